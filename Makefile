@@ -1,0 +1,165 @@
+# vmmd: build, test and install.
+#
+#   make                     native build (x86_64 here: tools and unit tests)
+#   make ARCH=arm64          cross build for aarch64, static, against a sysroot
+#   make check               every test: unit (native) and e2e (emulated arm64 host)
+#   make check-unit          native unit tests (Check); SANITIZE=1 for ASan+UBSan
+#   make check-valgrind      the unit tests under valgrind
+#   make check-e2e           the real daemon against real KVM in an emulated arm64 host
+#   make demo                boot the emulated host and run a first guest through vmmd
+#   make install DESTDIR= PREFIX=
+#
+# Every dependency is found with pkg-config; scripts/install-deps installs them.
+
+VERSION := 0.1.0
+PREFIX ?= /usr/local
+DESTDIR ?=
+VMMD_CACHE ?= $(HOME)/.cache/vmmd
+JOBS ?= $(shell nproc)
+
+HOST_MACHINE := $(shell uname -m)
+ifeq ($(ARCH),arm64)
+ifneq ($(HOST_MACHINE),aarch64)
+CROSS_COMPILE ?= aarch64-linux-gnu-
+endif
+endif
+
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(origin CC),default)
+CC := $(CROSS_COMPILE)gcc
+endif
+TARGET := $(CROSS_COMPILE:%-=%)
+SYSROOT ?= $(VMMD_CACHE)/sysroot-arm64
+SYSROOT_STAMP := $(SYSROOT)/.stamp
+PKG_CONFIG_ENV := PKG_CONFIG_LIBDIR=$(SYSROOT)/usr/lib/aarch64-linux-gnu/pkgconfig:$(SYSROOT)/usr/share/pkgconfig \
+	PKG_CONFIG_SYSROOT_DIR=$(SYSROOT)
+STATIC := --static
+LINK_MODE := -static
+else
+TARGET := native
+SYSROOT_STAMP :=
+PKG_CONFIG_ENV :=
+STATIC :=
+LINK_MODE := -Wl,--as-needed
+endif
+
+BUILD := build/$(TARGET)$(if $(SANITIZE),-sanitize)
+
+# Expanded once, on first use (after the sysroot exists).
+PKG_CONFIG := $(PKG_CONFIG_ENV) pkg-config
+PACKAGES := libevent jansson libseccomp zlib
+DEP_CFLAGS = $(eval DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PACKAGES)))$(DEP_CFLAGS)
+DEP_LIBS = $(eval DEP_LIBS := $(shell $(PKG_CONFIG) $(STATIC) --libs $(PACKAGES)) \
+	$(shell $(PKG_CONFIG) $(STATIC) --libs libfdt 2>/dev/null || echo -lfdt))$(DEP_LIBS)
+CHECK_CFLAGS = $(eval CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check))$(CHECK_CFLAGS)
+CHECK_LIBS = $(eval CHECK_LIBS := $(shell $(PKG_CONFIG) $(STATIC) --libs check))$(CHECK_LIBS)
+
+CFLAGS ?= -O2 -g
+WARNINGS := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2
+ifdef SANITIZE
+ifneq ($(TARGET),native)
+$(error SANITIZE=1 is for native builds: the arm64 binaries are static)
+endif
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(CPPFLAGS) -DVMMD_VERSION='"$(VERSION)"' \
+	-D_GNU_SOURCE -pthread $(DEP_CFLAGS) -MMD -MP
+
+LIB_SRCS := $(wildcard core/*.c arm64/*.c api/*.c) $(filter-out vmmd/main.c,$(wildcard vmmd/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+VMMD_OBJS := $(BUILD)/obj/vmmd/main.o $(LIB_OBJS)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
+PAYLOADS := $(patsubst tests/payloads/%.S,$(BUILD)/payloads/%.bin,$(wildcard tests/payloads/*.S))
+RESULTS := build/results
+
+.PHONY: all deps payloads check check-unit check-valgrind check-e2e demo \
+	install clean run-unit run-unit-valgrind run-e2e run-demo cross
+all: $(BUILD)/vmmd
+
+deps:
+	@scripts/install-deps
+
+$(SYSROOT_STAMP): scripts/make-sysroot
+	@scripts/make-sysroot $(VMMD_CACHE) >/dev/null
+
+$(BUILD)/obj/%.o: %.c | $(SYSROOT_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tests/unit/%.o: tests/unit/%.c | $(SYSROOT_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(BUILD)/vmmd: $(VMMD_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(DEP_LIBS)
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(CHECK_LIBS) $(DEP_LIBS)
+
+# Guest payloads: bare-metal arm64 programs, position independent, flat.
+$(BUILD)/payloads/%.bin: tests/payloads/%.S
+	@mkdir -p $(@D)
+	$(CROSS_COMPILE)as -o $(@:.bin=.o) $<
+	$(CROSS_COMPILE)objcopy -O binary -j .text $(@:.bin=.o) $@
+
+payloads: $(PAYLOADS)
+
+cross:
+	@$(MAKE) --no-print-directory -j$(JOBS) ARCH=arm64 all payloads
+
+UNIT_COUNTS := $(RESULTS)/unit$(if $(SANITIZE),-sanitize).counts
+run-unit: $(BUILD)/unit-tests
+	@mkdir -p $(RESULTS)
+	$(BUILD)/unit-tests $(UNIT_COUNTS)
+
+# Check runs each test in the same process (CK_FORK=no) so that valgrind
+# sees them; any valgrind error fails the run even when every test passed.
+run-unit-valgrind: $(BUILD)/unit-tests
+	@mkdir -p $(RESULTS)
+	@CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite $(BUILD)/unit-tests \
+		$(RESULTS)/unit-valgrind.counts; rc=$$?; \
+	 if [ $$rc = 99 ]; then echo "valgrind: errors found"; \
+		echo "0 1" > $(RESULTS)/unit-valgrind.counts; fi; exit $$rc
+
+run-e2e: cross
+	@mkdir -p $(RESULTS)
+	tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
+		--out build/e2e --counts $(RESULTS)/e2e.counts
+
+run-demo: cross
+	tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
+		--out build/demo --host demo --console
+
+check-unit: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) run-unit
+
+check-e2e: deps
+	@$(MAKE) --no-print-directory run-e2e
+
+check-valgrind: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) run-unit-valgrind
+
+# Every tier runs even when one fails; then one closing line for them all.
+check: deps
+	@rm -f $(RESULTS)/*.counts
+	@$(MAKE) --no-print-directory -j$(JOBS) run-unit; \
+	 $(MAKE) --no-print-directory -j$(JOBS) run-unit SANITIZE=1; \
+	 $(MAKE) --no-print-directory run-unit-valgrind; \
+	 $(MAKE) --no-print-directory run-e2e; \
+	 tests/summarize $(RESULTS)/unit.counts $(RESULTS)/unit-sanitize.counts \
+		$(RESULTS)/unit-valgrind.counts $(RESULTS)/e2e.counts
+
+demo: deps
+	@$(MAKE) --no-print-directory run-demo
+
+install: $(BUILD)/vmmd
+	install -D -m 0755 $(BUILD)/vmmd $(DESTDIR)$(PREFIX)/sbin/vmmd
+
+clean:
+	rm -rf build
+
+-include $(VMMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)

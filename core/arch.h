@@ -1,0 +1,27 @@
+/* The machine-dependent boundary of the VM runtime: a fixed list of
+ * functions that one file per architecture implements (arm64/arch_arm64.c).
+ * Adding an architecture means filling that one file. */
+#ifndef VMMD_ARCH_H
+#define VMMD_ARCH_H
+
+#include <stdint.h>
+
+#include "kvm.h"
+
+#define ARCH_SNAPSHOT_REGS	8
+
+/* The registers a stopped vCPU reports: where it stopped, and its first
+ * general-purpose registers (x0..x7 on arm64), for people debugging a guest
+ * and for tests that check what a guest computed. */
+struct arch_vcpu_snapshot {
+	uint64_t pc;
+	uint64_t gpr[ARCH_SNAPSHOT_REGS];
+};
+
+uint64_t arch_ram_base(void);
+int arch_vcpu_init(int vm_fd, struct kvm_vcpu_fd *vcpu);
+int arch_vcpu_set_entry(struct kvm_vcpu_fd *vcpu, uint64_t pc, uint64_t arg0);
+int arch_vcpu_snapshot(struct kvm_vcpu_fd *vcpu,
+    struct arch_vcpu_snapshot *snapshot);
+
+#endif

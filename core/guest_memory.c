@@ -1,0 +1,133 @@
+/* Guest physical memory regions and bounds-checked translation of guest
+ * physical addresses: nothing else in vmmd turns a guest address into a
+ * host pointer. */
+#include "guest_memory.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int
+region_overlaps(const struct guest_memory_region *region, uint64_t start,
+    uint64_t size)
+{
+	return start < region->guest_phys + region->size &&
+	    region->guest_phys < start + size;
+}
+
+int
+guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
+    uint64_t size)
+{
+	struct guest_memory_region *region;
+	void *host;
+	unsigned int i;
+
+	if (memory->count == GUEST_MEMORY_MAX_REGIONS)
+		return -ENOSPC;
+	if (size == 0 || size % GUEST_MEMORY_ALIGN != 0 ||
+	    guest_phys % GUEST_MEMORY_ALIGN != 0 || guest_phys + size < guest_phys)
+		return -EINVAL;
+	if (size > SIZE_MAX)
+		return -ENOMEM;
+	for (i = 0; i < memory->count; i++)
+		if (region_overlaps(&memory->regions[i], guest_phys, size))
+			return -EEXIST;
+	host = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (host == MAP_FAILED)
+		return -errno;
+	region = &memory->regions[memory->count++];
+	region->guest_phys = guest_phys;
+	region->size = size;
+	region->host = host;
+	return 0;
+}
+
+void
+guest_memory_release(struct guest_memory *memory)
+{
+	unsigned int i;
+
+	for (i = 0; i < memory->count; i++)
+		munmap(memory->regions[i].host, (size_t)memory->regions[i].size);
+	memory->count = 0;
+}
+
+void *
+guest_memory_ptr(const struct guest_memory *memory, uint64_t guest_phys,
+    uint64_t length)
+{
+	const struct guest_memory_region *region;
+	uint64_t offset;
+	unsigned int i;
+
+	for (i = 0; i < memory->count; i++) {
+		region = &memory->regions[i];
+		if (guest_phys < region->guest_phys)
+			continue;
+		offset = guest_phys - region->guest_phys;
+		if (offset >= region->size || length > region->size - offset)
+			continue;
+		return (char *)region->host + offset;
+	}
+	return NULL;
+}
+
+static int
+read_all(int fd, char *buffer, uint64_t size)
+{
+	ssize_t n;
+
+	while (size > 0) {
+		n = read(fd, buffer, size > (1u << 30) ? (1u << 30) : size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;	/* the file shrank under us */
+		buffer += n;
+		size -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Copies a whole file to guest_phys. -EFBIG when it does not fit in the
+ * region that holds guest_phys, -EFAULT when no region holds it. */
+int
+guest_memory_read_file(const struct guest_memory *memory, uint64_t guest_phys,
+    const char *path, uint64_t *loaded)
+{
+	struct stat st;
+	void *target;
+	int fd, rc;
+
+	if (guest_memory_ptr(memory, guest_phys, 1) == NULL)
+		return -EFAULT;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	target = guest_memory_ptr(memory, guest_phys, (uint64_t)st.st_size);
+	if (target == NULL) {
+		rc = -EFBIG;
+		goto out;
+	}
+	rc = read_all(fd, target, (uint64_t)st.st_size);
+	if (rc == 0)
+		*loaded = (uint64_t)st.st_size;
+out:
+	close(fd);
+	return rc;
+}

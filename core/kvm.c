@@ -1,0 +1,120 @@
+/* The architecture-neutral KVM ioctls: system, VM and vCPU file descriptors. */
+#include "kvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int
+ioctl_result(int rc)
+{
+	return rc < 0 ? -errno : rc;
+}
+
+int
+kvm_system_open(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int
+kvm_api_version(int system_fd)
+{
+	return ioctl_result(ioctl(system_fd, KVM_GET_API_VERSION, 0));
+}
+
+int
+kvm_check_extension(int fd, long capability)
+{
+	return ioctl_result(ioctl(fd, KVM_CHECK_EXTENSION, capability));
+}
+
+int
+kvm_vm_create(int system_fd, unsigned long machine_type)
+{
+	int fd;
+
+	do {
+		fd = ioctl(system_fd, KVM_CREATE_VM, machine_type);
+	} while (fd < 0 && errno == EINTR);
+	return ioctl_result(fd);
+}
+
+int
+kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t guest_phys, void *host,
+    uint64_t size)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = slot,
+		.guest_phys_addr = guest_phys,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+
+	return ioctl_result(ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region));
+}
+
+int
+kvm_vcpu_create(int system_fd, int vm_fd, unsigned int index,
+    struct kvm_vcpu_fd *vcpu)
+{
+	int run_size, fd, rc;
+	void *run;
+
+	run_size = ioctl_result(ioctl(system_fd, KVM_GET_VCPU_MMAP_SIZE, 0));
+	if (run_size < 0)
+		return run_size;
+	fd = ioctl_result(ioctl(vm_fd, KVM_CREATE_VCPU, (unsigned long)index));
+	if (fd < 0)
+		return fd;
+	run = mmap(NULL, (size_t)run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fd, 0);
+	if (run == MAP_FAILED) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	vcpu->fd = fd;
+	vcpu->index = index;
+	vcpu->run = run;
+	vcpu->run_size = (size_t)run_size;
+	return 0;
+}
+
+void
+kvm_vcpu_destroy(struct kvm_vcpu_fd *vcpu)
+{
+	if (vcpu->run != NULL)
+		munmap(vcpu->run, vcpu->run_size);
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+	vcpu->run = NULL;
+	vcpu->fd = -1;
+}
+
+int
+kvm_vcpu_run(struct kvm_vcpu_fd *vcpu)
+{
+	return ioctl_result(ioctl(vcpu->fd, KVM_RUN, 0));
+}
+
+int
+kvm_vcpu_set_reg(struct kvm_vcpu_fd *vcpu, uint64_t id, uint64_t value)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)&value };
+
+	return ioctl_result(ioctl(vcpu->fd, KVM_SET_ONE_REG, &reg));
+}
+
+int
+kvm_vcpu_get_reg(struct kvm_vcpu_fd *vcpu, uint64_t id, uint64_t *value)
+{
+	struct kvm_one_reg reg = { .id = id, .addr = (uint64_t)(uintptr_t)value };
+
+	return ioctl_result(ioctl(vcpu->fd, KVM_GET_ONE_REG, &reg));
+}

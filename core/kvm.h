@@ -1,0 +1,35 @@
+/* Thin wrappers over the KVM ioctls that are the same on every
+ * architecture. Every function returns 0 (or a value) on success and a
+ * negative errno on failure; none of them logs: the caller decides. */
+#ifndef VMMD_KVM_H
+#define VMMD_KVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define KVM_DEVICE_PATH	"/dev/kvm"
+#define KVM_STABLE_API	12	/* KVM_GET_API_VERSION never changed from this */
+
+struct kvm_run;
+
+struct kvm_vcpu_fd {
+	int fd;
+	unsigned int index;
+	struct kvm_run *run;
+	size_t run_size;
+};
+
+int kvm_system_open(const char *path);
+int kvm_api_version(int system_fd);
+int kvm_check_extension(int fd, long capability);
+int kvm_vm_create(int system_fd, unsigned long machine_type);
+int kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t guest_phys,
+    void *host, uint64_t size);
+int kvm_vcpu_create(int system_fd, int vm_fd, unsigned int index,
+    struct kvm_vcpu_fd *vcpu);
+void kvm_vcpu_destroy(struct kvm_vcpu_fd *vcpu);
+int kvm_vcpu_run(struct kvm_vcpu_fd *vcpu);
+int kvm_vcpu_set_reg(struct kvm_vcpu_fd *vcpu, uint64_t id, uint64_t value);
+int kvm_vcpu_get_reg(struct kvm_vcpu_fd *vcpu, uint64_t id, uint64_t *value);
+
+#endif

@@ -1,0 +1,23 @@
+/* The vCPU loop: KVM_RUN, look the exit up, handle it, run again, until an
+ * exit ends the VM. */
+#ifndef VMMD_VCPU_H
+#define VMMD_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvm.h"
+#include "vm_exit.h"
+
+struct vcpu_stop {
+	enum vm_outcome outcome;
+	uint32_t exit_reason;	/* KVM_EXIT_* of the exit that ended the loop */
+	bool is_system_event;	/* the final exit was a system event */
+	uint32_t system_event;	/* its KVM_SYSTEM_EVENT_* type */
+	uint64_t exits;		/* exits taken, the final one included */
+	char detail[160];	/* what happened, for people */
+};
+
+int vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, struct vcpu_stop *stop);
+
+#endif

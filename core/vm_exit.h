@@ -1,0 +1,21 @@
+/* What a guest exit means: names for KVM exit reasons and system events,
+ * and the outcome a system event gives the VM. Pure data, no ioctls. */
+#ifndef VMMD_VM_EXIT_H
+#define VMMD_VM_EXIT_H
+
+#include <stdint.h>
+
+enum vm_outcome {
+	VM_OUTCOME_NONE,	/* still running */
+	VM_OUTCOME_POWEROFF,	/* the guest asked to power off */
+	VM_OUTCOME_REBOOT,	/* the guest asked to reset */
+	VM_OUTCOME_CRASH,	/* the guest reported a crash (PSCI/SMCCC) */
+	VM_OUTCOME_GUEST_ERROR,	/* the guest did something vmmd cannot serve */
+};
+
+const char *vm_exit_reason_name(uint32_t exit_reason);
+const char *vm_system_event_name(uint32_t type);
+enum vm_outcome vm_outcome_of_system_event(uint32_t type);
+const char *vm_outcome_name(enum vm_outcome outcome);
+
+#endif

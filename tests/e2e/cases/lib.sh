@@ -1,0 +1,38 @@
+# Assertions for e2e cases, sourced before each case (busybox sh). A case
+# fails by exiting non-zero: every helper exits 1 with what it expected.
+
+fail() {
+	echo "FAILED: $*"
+	exit 1
+}
+
+# run_status VAR command...: runs the command, keeps its stdout in $OUT,
+# its stderr in $ERR, and its exit status in VAR.
+run_status() {
+	_var=$1
+	shift
+	"$@" > /tmp/case.out 2> /tmp/case.err
+	eval "$_var=$?"
+	OUT=$(cat /tmp/case.out)
+	ERR=$(cat /tmp/case.err)
+	echo "\$ $* -> status $(eval echo \$$_var)"
+	[ -z "$OUT" ] || echo "stdout: $OUT"
+	[ -z "$ERR" ] || echo "stderr: $ERR"
+}
+
+assert_eq() {
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+
+assert_contains() {
+	case "$1" in
+	*"$2"*) ;;
+	*) fail "$3: expected to contain '$2', got '$1'" ;;
+	esac
+}
+
+# json_field JSON KEY: the value of a top-level string or number field of a
+# flat compact JSON object (good enough for vmmd's own reports).
+json_field() {
+	echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p"
+}

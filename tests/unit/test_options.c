@@ -1,0 +1,145 @@
+/* vmmd's command line: commands, sizes, and the errors bad input gets. */
+#include <string.h>
+
+#include "../../vmmd/options.h"
+#include "suites.h"
+
+#define ARGV(...)	((char *[]){ "vmmd", __VA_ARGS__, NULL })
+#define ARGC(...)	((int)(sizeof((char *[]){ "vmmd", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(...)	vmmd_options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), \
+			    &options, error, sizeof(error))
+
+static struct vmmd_options options;
+static char error[256];
+
+START_TEST(test_version_and_help)
+{
+	ck_assert_int_eq(PARSE("--version"), 0);
+	ck_assert_int_eq(options.command, VMMD_COMMAND_VERSION);
+	ck_assert_int_eq(PARSE("-h"), 0);
+	ck_assert_int_eq(options.command, VMMD_COMMAND_HELP);
+	ck_assert_int_eq(PARSE("run", "--help"), 0);
+	ck_assert_int_eq(options.command, VMMD_COMMAND_HELP);
+}
+END_TEST
+
+START_TEST(test_run_defaults)
+{
+	ck_assert_int_eq(PARSE("run", "--payload", "guest.bin"), 0);
+	ck_assert_int_eq(options.command, VMMD_COMMAND_RUN);
+	ck_assert_str_eq(options.vm.payload_path, "guest.bin");
+	ck_assert_str_eq(options.vm.kvm_path, "/dev/kvm");
+	ck_assert_uint_eq(options.vm.memory_size, VMMD_DEFAULT_MEMORY);
+	ck_assert_uint_eq(options.vm.payload_offset, 0);
+	ck_assert(!options.json);
+}
+END_TEST
+
+START_TEST(test_run_all_options)
+{
+	ck_assert_int_eq(PARSE("-v", "run", "--payload", "g.bin", "--memory",
+	    "1G", "--offset", "0x80000", "--kvm", "/tmp/kvm", "--json"), 0);
+	ck_assert(options.verbose);
+	ck_assert(options.json);
+	ck_assert_uint_eq(options.vm.memory_size, 1ull << 30);
+	ck_assert_uint_eq(options.vm.payload_offset, 0x80000);
+	ck_assert_str_eq(options.vm.kvm_path, "/tmp/kvm");
+}
+END_TEST
+
+START_TEST(test_parse_twice)
+{
+	/* getopt keeps global state: a second parse must start afresh. */
+	ck_assert_int_eq(PARSE("run", "--payload", "a.bin", "--json"), 0);
+	ck_assert_int_eq(PARSE("run", "--payload", "b.bin"), 0);
+	ck_assert_str_eq(options.vm.payload_path, "b.bin");
+	ck_assert(!options.json);
+}
+END_TEST
+
+struct bad_command_line {
+	int argc;
+	char **argv;
+	const char *message;
+};
+
+static const struct bad_command_line bad_command_lines[] = {
+	{ ARGC("run"), ARGV("run"), "--payload is required" },
+	{ 1, ARGV(NULL), "no command given" },
+	{ ARGC("start"), ARGV("start"), "unknown command 'start'" },
+	{ ARGC("--bogus"), ARGV("--bogus"), "unknown option '--bogus'" },
+	{ ARGC("--payload", "x", "run"), ARGV("--payload", "x", "run"),
+	    "command options go after the command" },
+	{ ARGC("run", "--payload"), ARGV("run", "--payload"),
+	    "option '--payload' needs a value" },
+	{ ARGC("run", "--payload", "x", "--memory", "lots"),
+	    ARGV("run", "--payload", "x", "--memory", "lots"),
+	    "--memory: 'lots' is not a size" },
+	{ ARGC("run", "--payload", "x", "--memory", "0"),
+	    ARGV("run", "--payload", "x", "--memory", "0"),
+	    "--memory: '0' is not a size" },
+	{ ARGC("run", "--payload", "x", "--memory", "100000"),
+	    ARGV("run", "--payload", "x", "--memory", "100000"),
+	    "--memory 100000 is not a multiple of 64 KiB" },
+	{ ARGC("run", "--payload", "x", "--memory", "1M", "--offset", "1M"),
+	    ARGV("run", "--payload", "x", "--memory", "1M", "--offset", "1M"),
+	    "--offset 1048576 is beyond --memory 1048576" },
+	{ ARGC("run", "--payload", "x", "extra"),
+	    ARGV("run", "--payload", "x", "extra"),
+	    "unexpected argument 'extra'" },
+	{ ARGC("run", "--payload", "x", "--bogus"),
+	    ARGV("run", "--payload", "x", "--bogus"),
+	    "unknown option '--bogus'" },
+};
+
+START_TEST(test_bad_command_lines)
+{
+	const struct bad_command_line *bad = &bad_command_lines[_i];
+
+	error[0] = '\0';
+	ck_assert_int_eq(vmmd_options_parse(bad->argc, bad->argv, &options,
+	    error, sizeof(error)), -1);
+	ck_assert_msg(strstr(error, bad->message) != NULL,
+	    "case %d: error '%s' does not say '%s'", _i, error, bad->message);
+}
+END_TEST
+
+START_TEST(test_parse_size)
+{
+	uint64_t bytes;
+
+	ck_assert_int_eq(parse_size("4096", &bytes), 0);
+	ck_assert_uint_eq(bytes, 4096);
+	ck_assert_int_eq(parse_size("64K", &bytes), 0);
+	ck_assert_uint_eq(bytes, 64 << 10);
+	ck_assert_int_eq(parse_size("256M", &bytes), 0);
+	ck_assert_uint_eq(bytes, 256 << 20);
+	ck_assert_int_eq(parse_size("2G", &bytes), 0);
+	ck_assert_uint_eq(bytes, 2ull << 30);
+	ck_assert_int_eq(parse_size("0x1000", &bytes), 0);
+	ck_assert_uint_eq(bytes, 0x1000);
+	ck_assert_int_lt(parse_size("", &bytes), 0);
+	ck_assert_int_lt(parse_size("-1", &bytes), 0);
+	ck_assert_int_lt(parse_size("12Q", &bytes), 0);
+	ck_assert_int_lt(parse_size("1MB", &bytes), 0);
+	ck_assert_int_lt(parse_size("99999999999999999999", &bytes), 0);
+	ck_assert_int_lt(parse_size("16777216T", &bytes), 0);	/* 2^64 */
+}
+END_TEST
+
+Suite *
+options_suite(void)
+{
+	Suite *suite = suite_create("options");
+	TCase *tcase = tcase_create("parse");
+
+	tcase_add_test(tcase, test_version_and_help);
+	tcase_add_test(tcase, test_run_defaults);
+	tcase_add_test(tcase, test_run_all_options);
+	tcase_add_test(tcase, test_parse_twice);
+	tcase_add_loop_test(tcase, test_bad_command_lines, 0,
+	    sizeof(bad_command_lines) / sizeof(bad_command_lines[0]));
+	tcase_add_test(tcase, test_parse_size);
+	suite_add_tcase(suite, tcase);
+	return suite;
+}
