@@ -76,7 +76,7 @@ PAYLOADS := $(patsubst tests/payloads/%.S,$(BUILD)/payloads/%.bin,$(wildcard tes
 RESULTS := build/results
 
 .PHONY: all deps payloads check check-unit check-valgrind check-e2e demo \
-	install clean run-unit run-unit-valgrind run-e2e run-demo cross
+	install clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross
 all: $(BUILD)/vmmd
 
 deps:
@@ -130,6 +130,11 @@ run-e2e: cross
 	tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
 		--out build/e2e --counts $(RESULTS)/e2e.counts
 
+run-e2e-selftest: cross
+	@mkdir -p $(RESULTS)
+	tests/e2e/selftest build/aarch64-linux-gnu $(VMMD_CACHE) build/e2e-selftest \
+		$(RESULTS)/e2e-selftest.counts
+
 run-demo: cross
 	tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
 		--out build/demo --host demo --console
@@ -150,8 +155,10 @@ check: deps
 	 $(MAKE) --no-print-directory -j$(JOBS) run-unit SANITIZE=1; \
 	 $(MAKE) --no-print-directory run-unit-valgrind; \
 	 $(MAKE) --no-print-directory run-e2e; \
+	 $(MAKE) --no-print-directory run-e2e-selftest; \
 	 tests/summarize $(RESULTS)/unit.counts $(RESULTS)/unit-sanitize.counts \
-		$(RESULTS)/unit-valgrind.counts $(RESULTS)/e2e.counts
+		$(RESULTS)/unit-valgrind.counts $(RESULTS)/e2e.counts \
+		$(RESULTS)/e2e-selftest.counts
 
 demo: deps
 	@$(MAKE) --no-print-directory run-demo
