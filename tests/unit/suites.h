@@ -1,12 +1,19 @@
-/* Every unit-test suite, one per module; tests/unit/main.c runs them all. */
+/* Unit-test suites register themselves: a test file defines its suite and
+ * names it with UNIT_SUITE(); tests/unit/main.c runs every one. */
 #ifndef VMMD_TEST_SUITES_H
 #define VMMD_TEST_SUITES_H
 
 #include <check.h>
 
-Suite *options_suite(void);
-Suite *guest_memory_suite(void);
-Suite *vm_exit_suite(void);
-Suite *arm64_uapi_suite(void);
+typedef Suite *(*unit_suite_maker)(void);
+
+void unit_suite_register(unit_suite_maker make);
+
+#define UNIT_SUITE(maker)						\
+	static void __attribute__((constructor))			\
+	unit_suite_register_##maker(void)				\
+	{								\
+		unit_suite_register(maker);				\
+	}
 
 #endif

@@ -35,7 +35,7 @@ START_TEST(test_psci_ids)
 }
 END_TEST
 
-Suite *
+static Suite *
 arm64_uapi_suite(void)
 {
 	Suite *suite = suite_create("arm64_uapi");
@@ -47,3 +47,5 @@ arm64_uapi_suite(void)
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
+
+UNIT_SUITE(arm64_uapi_suite)

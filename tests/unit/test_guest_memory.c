@@ -123,7 +123,7 @@ START_TEST(test_read_file)
 }
 END_TEST
 
-Suite *
+static Suite *
 guest_memory_suite(void)
 {
 	Suite *suite = suite_create("guest_memory");
@@ -138,3 +138,5 @@ guest_memory_suite(void)
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
+
+UNIT_SUITE(guest_memory_suite)

@@ -127,7 +127,7 @@ START_TEST(test_parse_size)
 }
 END_TEST
 
-Suite *
+static Suite *
 options_suite(void)
 {
 	Suite *suite = suite_create("options");
@@ -143,3 +143,5 @@ options_suite(void)
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
+
+UNIT_SUITE(options_suite)

@@ -49,7 +49,7 @@ START_TEST(test_outcome_names)
 }
 END_TEST
 
-Suite *
+static Suite *
 vm_exit_suite(void)
 {
 	Suite *suite = suite_create("vm_exit");
@@ -61,3 +61,5 @@ vm_exit_suite(void)
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
+
+UNIT_SUITE(vm_exit_suite)
