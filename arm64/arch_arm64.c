@@ -5,10 +5,7 @@
 #include <sys/ioctl.h>
 
 #include "kvm_arm64_uapi.h"
-
-/* RAM starts at 2 GiB, as on QEMU's and kvmtool's arm64 virt machines: the
- * low 2 GiB are left to devices. */
-#define ARM64_RAM_BASE	0x80000000ull
+#include "memory_map.h"
 
 uint64_t
 arch_ram_base(void)

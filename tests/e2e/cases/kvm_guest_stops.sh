@@ -10,4 +10,4 @@ run_status status vmmd run --payload "$VMMD_PAYLOADS/mmio_unmapped_store.bin" --
 assert_eq "$status" 6 "exit status of a guest that wrote to no device"
 assert_eq "$(json_field "$OUT" exit_reason)" mmio "KVM exit reason"
 assert_eq "$(json_field "$OUT" outcome)" guest-error "outcome"
-assert_contains "$OUT" "write of 4 bytes at unmapped address 0x9000000" "detail"
+assert_contains "$OUT" "write of 4 bytes at unmapped address 0xf000000" "detail"

@@ -1,0 +1,31 @@
+/* The guest physical memory map of a vmmd arm64 VM. Devices sit below 2 GiB,
+ * where QEMU's and kvmtool's virt machines put theirs; RAM starts at 2 GiB.
+ * 0x0f000000-0x0fffffff is never mapped: tests use it for stray accesses. */
+#ifndef VMMD_ARM64_MEMORY_MAP_H
+#define VMMD_ARM64_MEMORY_MAP_H
+
+#define ARM64_GICD_BASE		0x08000000ull
+#define ARM64_GICD_SIZE		0x00010000ull
+#define ARM64_GITS_BASE		0x08080000ull	/* the ITS, when the host has one */
+#define ARM64_GITS_SIZE		0x00020000ull
+#define ARM64_GICR_BASE		0x080a0000ull
+#define ARM64_GICR_SIZE_PER_CPU	0x00020000ull	/* RD_base + SGI_base frames */
+#define ARM64_GICR_LIMIT	0x09000000ull	/* room for 123 redistributors */
+#define ARM64_UART_BASE		0x09000000ull
+#define ARM64_UART_SIZE		0x00001000ull
+#define ARM64_VIRTIO_MMIO_BASE	0x0a000000ull
+#define ARM64_VIRTIO_MMIO_SIZE	0x00000200ull	/* per device */
+#define ARM64_UNMAPPED_BASE	0x0f000000ull
+#define ARM64_RAM_BASE		0x80000000ull
+
+/* Interrupts: SPIs as numbered in the device tree (GIC INTID - 32). */
+#define ARM64_UART_SPI		1
+#define ARM64_VIRTIO_SPI_BASE	16
+
+/* Architected timer PPIs, as numbered in the device tree (INTID - 16). */
+#define ARM64_TIMER_PPI_SECURE_PHYS	13
+#define ARM64_TIMER_PPI_PHYS		14
+#define ARM64_TIMER_PPI_VIRT		11
+#define ARM64_TIMER_PPI_HYP		10
+
+#endif
