@@ -4,11 +4,8 @@
 #include "guest_memory.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static int
 region_overlaps(const struct guest_memory_region *region, uint64_t start,
@@ -77,57 +74,18 @@ guest_memory_ptr(const struct guest_memory *memory, uint64_t guest_phys,
 	return NULL;
 }
 
-static int
-read_all(int fd, char *buffer, uint64_t size)
+/* How many bytes from guest_phys to the end of the region holding it. */
+uint64_t
+guest_memory_room(const struct guest_memory *memory, uint64_t guest_phys)
 {
-	ssize_t n;
+	const struct guest_memory_region *region;
+	unsigned int i;
 
-	while (size > 0) {
-		n = read(fd, buffer, size > (1u << 30) ? (1u << 30) : size);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;	/* the file shrank under us */
-		buffer += n;
-		size -= (uint64_t)n;
+	for (i = 0; i < memory->count; i++) {
+		region = &memory->regions[i];
+		if (guest_phys >= region->guest_phys &&
+		    guest_phys - region->guest_phys < region->size)
+			return region->size - (guest_phys - region->guest_phys);
 	}
 	return 0;
-}
-
-/* Copies a whole file to guest_phys. -EFBIG when it does not fit in the
- * region that holds guest_phys, -EFAULT when no region holds it. */
-int
-guest_memory_read_file(const struct guest_memory *memory, uint64_t guest_phys,
-    const char *path, uint64_t *loaded)
-{
-	struct stat st;
-	void *target;
-	int fd, rc;
-
-	if (guest_memory_ptr(memory, guest_phys, 1) == NULL)
-		return -EFAULT;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rc = -EINVAL;
-		goto out;
-	}
-	target = guest_memory_ptr(memory, guest_phys, (uint64_t)st.st_size);
-	if (target == NULL) {
-		rc = -EFBIG;
-		goto out;
-	}
-	rc = read_all(fd, target, (uint64_t)st.st_size);
-	if (rc == 0)
-		*loaded = (uint64_t)st.st_size;
-out:
-	close(fd);
-	return rc;
 }

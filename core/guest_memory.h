@@ -24,7 +24,7 @@ int guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
 void guest_memory_release(struct guest_memory *memory);
 void *guest_memory_ptr(const struct guest_memory *memory, uint64_t guest_phys,
     uint64_t length);
-int guest_memory_read_file(const struct guest_memory *memory,
-    uint64_t guest_phys, const char *path, uint64_t *loaded);
+uint64_t guest_memory_room(const struct guest_memory *memory,
+    uint64_t guest_phys);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "guest_load.h"
 #include "guest_memory.h"
 #include "log.h"
 
@@ -59,14 +60,12 @@ vm_build(struct vm *vm, const struct vm_config *config, uint64_t *loaded)
 		log_warnx("cannot give guest memory to KVM: %s", strerror(-rc));
 		return VM_RUN_SETUP_FAILED;
 	}
-	rc = guest_memory_read_file(&vm->memory, base + config->payload_offset,
-	    config->payload_path, loaded);
+	rc = guest_load_file(&vm->memory, base + config->payload_offset,
+	    UINT64_MAX, config->payload_path, loaded);
 	if (rc < 0) {
 		log_warnx("cannot load %s at guest address 0x%" PRIx64 ": %s",
 		    config->payload_path, base + config->payload_offset,
-		    rc == -EFBIG ? "it does not fit in guest memory" :
-		    rc == -EFAULT ? "the address is outside guest memory" :
-		    rc == -EINVAL ? "not a regular file" : strerror(-rc));
+		    guest_load_strerror(rc));
 		return VM_RUN_SETUP_FAILED;
 	}
 	return VM_RUN_STOPPED;
