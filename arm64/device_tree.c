@@ -1,0 +1,207 @@
+/* Building the guest's device tree: memory, CPUs with PSCI, the GICv3, the
+ * architected timer, the 16550 console and /chosen. Addresses and interrupt
+ * numbers come from memory_map.h, the one place that decides them. */
+#include "device_tree.h"
+
+#include <errno.h>
+#include <libfdt.h>
+#include <stdio.h>
+
+#include "memory_map.h"
+
+#define GIC_PHANDLE		1
+#define GIC_FDT_IRQ_TYPE_SPI	0
+#define GIC_FDT_IRQ_TYPE_PPI	1
+#define IRQ_TYPE_LEVEL_HIGH	4
+#define MPIDR_AFFINITY_MASK	0xff00ffffffull
+#define UART_CLOCK_HZ		1843200
+
+/* libfdt's sequential-write calls all return 0 or a negative FDT_ERR_*;
+ * the first failure ends the build. */
+#define TRY(call) do { int _rc = (call); if (_rc < 0) return _rc; } while (0)
+
+static int
+property_reg(void *fdt, uint64_t base, uint64_t size)
+{
+	fdt64_t cells[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
+
+	return fdt_property(fdt, "reg", cells, sizeof(cells));
+}
+
+static int
+property_irq(void *fdt, uint32_t type, uint32_t number)
+{
+	fdt32_t cells[3] = { cpu_to_fdt32(type), cpu_to_fdt32(number),
+	    cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH) };
+
+	return fdt_property(fdt, "interrupts", cells, sizeof(cells));
+}
+
+static int
+add_chosen(void *fdt, const struct device_tree_machine *machine)
+{
+	char stdout_path[32];
+
+	snprintf(stdout_path, sizeof(stdout_path), "/uart@%llx",
+	    (unsigned long long)ARM64_UART_BASE);
+	TRY(fdt_begin_node(fdt, "chosen"));
+	TRY(fdt_property_string(fdt, "bootargs", machine->bootargs));
+	TRY(fdt_property_string(fdt, "stdout-path", stdout_path));
+	if (machine->initrd_end > machine->initrd_start) {
+		TRY(fdt_property_u64(fdt, "linux,initrd-start", machine->initrd_start));
+		TRY(fdt_property_u64(fdt, "linux,initrd-end", machine->initrd_end));
+	}
+	return fdt_end_node(fdt);
+}
+
+static int
+add_memory(void *fdt, const struct device_tree_machine *machine)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "memory@%llx",
+	    (unsigned long long)machine->ram_base);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "device_type", "memory"));
+	TRY(property_reg(fdt, machine->ram_base, machine->ram_size));
+	return fdt_end_node(fdt);
+}
+
+static int
+add_cpus(void *fdt, const struct device_tree_machine *machine)
+{
+	uint64_t affinity;
+	unsigned int i;
+	char name[32];
+
+	TRY(fdt_begin_node(fdt, "cpus"));
+	TRY(fdt_property_cell(fdt, "#address-cells", 2));
+	TRY(fdt_property_cell(fdt, "#size-cells", 0));
+	for (i = 0; i < machine->vcpus; i++) {
+		affinity = machine->mpidrs[i] & MPIDR_AFFINITY_MASK;
+		snprintf(name, sizeof(name), "cpu@%llx", (unsigned long long)affinity);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_string(fdt, "device_type", "cpu"));
+		TRY(fdt_property_string(fdt, "compatible", "arm,arm-v8"));
+		TRY(fdt_property_u64(fdt, "reg", affinity));
+		TRY(fdt_property_string(fdt, "enable-method", "psci"));
+		TRY(fdt_end_node(fdt));
+	}
+	return fdt_end_node(fdt);
+}
+
+static int
+add_psci(void *fdt)
+{
+	TRY(fdt_begin_node(fdt, "psci"));
+	TRY(fdt_property_string(fdt, "compatible", "arm,psci-0.2"));
+	TRY(fdt_property_string(fdt, "method", "hvc"));
+	return fdt_end_node(fdt);
+}
+
+static int
+add_its(void *fdt)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "msi-controller@%llx",
+	    (unsigned long long)ARM64_GITS_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3-its"));
+	TRY(fdt_property(fdt, "msi-controller", NULL, 0));
+	TRY(fdt_property_cell(fdt, "#msi-cells", 1));
+	TRY(property_reg(fdt, ARM64_GITS_BASE, ARM64_GITS_SIZE));
+	return fdt_end_node(fdt);
+}
+
+static int
+add_gic(void *fdt, const struct device_tree_machine *machine)
+{
+	fdt64_t reg[4] = {
+		cpu_to_fdt64(ARM64_GICD_BASE), cpu_to_fdt64(ARM64_GICD_SIZE),
+		cpu_to_fdt64(ARM64_GICR_BASE),
+		cpu_to_fdt64(ARM64_GICR_SIZE_PER_CPU * machine->vcpus),
+	};
+	char name[32];
+
+	snprintf(name, sizeof(name), "intc@%llx", (unsigned long long)ARM64_GICD_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
+	TRY(fdt_property_cell(fdt, "#interrupt-cells", 3));
+	TRY(fdt_property_cell(fdt, "#address-cells", 2));
+	TRY(fdt_property_cell(fdt, "#size-cells", 2));
+	TRY(fdt_property(fdt, "ranges", NULL, 0));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property(fdt, "reg", reg, sizeof(reg)));
+	TRY(fdt_property_cell(fdt, "phandle", GIC_PHANDLE));
+	if (machine->has_its)
+		TRY(add_its(fdt));
+	return fdt_end_node(fdt);
+}
+
+static int
+add_timer(void *fdt)
+{
+	static const uint32_t ppis[] = { ARM64_TIMER_PPI_SECURE_PHYS,
+	    ARM64_TIMER_PPI_PHYS, ARM64_TIMER_PPI_VIRT, ARM64_TIMER_PPI_HYP };
+	fdt32_t cells[3 * 4];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		cells[3 * i] = cpu_to_fdt32(GIC_FDT_IRQ_TYPE_PPI);
+		cells[3 * i + 1] = cpu_to_fdt32(ppis[i]);
+		cells[3 * i + 2] = cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH);
+	}
+	TRY(fdt_begin_node(fdt, "timer"));
+	TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
+	TRY(fdt_property(fdt, "interrupts", cells, sizeof(cells)));
+	TRY(fdt_property(fdt, "always-on", NULL, 0));
+	return fdt_end_node(fdt);
+}
+
+static int
+add_uart(void *fdt)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "uart@%llx", (unsigned long long)ARM64_UART_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
+	TRY(property_reg(fdt, ARM64_UART_BASE, ARM64_UART_SIZE));
+	TRY(fdt_property_cell(fdt, "clock-frequency", UART_CLOCK_HZ));
+	TRY(property_irq(fdt, GIC_FDT_IRQ_TYPE_SPI, ARM64_UART_SPI));
+	return fdt_end_node(fdt);
+}
+
+static int
+build(void *fdt, size_t size, const struct device_tree_machine *machine)
+{
+	TRY(fdt_create(fdt, (int)size));
+	TRY(fdt_finish_reservemap(fdt));
+	TRY(fdt_begin_node(fdt, ""));
+	TRY(fdt_property_string(fdt, "compatible", "linux,dummy-virt"));
+	TRY(fdt_property_cell(fdt, "#address-cells", 2));
+	TRY(fdt_property_cell(fdt, "#size-cells", 2));
+	TRY(fdt_property_cell(fdt, "interrupt-parent", GIC_PHANDLE));
+	TRY(add_chosen(fdt, machine));
+	TRY(add_memory(fdt, machine));
+	TRY(add_cpus(fdt, machine));
+	TRY(add_psci(fdt));
+	TRY(add_gic(fdt, machine));
+	TRY(add_timer(fdt));
+	TRY(add_uart(fdt));
+	TRY(fdt_end_node(fdt));
+	return fdt_finish(fdt);
+}
+
+/* Returns 0, -EINVAL for an impossible machine, or -ENOSPC when the tree
+ * does not fit in the buffer. */
+int
+device_tree_build(const struct device_tree_machine *machine, void *buffer,
+    size_t size)
+{
+	if (machine->vcpus == 0 || machine->vcpus > DEVICE_TREE_MAX_VCPUS ||
+	    machine->bootargs == NULL || size > INT32_MAX)
+		return -EINVAL;
+	return build(buffer, size, machine) < 0 ? -ENOSPC : 0;
+}

@@ -1,0 +1,142 @@
+/* The guest's device tree: its nodes and values as libfdt reads them back,
+ * and dtc's own verdict on the blob. */
+#include <errno.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../arm64/device_tree.h"
+#include "../../arm64/memory_map.h"
+#include "suites.h"
+
+static const uint64_t mpidrs[] = { 0x80000000, 0x80000001, 0x80000002 };
+static char blob[DEVICE_TREE_MAX_SIZE];
+
+static const struct device_tree_machine machine = {
+	.ram_base = ARM64_RAM_BASE,
+	.ram_size = 256ull << 20,
+	.vcpus = 3,
+	.mpidrs = mpidrs,
+	.bootargs = "console=ttyS0 quiet",
+	.initrd_start = 0x8e000000,
+	.initrd_end = 0x8e123456,
+};
+
+static const void *
+property(const char *path, const char *name, int *length)
+{
+	int node = fdt_path_offset(blob, path);
+
+	ck_assert_msg(node >= 0, "no node %s", path);
+	return fdt_getprop(blob, node, name, length);
+}
+
+START_TEST(test_nodes)
+{
+	const fdt64_t *reg;
+	const char *text;
+	int length;
+
+	ck_assert_int_eq(device_tree_build(&machine, blob, sizeof(blob)), 0);
+	ck_assert_int_eq(fdt_check_header(blob), 0);
+	text = property("/chosen", "bootargs", &length);
+	ck_assert_str_eq(text, "console=ttyS0 quiet");
+	ck_assert_str_eq(property("/chosen", "stdout-path", &length), "/uart@9000000");
+	reg = property("/chosen", "linux,initrd-end", &length);
+	ck_assert_int_eq(length, 8);
+	ck_assert_uint_eq(fdt64_to_cpu(*reg), 0x8e123456);
+	reg = property("/memory@80000000", "reg", &length);
+	ck_assert_int_eq(length, 16);
+	ck_assert_uint_eq(fdt64_to_cpu(reg[0]), ARM64_RAM_BASE);
+	ck_assert_uint_eq(fdt64_to_cpu(reg[1]), 256ull << 20);
+	/* MPIDR affinity, not the vCPU index, names and addresses a CPU */
+	reg = property("/cpus/cpu@2", "reg", &length);
+	ck_assert_uint_eq(fdt64_to_cpu(*reg), 2);
+	ck_assert_str_eq(property("/cpus/cpu@1", "enable-method", &length), "psci");
+	ck_assert_ptr_null(fdt_getprop(blob, fdt_path_offset(blob, "/cpus"),
+	    "cpu@3", &length));
+	ck_assert_int_lt(fdt_path_offset(blob, "/cpus/cpu@3"), 0);
+	ck_assert_str_eq(property("/psci", "method", &length), "hvc");
+	/* one 128 KiB redistributor frame pair per vCPU */
+	reg = property("/intc@8000000", "reg", &length);
+	ck_assert_int_eq(length, 32);
+	ck_assert_uint_eq(fdt64_to_cpu(reg[3]), 3 * ARM64_GICR_SIZE_PER_CPU);
+	ck_assert_int_lt(fdt_path_offset(blob, "/intc@8000000/msi-controller@8080000"), 0);
+	ck_assert_str_eq(property("/uart@9000000", "compatible", &length), "ns16550a");
+	property("/timer", "always-on", &length);
+	ck_assert_int_eq(length, 0);
+}
+END_TEST
+
+START_TEST(test_its_and_no_initrd)
+{
+	struct device_tree_machine with_its = machine;
+	int length;
+
+	with_its.has_its = true;
+	with_its.initrd_start = with_its.initrd_end = 0;
+	ck_assert_int_eq(device_tree_build(&with_its, blob, sizeof(blob)), 0);
+	property("/intc@8000000/msi-controller@8080000", "msi-controller", &length);
+	ck_assert_int_eq(length, 0);
+	ck_assert_ptr_null(property("/chosen", "linux,initrd-start", &length));
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+	struct device_tree_machine bad = machine;
+
+	ck_assert_int_eq(device_tree_build(&machine, blob, 256), -ENOSPC);
+	bad.vcpus = 0;
+	ck_assert_int_eq(device_tree_build(&bad, blob, sizeof(blob)), -EINVAL);
+	bad.vcpus = DEVICE_TREE_MAX_VCPUS + 1;
+	ck_assert_int_eq(device_tree_build(&bad, blob, sizeof(blob)), -EINVAL);
+}
+END_TEST
+
+/* dtc decompiles the blob and prints a warning for anything that breaks
+ * its checks (unit addresses, cells, phandles, ...): there must be none. */
+START_TEST(test_dtc_accepts)
+{
+	char path[] = "/tmp/vmmd-test-dtb-XXXXXX", command[128], line[512];
+	FILE *file, *dtc;
+	int fd, status, warnings = 0;
+
+	ck_assert_int_eq(device_tree_build(&machine, blob, sizeof(blob)), 0);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	file = fdopen(fd, "w");
+	fwrite(blob, 1, fdt_totalsize(blob), file);
+	fclose(file);
+	snprintf(command, sizeof(command), "dtc -I dtb -O dts -o /dev/null %s 2>&1",
+	    path);
+	dtc = popen(command, "r");
+	ck_assert_ptr_nonnull(dtc);
+	while (fgets(line, sizeof(line), dtc) != NULL) {
+		fprintf(stderr, "dtc: %s", line);
+		warnings++;
+	}
+	status = pclose(dtc);
+	unlink(path);
+	ck_assert_int_eq(status, 0);
+	ck_assert_int_eq(warnings, 0);
+}
+END_TEST
+
+static Suite *
+device_tree_suite(void)
+{
+	Suite *suite = suite_create("device_tree");
+	TCase *tcase = tcase_create("build");
+
+	tcase_add_test(tcase, test_nodes);
+	tcase_add_test(tcase, test_its_and_no_initrd);
+	tcase_add_test(tcase, test_refusals);
+	tcase_add_test(tcase, test_dtc_accepts);
+	suite_add_tcase(suite, tcase);
+	return suite;
+}
+
+UNIT_SUITE(device_tree_suite)
