@@ -1,0 +1,212 @@
+/* 16550A register emulation (one byte per register, reg-shift 0). The
+ * interrupt is level-triggered: raised while received data waits with
+ * ERBFI set, or while a "THR empty" event is pending with ETBEI set. */
+#include "uart_16550.h"
+
+#include <errno.h>
+#include <string.h>
+
+enum uart_register {
+	UART_RBR_THR_DLL = 0, UART_IER_DLM = 1, UART_IIR_FCR = 2, UART_LCR = 3,
+	UART_MCR = 4, UART_LSR = 5, UART_MSR = 6, UART_SCR = 7,
+};
+
+#define IER_ERBFI	0x01	/* received data available */
+#define IER_ETBEI	0x02	/* transmitter holding register empty */
+#define IER_MASK	0x0f
+#define IIR_NONE	0x01
+#define IIR_THRI	0x02
+#define IIR_RDI		0x04
+#define IIR_FIFO_ON	0xc0
+#define FCR_ENABLE	0x01
+#define FCR_CLEAR_RX	0x02
+#define LCR_DLAB	0x80
+#define MCR_LOOP	0x10
+#define LSR_DR		0x01
+#define LSR_THRE	0x20
+#define LSR_TEMT	0x40
+#define MSR_CONNECTED	0xb0	/* DCD, DSR, CTS: a cable with someone there */
+
+void
+uart_16550_init(struct uart_16550 *uart, const struct uart_16550_sink *sink)
+{
+	memset(uart, 0, sizeof(*uart));
+	pthread_mutex_init(&uart->lock, NULL);
+	uart->sink = *sink;
+	uart->lcr = 0x03;	/* 8N1 */
+	uart->mcr = 0x08;	/* OUT2 */
+}
+
+void
+uart_16550_destroy(struct uart_16550 *uart)
+{
+	pthread_mutex_destroy(&uart->lock);
+}
+
+static void
+update_irq(struct uart_16550 *uart)
+{
+	bool level = ((uart->ier & IER_ERBFI) && uart->rx_count > 0) ||
+	    ((uart->ier & IER_ETBEI) && uart->thr_interrupt);
+
+	if (level != uart->irq_level && uart->sink.set_irq != NULL) {
+		uart->irq_level = level;
+		uart->sink.set_irq(uart->sink.context, level);
+	}
+}
+
+static bool
+rx_push(struct uart_16550 *uart, uint8_t byte)
+{
+	if (uart->rx_count == UART_16550_RX_FIFO)
+		return false;
+	uart->rx[(uart->rx_head + uart->rx_count++) % UART_16550_RX_FIFO] = byte;
+	return true;
+}
+
+static uint8_t
+rx_pop(struct uart_16550 *uart)
+{
+	uint8_t byte;
+
+	if (uart->rx_count == 0)
+		return 0;
+	byte = uart->rx[uart->rx_head];
+	uart->rx_head = (uart->rx_head + 1) % UART_16550_RX_FIFO;
+	uart->rx_count--;
+	return byte;
+}
+
+static uint8_t
+interrupt_id(struct uart_16550 *uart)
+{
+	uint8_t fifo = (uart->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0;
+
+	if ((uart->ier & IER_ERBFI) && uart->rx_count > 0)
+		return fifo | IIR_RDI;
+	if ((uart->ier & IER_ETBEI) && uart->thr_interrupt) {
+		uart->thr_interrupt = false;	/* reading IIR acknowledges it */
+		return fifo | IIR_THRI;
+	}
+	return fifo | IIR_NONE;
+}
+
+/* In loopback the modem outputs come back as inputs: DTR->DSR, RTS->CTS,
+ * OUT1->RI, OUT2->DCD. Linux's 8250 probe checks this. */
+static uint8_t
+modem_status(const struct uart_16550 *uart)
+{
+	uint8_t mcr = uart->mcr;
+
+	if (!(mcr & MCR_LOOP))
+		return MSR_CONNECTED;
+	return (uint8_t)((mcr & 0x01) << 5 | (mcr & 0x02) << 3 |
+	    (mcr & 0x04) << 4 | (mcr & 0x08) << 4);
+}
+
+static uint8_t
+register_read(struct uart_16550 *uart, unsigned int reg)
+{
+	bool dlab = uart->lcr & LCR_DLAB;
+
+	switch (reg) {
+	case UART_RBR_THR_DLL:
+		return dlab ? uart->dll : rx_pop(uart);
+	case UART_IER_DLM:
+		return dlab ? uart->dlm : uart->ier;
+	case UART_IIR_FCR:
+		return interrupt_id(uart);
+	case UART_LCR:
+		return uart->lcr;
+	case UART_MCR:
+		return uart->mcr;
+	case UART_LSR:
+		return LSR_THRE | LSR_TEMT | (uart->rx_count > 0 ? LSR_DR : 0);
+	case UART_MSR:
+		return modem_status(uart);
+	default:
+		return uart->scr;
+	}
+}
+
+static void
+transmit(struct uart_16550 *uart, uint8_t byte)
+{
+	if (uart->mcr & MCR_LOOP)
+		rx_push(uart, byte);
+	else if (uart->sink.transmit != NULL)
+		uart->sink.transmit(uart->sink.context, byte);
+	uart->thr_interrupt = true;
+}
+
+static void
+register_write(struct uart_16550 *uart, unsigned int reg, uint8_t value)
+{
+	bool dlab = uart->lcr & LCR_DLAB;
+
+	switch (reg) {
+	case UART_RBR_THR_DLL:
+		if (dlab)
+			uart->dll = value;
+		else
+			transmit(uart, value);
+		break;
+	case UART_IER_DLM:
+		if (dlab)
+			uart->dlm = value;
+		else {
+			/* enabling ETBEI with THR empty raises the event */
+			if ((value & IER_ETBEI) && !(uart->ier & IER_ETBEI))
+				uart->thr_interrupt = true;
+			uart->ier = value & IER_MASK;
+		}
+		break;
+	case UART_IIR_FCR:
+		uart->fcr = value;
+		if (value & FCR_CLEAR_RX)
+			uart->rx_head = uart->rx_count = 0;
+		break;
+	case UART_LCR:
+		uart->lcr = value;
+		break;
+	case UART_MCR:
+		uart->mcr = value & 0x1f;
+		break;
+	case UART_SCR:
+		uart->scr = value;
+		break;
+	default:
+		break;	/* LSR and MSR are read-only */
+	}
+}
+
+int
+uart_16550_mmio(void *device, struct mmio_access *access)
+{
+	struct uart_16550 *uart = device;
+
+	if (access->length != 1 || access->offset > UART_SCR)
+		return -EINVAL;
+	pthread_mutex_lock(&uart->lock);
+	if (access->is_write)
+		register_write(uart, (unsigned int)access->offset, access->data[0]);
+	else
+		access->data[0] = register_read(uart, (unsigned int)access->offset);
+	update_irq(uart);
+	pthread_mutex_unlock(&uart->lock);
+	return 0;
+}
+
+/* Host input for the guest; returns how many bytes fit in the FIFO. */
+size_t
+uart_16550_receive(struct uart_16550 *uart, const uint8_t *bytes, size_t length)
+{
+	size_t taken = 0;
+
+	pthread_mutex_lock(&uart->lock);
+	while (taken < length && rx_push(uart, bytes[taken]))
+		taken++;
+	update_irq(uart);
+	pthread_mutex_unlock(&uart->lock);
+	return taken;
+}

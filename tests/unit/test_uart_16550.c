@@ -1,0 +1,181 @@
+/* The 16550A as Linux's 8250 driver sees it: transmit, receive, the
+ * interrupt line, the divisor latch, loopback, and refused accesses. */
+#include <errno.h>
+#include <string.h>
+
+#include "../../core/uart_16550.h"
+#include "suites.h"
+
+static struct uart_16550 uart;
+static uint8_t transmitted[256];
+static unsigned int transmitted_count, irq_changes;
+static bool irq;
+
+static void
+record_transmit(void *context, uint8_t byte)
+{
+	(void)context;
+	transmitted[transmitted_count++ % sizeof(transmitted)] = byte;
+}
+
+static void
+record_irq(void *context, bool level)
+{
+	(void)context;
+	irq = level;
+	irq_changes++;
+}
+
+static void
+setup(void)
+{
+	struct uart_16550_sink sink = { record_transmit, record_irq, NULL };
+
+	transmitted_count = irq_changes = 0;
+	irq = false;
+	uart_16550_init(&uart, &sink);
+}
+
+static void
+teardown(void)
+{
+	uart_16550_destroy(&uart);
+}
+
+static void
+put(uint64_t reg, uint8_t value)
+{
+	struct mmio_access access = { reg, &value, 1, true };
+
+	ck_assert_int_eq(uart_16550_mmio(&uart, &access), 0);
+}
+
+static uint8_t
+get(uint64_t reg)
+{
+	uint8_t value = 0xee;
+	struct mmio_access access = { reg, &value, 1, false };
+
+	ck_assert_int_eq(uart_16550_mmio(&uart, &access), 0);
+	return value;
+}
+
+START_TEST(test_transmit)
+{
+	ck_assert_uint_eq(get(5) & 0x60, 0x60);	/* THRE and TEMT */
+	put(0, 'o');
+	put(0, 'k');
+	ck_assert_uint_eq(transmitted_count, 2);
+	ck_assert_uint_eq(transmitted[0], 'o');
+	ck_assert_uint_eq(transmitted[1], 'k');
+	ck_assert(!irq);	/* no interrupt while IER is 0 */
+}
+END_TEST
+
+START_TEST(test_thr_empty_interrupt)
+{
+	put(1, 0x02);			/* ETBEI: THR is empty, so it fires */
+	ck_assert(irq);
+	ck_assert_uint_eq(get(2) & 0x0f, 0x02);	/* IIR: THRI, and that acks it */
+	ck_assert(!irq);
+	ck_assert_uint_eq(get(2) & 0x0f, 0x01);	/* nothing pending */
+	put(0, 'x');			/* sent at once: empty again */
+	ck_assert(irq);
+	put(1, 0x00);
+	ck_assert(!irq);
+}
+END_TEST
+
+START_TEST(test_receive)
+{
+	const uint8_t input[] = "ls\n";
+
+	ck_assert_uint_eq(get(5) & 0x01, 0);
+	put(1, 0x01);			/* ERBFI */
+	ck_assert_uint_eq(uart_16550_receive(&uart, input, 3), 3);
+	ck_assert(irq);
+	ck_assert_uint_eq(get(2) & 0x0f, 0x04);	/* IIR: received data */
+	ck_assert_uint_eq(get(5) & 0x01, 0x01);
+	ck_assert_uint_eq(get(0), 'l');
+	ck_assert_uint_eq(get(0), 's');
+	ck_assert(irq);
+	ck_assert_uint_eq(get(0), '\n');
+	ck_assert(!irq);
+	ck_assert_uint_eq(get(5) & 0x01, 0);
+	ck_assert_uint_eq(get(0), 0);	/* an empty FIFO reads as 0 */
+}
+END_TEST
+
+START_TEST(test_receive_overflow_and_clear)
+{
+	uint8_t input[UART_16550_RX_FIFO + 10];
+
+	memset(input, 'a', sizeof(input));
+	ck_assert_uint_eq(uart_16550_receive(&uart, input, sizeof(input)),
+	    UART_16550_RX_FIFO);
+	put(2, 0x03);			/* FIFO on, clear RX */
+	ck_assert_uint_eq(get(5) & 0x01, 0);
+	ck_assert_uint_eq(get(2) & 0xc0, 0xc0);	/* a 16550A with FIFOs */
+}
+END_TEST
+
+START_TEST(test_divisor_latch_and_scratch)
+{
+	put(3, 0x83);			/* DLAB */
+	put(0, 0x01);
+	put(1, 0x02);
+	ck_assert_uint_eq(get(0), 0x01);
+	ck_assert_uint_eq(get(1), 0x02);
+	ck_assert_uint_eq(transmitted_count, 0);	/* DLL is no THR */
+	put(3, 0x03);
+	ck_assert_uint_eq(get(1), 0x00);	/* IER again */
+	put(7, 0xa5);
+	ck_assert_uint_eq(get(7), 0xa5);
+	put(1, 0xff);
+	ck_assert_uint_eq(get(1), 0x0f);	/* IER keeps its 4 bits */
+}
+END_TEST
+
+START_TEST(test_loopback)
+{
+	put(4, 0x10 | 0x0a);		/* loop, RTS, OUT2 */
+	ck_assert_uint_eq(get(6) & 0xf0, 0x90);	/* CTS, DCD */
+	put(0, 'z');
+	ck_assert_uint_eq(transmitted_count, 0);
+	ck_assert_uint_eq(get(0), 'z');
+	put(4, 0x08);
+	ck_assert_uint_eq(get(6), 0xb0);
+}
+END_TEST
+
+START_TEST(test_refused_accesses)
+{
+	uint8_t value[8] = { 0 };
+	struct mmio_access wide = { 0, value, 4, true };
+	struct mmio_access beyond = { 8, value, 1, false };
+
+	ck_assert_int_eq(uart_16550_mmio(&uart, &wide), -EINVAL);
+	ck_assert_int_eq(uart_16550_mmio(&uart, &beyond), -EINVAL);
+	ck_assert_uint_eq(transmitted_count, 0);
+}
+END_TEST
+
+static Suite *
+uart_16550_suite(void)
+{
+	Suite *suite = suite_create("uart_16550");
+	TCase *tcase = tcase_create("registers");
+
+	tcase_add_checked_fixture(tcase, setup, teardown);
+	tcase_add_test(tcase, test_transmit);
+	tcase_add_test(tcase, test_thr_empty_interrupt);
+	tcase_add_test(tcase, test_receive);
+	tcase_add_test(tcase, test_receive_overflow_and_clear);
+	tcase_add_test(tcase, test_divisor_latch_and_scratch);
+	tcase_add_test(tcase, test_loopback);
+	tcase_add_test(tcase, test_refused_accesses);
+	suite_add_tcase(suite, tcase);
+	return suite;
+}
+
+UNIT_SUITE(uart_16550_suite)
