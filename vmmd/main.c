@@ -1,6 +1,7 @@
 /* vmmd's entry point: parse the command line and do what it says. */
 #include <inttypes.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -106,6 +107,7 @@ main(int argc, char **argv)
 	char error[256];
 
 	log_init("vmmd", false);
+	signal(SIGPIPE, SIG_IGN);	/* a closed console peer is an EPIPE */
 	if (vmmd_options_parse(argc, argv, &options, error, sizeof(error)) < 0) {
 		log_warnx("%s (try 'vmmd --help')", error);
 		return VMMD_EXIT_USAGE;

@@ -1,0 +1,65 @@
+/* Guest console output: copied byte by byte to the log and the attached
+ * side (a serial byte is already a VM exit, so a write per byte costs
+ * little), and scanned line by line for Linux's panic message, which ends
+ * the VM as a panic whatever the guest does next. */
+#include "console.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+void
+console_init(struct console *console, int log_fd, int attach_fd,
+    void (*on_panic)(void *context), void *context)
+{
+	memset(console, 0, sizeof(*console));
+	console->log_fd = log_fd;
+	console->attach_fd = attach_fd;
+	console->on_panic = on_panic;
+	console->context = context;
+}
+
+/* A full disk or a closed terminal must not stop the guest: the byte is
+ * dropped for that destination. */
+static void
+write_byte(int fd, uint8_t byte)
+{
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	do {
+		n = write(fd, &byte, 1);
+	} while (n < 0 && errno == EINTR);
+}
+
+static void
+scan_line(struct console *console)
+{
+	console->line[console->line_length] = '\0';
+	if (!console->panicked &&
+	    strstr(console->line, CONSOLE_PANIC_MARKER) != NULL) {
+		console->panicked = true;
+		if (console->on_panic != NULL)
+			console->on_panic(console->context);
+	}
+	console->line_length = 0;
+}
+
+void
+console_output(void *opaque, uint8_t byte)
+{
+	struct console *console = opaque;
+
+	write_byte(console->log_fd, byte);
+	write_byte(console->attach_fd, byte);
+	if (byte == '\n' || byte == '\r') {
+		scan_line(console);
+		return;
+	}
+	if (byte == '\0')
+		return;
+	console->line[console->line_length++] = (char)byte;
+	if (console->line_length == CONSOLE_LINE_MAX - 1)
+		scan_line(console);
+}

@@ -1,0 +1,27 @@
+/* A VM's console: where the guest's serial output goes (a log file and an
+ * attached terminal or client), and the watch for a kernel panic in it. */
+#ifndef VMMD_CONSOLE_H
+#define VMMD_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONSOLE_LINE_MAX	512
+#define CONSOLE_PANIC_MARKER	"Kernel panic - not syncing"
+
+struct console {
+	int log_fd;		/* -1: none */
+	int attach_fd;		/* -1: none */
+	char line[CONSOLE_LINE_MAX];
+	size_t line_length;
+	bool panicked;
+	void (*on_panic)(void *context);
+	void *context;
+};
+
+void console_init(struct console *console, int log_fd, int attach_fd,
+    void (*on_panic)(void *context), void *context);
+void console_output(void *console, uint8_t byte);
+
+#endif

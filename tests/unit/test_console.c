@@ -1,0 +1,109 @@
+/* The console: output reaches both destinations, and a panic is seen once,
+ * whatever the line endings. */
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/console.h"
+#include "suites.h"
+
+static int panics;
+
+static void
+count_panic(void *context)
+{
+	(void)context;
+	panics++;
+}
+
+static void
+feed(struct console *console, const char *text)
+{
+	while (*text != '\0')
+		console_output(console, (uint8_t)*text++);
+}
+
+static size_t
+drain(int fd, char *buffer, size_t size)
+{
+	ssize_t n = read(fd, buffer, size - 1);
+
+	buffer[n > 0 ? n : 0] = '\0';
+	return n > 0 ? (size_t)n : 0;
+}
+
+START_TEST(test_both_destinations)
+{
+	int log_pipe[2], attach_pipe[2];
+	struct console console;
+	char text[64];
+
+	signal(SIGPIPE, SIG_IGN);	/* as vmmd does: EPIPE, not death */
+	ck_assert_int_eq(pipe2(log_pipe, O_NONBLOCK), 0);
+	ck_assert_int_eq(pipe2(attach_pipe, O_NONBLOCK), 0);
+	console_init(&console, log_pipe[1], attach_pipe[1], count_panic, NULL);
+	feed(&console, "login: ");
+	drain(log_pipe[0], text, sizeof(text));
+	ck_assert_str_eq(text, "login: ");
+	drain(attach_pipe[0], text, sizeof(text));
+	ck_assert_str_eq(text, "login: ");
+	/* a closed destination loses its copy, nothing else */
+	close(attach_pipe[0]);
+	feed(&console, "ok\n");
+	drain(log_pipe[0], text, sizeof(text));
+	ck_assert_str_eq(text, "ok\n");
+	close(log_pipe[0]);
+	close(log_pipe[1]);
+	close(attach_pipe[1]);
+}
+END_TEST
+
+START_TEST(test_panic_seen_once)
+{
+	struct console console;
+
+	panics = 0;
+	console_init(&console, -1, -1, count_panic, NULL);
+	feed(&console, "[    1.0] Run /init as init process\r\n");
+	ck_assert_int_eq(panics, 0);
+	feed(&console, "[    2.1] Kernel panic - not syncing: Attempted to kill init!");
+	ck_assert_int_eq(panics, 0);	/* seen when the line ends */
+	feed(&console, "\r\n");
+	ck_assert_int_eq(panics, 1);
+	ck_assert(console.panicked);
+	feed(&console, "Kernel panic - not syncing: again\n");
+	ck_assert_int_eq(panics, 1);
+}
+END_TEST
+
+START_TEST(test_long_lines)
+{
+	struct console console;
+	char noise[3 * CONSOLE_LINE_MAX];
+
+	panics = 0;
+	console_init(&console, -1, -1, count_panic, NULL);
+	memset(noise, 'x', sizeof(noise) - 1);
+	noise[sizeof(noise) - 1] = '\0';
+	feed(&console, noise);		/* no overflow, no false panic */
+	ck_assert_int_eq(panics, 0);
+	feed(&console, "\nKernel panic - not syncing\n");
+	ck_assert_int_eq(panics, 1);
+}
+END_TEST
+
+static Suite *
+console_suite(void)
+{
+	Suite *suite = suite_create("console");
+	TCase *tcase = tcase_create("output");
+
+	tcase_add_test(tcase, test_both_destinations);
+	tcase_add_test(tcase, test_panic_seen_once);
+	tcase_add_test(tcase, test_long_lines);
+	suite_add_tcase(suite, tcase);
+	return suite;
+}
+
+UNIT_SUITE(console_suite)
