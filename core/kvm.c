@@ -59,6 +59,44 @@ kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t guest_phys, void *host,
 	return ioctl_result(ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region));
 }
 
+/* Returns the new device's fd. */
+int
+kvm_device_create(int vm_fd, uint32_t type)
+{
+	struct kvm_create_device device = { .type = type };
+
+	if (ioctl(vm_fd, KVM_CREATE_DEVICE, &device) < 0)
+		return -errno;
+	return (int)device.fd;
+}
+
+/* Device attributes work on device fds, and on VM and vCPU fds alike. */
+int
+kvm_device_has_attr(int fd, uint32_t group, uint64_t attribute)
+{
+	struct kvm_device_attr attr = { .group = group, .attr = attribute };
+
+	return ioctl_result(ioctl(fd, KVM_HAS_DEVICE_ATTR, &attr));
+}
+
+int
+kvm_device_set_attr(int fd, uint32_t group, uint64_t attribute,
+    const void *value)
+{
+	struct kvm_device_attr attr = { .group = group, .attr = attribute,
+	    .addr = (uint64_t)(uintptr_t)value };
+
+	return ioctl_result(ioctl(fd, KVM_SET_DEVICE_ATTR, &attr));
+}
+
+int
+kvm_irq_line(int vm_fd, uint32_t irq, int level)
+{
+	struct kvm_irq_level line = { .irq = irq, .level = level };
+
+	return ioctl_result(ioctl(vm_fd, KVM_IRQ_LINE, &line));
+}
+
 int
 kvm_vcpu_create(int system_fd, int vm_fd, unsigned int index,
     struct kvm_vcpu_fd *vcpu)

@@ -25,6 +25,11 @@ int kvm_check_extension(int fd, long capability);
 int kvm_vm_create(int system_fd, unsigned long machine_type);
 int kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t guest_phys,
     void *host, uint64_t size);
+int kvm_device_create(int vm_fd, uint32_t type);
+int kvm_device_has_attr(int fd, uint32_t group, uint64_t attribute);
+int kvm_device_set_attr(int fd, uint32_t group, uint64_t attribute,
+    const void *value);
+int kvm_irq_line(int vm_fd, uint32_t irq, int level);
 int kvm_vcpu_create(int system_fd, int vm_fd, unsigned int index,
     struct kvm_vcpu_fd *vcpu);
 void kvm_vcpu_destroy(struct kvm_vcpu_fd *vcpu);
