@@ -1,6 +1,6 @@
-/* File loading through zlib's gz* API, which reads gzip streams and plain
- * files alike ("transparent" mode), straight into bounds-checked guest
- * memory: no staging copy of a 30 MB kernel. */
+/* File loading straight into bounds-checked guest memory: no staging copy
+ * of a 30 MB kernel. A decompressing load goes through zlib's gz* API,
+ * which reads gzip streams and plain files alike; a raw load is read(2). */
 #include "guest_load.h"
 
 #include <errno.h>
@@ -12,8 +12,13 @@
 
 #define LOAD_CHUNK	(1u << 20)
 
+struct source {
+	int fd;		/* raw reads, when gz is NULL */
+	gzFile gz;
+};
+
 static int
-open_regular(const char *path, gzFile *file)
+source_open(const char *path, enum guest_load_mode mode, struct source *source)
 {
 	struct stat st;
 	int fd;
@@ -25,50 +30,88 @@ open_regular(const char *path, gzFile *file)
 		close(fd);
 		return -EINVAL;
 	}
-	*file = gzdopen(fd, "rb");
-	if (*file == NULL) {
+	source->fd = fd;
+	source->gz = NULL;
+	if (mode == GUEST_LOAD_RAW)
+		return 0;
+	source->gz = gzdopen(fd, "rb");	/* owns fd from now on */
+	if (source->gz == NULL) {
 		close(fd);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-/* A damaged or truncated gzip stream is -EBADMSG; an I/O error its errno. */
+static void
+source_close(struct source *source)
+{
+	if (source->gz != NULL)
+		gzclose(source->gz);
+	else
+		close(source->fd);
+}
+
+/* A damaged or truncated gzip stream is -EBADMSG; an I/O error its errno.
+ * zlib reports a truncated stream as a short read with Z_BUF_ERROR. */
 static int
-read_error(gzFile file)
+gz_status(gzFile gz)
 {
 	int zerror;
 
-	gzerror(file, &zerror);
+	gzerror(gz, &zerror);
+	if (zerror == Z_OK)
+		return 0;
 	return zerror == Z_ERRNO ? -errno : -EBADMSG;
 }
 
-/* After a short read: a clean end of file, or what went wrong. A truncated
- * gzip stream ends short with Z_BUF_ERROR ("unexpected end of file"). */
-static int
-stream_status(gzFile file)
+/* Reads up to length bytes, fewer only at the end of the file. Returns the
+ * count, or a negative errno. */
+static int64_t
+source_read(struct source *source, void *buffer, uint64_t length)
 {
-	int zerror;
+	uint64_t done = 0;
+	ssize_t n;
+	int got;
 
-	gzerror(file, &zerror);
-	return zerror == Z_OK ? 0 : read_error(file);
+	if (source->gz != NULL) {
+		got = gzread(source->gz, buffer, (unsigned int)length);
+		if (got < 0 || (uint64_t)got < length) {
+			int rc = gz_status(source->gz);
+
+			if (rc < 0)
+				return rc;
+		}
+		return got;
+	}
+	while (done < length) {
+		n = read(source->fd, (char *)buffer + done, length - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			break;
+		done += (uint64_t)n;
+	}
+	return (int64_t)done;
 }
 
 int
 guest_load_peek(const char *path, uint8_t *buffer, size_t size, size_t *got)
 {
-	gzFile file;
-	int n, rc;
+	struct source source;
+	int64_t n;
+	int rc;
 
-	rc = open_regular(path, &file);
+	rc = source_open(path, GUEST_LOAD_DECOMPRESS, &source);
 	if (rc < 0)
 		return rc;
-	n = gzread(file, buffer, (unsigned int)size);
-	rc = n < 0 ? read_error(file) : 0;
-	if (n >= 0)
-		*got = (size_t)n;
-	gzclose(file);
-	return rc;
+	n = source_read(&source, buffer, size);
+	source_close(&source);
+	if (n < 0)
+		return (int)n;
+	*got = (size_t)n;
+	return 0;
 }
 
 /* Copies (or decompresses) a whole file to guest_phys, at most limit bytes.
@@ -76,41 +119,42 @@ guest_load_peek(const char *path, uint8_t *buffer, size_t size, size_t *got)
  * not fit in the limit or in the memory region. */
 int
 guest_load_file(const struct guest_memory *memory, uint64_t guest_phys,
-    uint64_t limit, const char *path, uint64_t *loaded)
+    uint64_t limit, const char *path, enum guest_load_mode mode,
+    uint64_t *loaded)
 {
 	uint64_t done = 0, chunk, room;
-	gzFile file;
-	void *target;
-	int n, rc;
+	struct source source;
+	uint8_t probe;
+	int64_t n;
+	int rc;
 
 	room = guest_memory_room(memory, guest_phys);
 	if (room == 0)
 		return -EFAULT;
 	if (limit > room)
 		limit = room;
-	rc = open_regular(path, &file);
+	rc = source_open(path, mode, &source);
 	if (rc < 0)
 		return rc;
 	for (;;) {
 		chunk = limit - done < LOAD_CHUNK ? limit - done : LOAD_CHUNK;
 		if (chunk == 0) {
 			/* full: fine only if the file has nothing more */
-			rc = gzgetc(file) == -1 ? stream_status(file) : -EFBIG;
+			n = source_read(&source, &probe, 1);
+			rc = n < 0 ? (int)n : n > 0 ? -EFBIG : 0;
 			break;
 		}
-		target = guest_memory_ptr(memory, guest_phys + done, chunk);
-		n = gzread(file, target, (unsigned int)chunk);
+		n = source_read(&source, guest_memory_ptr(memory,
+		    guest_phys + done, chunk), chunk);
 		if (n < 0) {
-			rc = read_error(file);
+			rc = (int)n;
 			break;
 		}
 		done += (uint64_t)n;
-		if ((uint64_t)n < chunk) {
-			rc = stream_status(file);
+		if ((uint64_t)n < chunk)
 			break;
-		}
 	}
-	gzclose(file);
+	source_close(&source);
 	if (rc == 0)
 		*loaded = done;
 	return rc;

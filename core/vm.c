@@ -61,7 +61,7 @@ vm_build(struct vm *vm, const struct vm_config *config, uint64_t *loaded)
 		return VM_RUN_SETUP_FAILED;
 	}
 	rc = guest_load_file(&vm->memory, base + config->payload_offset,
-	    UINT64_MAX, config->payload_path, loaded);
+	    UINT64_MAX, config->payload_path, GUEST_LOAD_RAW, loaded);
 	if (rc < 0) {
 		log_warnx("cannot load %s at guest address 0x%" PRIx64 ": %s",
 		    config->payload_path, base + config->payload_offset,

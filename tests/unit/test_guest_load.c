@@ -89,7 +89,7 @@ START_TEST(test_plain)
 
 	write_plain(plain_path, 300000);
 	ck_assert_int_eq(guest_load_file(&memory, BASE + 4096, UINT64_MAX,
-	    plain_path, &loaded), 0);
+	    plain_path, GUEST_LOAD_DECOMPRESS, &loaded), 0);
 	ck_assert_uint_eq(loaded, 300000);
 	assert_loaded(BASE + 4096, 300000);
 }
@@ -103,7 +103,7 @@ START_TEST(test_gzip)
 
 	write_gzip(gzip_path, SIZE - 8192);
 	ck_assert_int_eq(guest_load_file(&memory, BASE + 8192, UINT64_MAX,
-	    gzip_path, &loaded), 0);
+	    gzip_path, GUEST_LOAD_DECOMPRESS, &loaded), 0);
 	ck_assert_uint_eq(loaded, SIZE - 8192);
 	assert_loaded(BASE + 8192, SIZE - 8192);
 	ck_assert_int_eq(guest_load_peek(gzip_path, head, sizeof(head), &got), 0);
@@ -118,15 +118,15 @@ START_TEST(test_exact_fit_and_overflow)
 
 	write_gzip(gzip_path, 65536);
 	ck_assert_int_eq(guest_load_file(&memory, BASE + SIZE - 65536,
-	    UINT64_MAX, gzip_path, &loaded), 0);
+	    UINT64_MAX, gzip_path, GUEST_LOAD_DECOMPRESS, &loaded), 0);
 	ck_assert_int_eq(guest_load_file(&memory, BASE + SIZE - 65535,
-	    UINT64_MAX, gzip_path, &loaded), -EFBIG);
+	    UINT64_MAX, gzip_path, GUEST_LOAD_DECOMPRESS, &loaded), -EFBIG);
 	ck_assert_int_eq(guest_load_file(&memory, BASE, 65535, gzip_path,
-	    &loaded), -EFBIG);
+	    GUEST_LOAD_DECOMPRESS, &loaded), -EFBIG);
 	ck_assert_int_eq(guest_load_file(&memory, BASE, 65536, gzip_path,
-	    &loaded), 0);
+	    GUEST_LOAD_DECOMPRESS, &loaded), 0);
 	ck_assert_int_eq(guest_load_file(&memory, BASE + SIZE, UINT64_MAX,
-	    gzip_path, &loaded), -EFAULT);
+	    gzip_path, GUEST_LOAD_DECOMPRESS, &loaded), -EFAULT);
 }
 END_TEST
 
@@ -137,14 +137,35 @@ START_TEST(test_damaged_input)
 	write_gzip(gzip_path, 200000);
 	ck_assert_int_eq(truncate(gzip_path, 1000), 0);
 	ck_assert_int_eq(guest_load_file(&memory, BASE, UINT64_MAX, gzip_path,
-	    &loaded), -EBADMSG);
+	    GUEST_LOAD_DECOMPRESS, &loaded), -EBADMSG);
 	ck_assert_str_eq(guest_load_strerror(-EBADMSG),
 	    "a damaged or truncated gzip stream");
 	ck_assert_int_eq(guest_load_file(&memory, BASE, UINT64_MAX,
-	    "/nonexistent/x", &loaded), -ENOENT);
+	    "/nonexistent/x", GUEST_LOAD_DECOMPRESS, &loaded), -ENOENT);
 	ck_assert_int_eq(guest_load_file(&memory, BASE, UINT64_MAX, "/tmp",
-	    &loaded), -EINVAL);
+	    GUEST_LOAD_DECOMPRESS, &loaded), -EINVAL);
 	ck_assert_str_eq(guest_load_strerror(-EINVAL), "not a regular file");
+}
+END_TEST
+
+START_TEST(test_raw_keeps_gzip)
+{
+	uint64_t loaded = 0;
+	unsigned char *target;
+
+	write_gzip(gzip_path, 100000);
+	ck_assert_int_eq(guest_load_file(&memory, BASE, UINT64_MAX, gzip_path,
+	    GUEST_LOAD_RAW, &loaded), 0);
+	ck_assert_uint_lt(loaded, 100000);	/* the compressed bytes */
+	target = guest_memory_ptr(&memory, BASE, 2);
+	ck_assert_uint_eq(target[0], 0x1f);
+	ck_assert_uint_eq(target[1], 0x8b);
+	write_plain(plain_path, 70000);
+	ck_assert_int_eq(guest_load_file(&memory, BASE + SIZE - 65536, UINT64_MAX,
+	    plain_path, GUEST_LOAD_RAW, &loaded), -EFBIG);
+	ck_assert_int_eq(guest_load_file(&memory, BASE + SIZE - 70000 - 1,
+	    UINT64_MAX, plain_path, GUEST_LOAD_RAW, &loaded), 0);
+	assert_loaded(BASE + SIZE - 70000 - 1, 70000);
 }
 END_TEST
 
@@ -153,7 +174,7 @@ START_TEST(test_empty_file)
 	uint64_t loaded = 1;
 
 	ck_assert_int_eq(guest_load_file(&memory, BASE, UINT64_MAX, plain_path,
-	    &loaded), 0);
+	    GUEST_LOAD_DECOMPRESS, &loaded), 0);
 	ck_assert_uint_eq(loaded, 0);
 }
 END_TEST
@@ -169,6 +190,7 @@ guest_load_suite(void)
 	tcase_add_test(tcase, test_gzip);
 	tcase_add_test(tcase, test_exact_fit_and_overflow);
 	tcase_add_test(tcase, test_damaged_input);
+	tcase_add_test(tcase, test_raw_keeps_gzip);
 	tcase_add_test(tcase, test_empty_file);
 	suite_add_tcase(suite, tcase);
 	return suite;
