@@ -1,11 +1,35 @@
-/* arm64's side of the core/arch.h boundary: memory layout and vCPU set-up. */
+/* arm64's side of the core/arch.h boundary: memory layout, the vGIC, vCPU
+ * set-up and the Linux boot protocol. */
 #include "../core/arch.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 
+#include "boot_linux.h"
 #include "kvm_arm64_uapi.h"
 #include "memory_map.h"
+#include "vgic.h"
+
+#define MPIDR_EL1_ID	ARM64_SYS_REG(3, 0, 0, 0, 5)
+
+struct arch_vm {
+	int vm_fd;
+	struct vgic gic;
+};
+
+static const struct arch_layout arm64_layout = {
+	.ram_base = ARM64_RAM_BASE,
+	.console_base = ARM64_UART_BASE,
+	.console_size = ARM64_UART_SIZE,
+	.console_irq = ARM64_UART_SPI,
+};
+
+const struct arch_layout *
+arch_layout(void)
+{
+	return &arm64_layout;
+}
 
 uint64_t
 arch_ram_base(void)
@@ -14,16 +38,66 @@ arch_ram_base(void)
 }
 
 int
-arch_vcpu_init(int vm_fd, struct kvm_vcpu_fd *vcpu)
+arch_vm_create(int vm_fd, unsigned int vcpus, struct arch_vm **out)
+{
+	struct arch_vm *arch;
+	int rc;
+
+	arch = calloc(1, sizeof(*arch));
+	if (arch == NULL)
+		return -ENOMEM;
+	arch->vm_fd = vm_fd;
+	rc = vgic_create(vm_fd, vcpus, &arch->gic);
+	if (rc < 0) {
+		free(arch);
+		return rc;
+	}
+	*out = arch;
+	return 0;
+}
+
+int
+arch_vm_finalize(struct arch_vm *arch)
+{
+	return vgic_finalize(&arch->gic);
+}
+
+void
+arch_vm_destroy(struct arch_vm *arch)
+{
+	if (arch == NULL)
+		return;
+	vgic_destroy(&arch->gic);
+	free(arch);
+}
+
+int
+arch_irq_line(struct arch_vm *arch, unsigned int irq, bool level)
+{
+	return vgic_spi_line(arch->vm_fd, irq, level);
+}
+
+/* Secondary vCPUs start powered off; the guest starts them with PSCI
+ * CPU_ON, which KVM serves in the kernel. */
+int
+arch_vcpu_init(int vm_fd, struct kvm_vcpu_fd *vcpu, bool powered_off)
 {
 	struct kvm_vcpu_init init = { 0 };
 
 	if (ioctl(vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
 		return -errno;
 	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+	if (powered_off)
+		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
 	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		return -errno;
 	return 0;
+}
+
+int
+arch_vcpu_id(struct kvm_vcpu_fd *vcpu, uint64_t *id)
+{
+	return kvm_vcpu_get_reg(vcpu, MPIDR_EL1_ID, id);
 }
 
 int
@@ -54,4 +128,32 @@ arch_vcpu_snapshot(struct kvm_vcpu_fd *vcpu, struct arch_vcpu_snapshot *snapshot
 		rc = kvm_vcpu_get_reg(vcpu, arm64_core_reg_id(ARM64_CORE_REG_X(i)),
 		    &snapshot->gpr[i]);
 	return rc;
+}
+
+int
+arch_linux_load(struct arch_vm *arch, const struct guest_memory *memory,
+    struct arch_linux_boot *boot, char *why, size_t why_size)
+{
+	struct linux_boot_files files = { boot->kernel, boot->initrd };
+	struct device_tree_machine machine = {
+		.ram_base = ARM64_RAM_BASE,
+		.ram_size = boot->ram_size,
+		.vcpus = boot->vcpus,
+		.mpidrs = boot->vcpu_ids,
+		.bootargs = boot->cmdline,
+		.has_its = arch->gic.its_fd >= 0,
+	};
+	struct linux_boot loaded;
+	int rc;
+
+	rc = linux_boot_load(memory, &files, &machine, &loaded, why, why_size);
+	if (rc < 0)
+		return rc;
+	boot->entry = loaded.layout.kernel_addr;
+	boot->arg0 = loaded.layout.fdt_addr;
+	boot->fdt_addr = loaded.layout.fdt_addr;
+	boot->fdt_size = loaded.fdt_size;
+	boot->kernel_size = loaded.kernel_size;
+	boot->initrd_size = loaded.initrd_size;
+	return 0;
 }

@@ -4,8 +4,11 @@
 #ifndef VMMD_ARCH_H
 #define VMMD_ARCH_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "guest_memory.h"
 #include "kvm.h"
 
 #define ARCH_SNAPSHOT_REGS	8
@@ -18,10 +21,44 @@ struct arch_vcpu_snapshot {
 	uint64_t gpr[ARCH_SNAPSHOT_REGS];
 };
 
+/* Where the architecture puts RAM and the console UART. */
+struct arch_layout {
+	uint64_t ram_base;
+	uint64_t console_base;
+	uint64_t console_size;
+	unsigned int console_irq;
+};
+
+/* A Linux boot: the files and command line in, where it starts out. */
+struct arch_linux_boot {
+	const char *kernel;
+	const char *initrd;		/* NULL: none */
+	const char *cmdline;
+	uint64_t ram_size;
+	unsigned int vcpus;
+	const uint64_t *vcpu_ids;	/* arch_vcpu_id() of each vCPU */
+	uint64_t entry;			/* out: where the boot vCPU starts */
+	uint64_t arg0;			/* out: its first argument register */
+	uint64_t fdt_addr;		/* out: the device tree, and its size */
+	uint32_t fdt_size;
+	uint64_t kernel_size;		/* out: bytes loaded */
+	uint64_t initrd_size;
+};
+
+struct arch_vm;		/* the architecture's per-VM state (arm64: the vGIC) */
+
+const struct arch_layout *arch_layout(void);
 uint64_t arch_ram_base(void);
-int arch_vcpu_init(int vm_fd, struct kvm_vcpu_fd *vcpu);
+int arch_vm_create(int vm_fd, unsigned int vcpus, struct arch_vm **arch);
+int arch_vm_finalize(struct arch_vm *arch);
+void arch_vm_destroy(struct arch_vm *arch);
+int arch_irq_line(struct arch_vm *arch, unsigned int irq, bool level);
+int arch_vcpu_init(int vm_fd, struct kvm_vcpu_fd *vcpu, bool powered_off);
+int arch_vcpu_id(struct kvm_vcpu_fd *vcpu, uint64_t *id);
 int arch_vcpu_set_entry(struct kvm_vcpu_fd *vcpu, uint64_t pc, uint64_t arg0);
 int arch_vcpu_snapshot(struct kvm_vcpu_fd *vcpu,
     struct arch_vcpu_snapshot *snapshot);
+int arch_linux_load(struct arch_vm *arch, const struct guest_memory *memory,
+    struct arch_linux_boot *boot, char *why, size_t why_size);
 
 #endif

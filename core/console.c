@@ -40,6 +40,8 @@ scan_line(struct console *console)
 	if (!console->panicked &&
 	    strstr(console->line, CONSOLE_PANIC_MARKER) != NULL) {
 		console->panicked = true;
+		memcpy(console->panic_line, console->line,
+		    console->line_length + 1);
 		if (console->on_panic != NULL)
 			console->on_panic(console->context);
 	}

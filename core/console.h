@@ -16,6 +16,7 @@ struct console {
 	char line[CONSOLE_LINE_MAX];
 	size_t line_length;
 	bool panicked;
+	char panic_line[CONSOLE_LINE_MAX];	/* the line that said so */
 	void (*on_panic)(void *context);
 	void *context;
 };

@@ -56,10 +56,12 @@ exit_handler_lookup(uint32_t exit_reason)
 	return exit_handlers[exit_reason];
 }
 
-/* Returns 0 when an exit ended the VM (stop says how), or the negative
- * errno of a KVM_RUN that failed. */
+/* Returns 0 when an exit ended the VM (stop says how) or when another
+ * thread set *stopping and kicked this vCPU out of KVM_RUN (stop->outcome
+ * stays VM_OUTCOME_NONE), or the negative errno of a KVM_RUN that failed. */
 int
-vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, struct vcpu_stop *stop)
+vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, const atomic_bool *stopping,
+    struct vcpu_stop *stop)
 {
 	vcpu_exit_handler handler;
 	enum vm_outcome outcome;
@@ -68,8 +70,11 @@ vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, struct vcpu_stop *stop)
 	*stop = (struct vcpu_stop){ .outcome = VM_OUTCOME_NONE };
 	for (;;) {
 		rc = kvm_vcpu_run(vcpu);
-		if (rc == -EINTR)
+		if (rc == -EINTR) {
+			if (atomic_load(stopping))
+				return 0;
 			continue;
+		}
 		if (rc < 0)
 			return rc;
 		stop->exits++;

@@ -3,6 +3,7 @@
 #ifndef VMMD_VCPU_H
 #define VMMD_VCPU_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -18,6 +19,7 @@ struct vcpu_stop {
 	char detail[160];	/* what happened, for people */
 };
 
-int vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, struct vcpu_stop *stop);
+int vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, const atomic_bool *stopping,
+    struct vcpu_stop *stop);
 
 #endif

@@ -1,22 +1,156 @@
 /* Building, running and tearing down one VM. Each step logs its own failure
- * once, with what it was doing, and the status says which kind it was. */
+ * once, with what it was doing, and the status says which kind it was.
+ * One thread per vCPU runs the exit loop; the first vCPU whose exit ends
+ * the VM records the outcome and kicks the others out of KVM_RUN. */
 #include "vm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "guest_load.h"
 #include "guest_memory.h"
 #include "log.h"
+#include "uart_16550.h"
+
+#define VCPU_KICK_SIGNAL	SIGUSR1
+#define NO_VCPU			(-1)
+
+struct vm;
+
+struct vm_vcpu {
+	struct vm *vm;
+	struct kvm_vcpu_fd fd;
+	pthread_t thread;
+	bool thread_started;
+	struct vcpu_stop stop;
+	int run_error;
+};
 
 struct vm {
+	const struct vm_config *config;
+	const struct arch_layout *layout;
 	int system_fd;
 	int vm_fd;
 	struct guest_memory memory;
-	struct kvm_vcpu_fd vcpu;
+	struct arch_vm *arch;
+	struct vm_vcpu vcpus[VM_MAX_VCPUS];
+	unsigned int vcpu_count;
+	uint64_t vcpu_ids[VM_MAX_VCPUS];
+	struct uart_16550 uart;
+	struct console console;
+	atomic_bool stopping;
+	pthread_mutex_t lock;		/* guards the three below */
+	int stop_vcpu;
+	enum vm_outcome outcome;
+	char stop_detail[sizeof(((struct vcpu_stop *)0)->detail)];
 };
+
+static uint64_t
+monotonic_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+static void
+kick_handler(int signal_number)
+{
+	(void)signal_number;	/* its only job is to interrupt KVM_RUN */
+}
+
+static void
+install_kick_handler(void)
+{
+	struct sigaction action = { .sa_handler = kick_handler };
+	sigset_t set;
+
+	sigemptyset(&action.sa_mask);
+	sigaction(VCPU_KICK_SIGNAL, &action, NULL);	/* no SA_RESTART */
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* immediate_exit covers a vCPU that is about to enter KVM_RUN; the signal
+ * one that is inside it. */
+static void
+vm_kick_all(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->vcpu_count; i++) {
+		if (!vm->vcpus[i].thread_started)
+			continue;
+		vm->vcpus[i].fd.run->immediate_exit = 1;
+		pthread_kill(vm->vcpus[i].thread, VCPU_KICK_SIGNAL);
+	}
+}
+
+/* The first stop wins: later ones are the other vCPUs being kicked. */
+static void
+vm_request_stop(struct vm *vm, int vcpu, enum vm_outcome outcome,
+    const char *detail)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (vm->outcome == VM_OUTCOME_NONE) {
+		vm->outcome = outcome;
+		vm->stop_vcpu = vcpu;
+		snprintf(vm->stop_detail, sizeof(vm->stop_detail), "%s", detail);
+	}
+	pthread_mutex_unlock(&vm->lock);
+	atomic_store(&vm->stopping, true);
+	vm_kick_all(vm);
+}
+
+static void
+console_panicked(void *context)
+{
+	struct vm *vm = context;
+	char detail[sizeof(vm->stop_detail)];
+
+	snprintf(detail, sizeof(detail), "the guest kernel panicked: %s",
+	    strstr(vm->console.panic_line, CONSOLE_PANIC_MARKER));
+	vm_request_stop(vm, NO_VCPU, VM_OUTCOME_PANIC, detail);
+}
+
+static void
+uart_irq(void *context, bool level)
+{
+	struct vm *vm = context;
+
+	arch_irq_line(vm->arch, vm->layout->console_irq, level);
+}
+
+static void *
+vcpu_thread(void *argument)
+{
+	struct vm_vcpu *vcpu = argument;
+	struct vm *vm = vcpu->vm;
+	int index = (int)(vcpu - vm->vcpus);
+	char detail[sizeof(vm->stop_detail)];
+
+	vcpu->run_error = vcpu_run_until_stop(&vcpu->fd, &vm->stopping,
+	    &vcpu->stop);
+	if (vcpu->run_error < 0) {
+		snprintf(detail, sizeof(detail), "KVM_RUN failed on vCPU %d: %s",
+		    index, strerror(-vcpu->run_error));
+		vm_request_stop(vm, index, VM_OUTCOME_STOPPED, detail);
+	} else if (vcpu->stop.outcome != VM_OUTCOME_NONE)
+		vm_request_stop(vm, index, vcpu->stop.outcome, vcpu->stop.detail);
+	return NULL;
+}
 
 static enum vm_run_status
 vm_open_kvm(struct vm *vm, const struct vm_config *config, int *api_version)
@@ -36,11 +170,167 @@ vm_open_kvm(struct vm *vm, const struct vm_config *config, int *api_version)
 	return VM_RUN_STOPPED;
 }
 
-static enum vm_run_status
-vm_build(struct vm *vm, const struct vm_config *config, uint64_t *loaded)
+static int
+vm_create_memory(struct vm *vm)
 {
-	uint64_t base = arch_ram_base();
 	const struct guest_memory_region *ram;
+	uint64_t size = vm->config->memory_size;
+	int rc;
+
+	rc = guest_memory_add(&vm->memory, vm->layout->ram_base, size);
+	if (rc < 0) {
+		log_warnx("cannot allocate %" PRIu64 " bytes of guest memory: %s",
+		    size, strerror(-rc));
+		return rc;
+	}
+	ram = &vm->memory.regions[0];
+	rc = kvm_vm_set_memory(vm->vm_fd, 0, ram->guest_phys, ram->host, ram->size);
+	if (rc < 0)
+		log_warnx("cannot give %" PRIu64 " MiB of guest memory to KVM: %s",
+		    size >> 20, strerror(-rc));
+	return rc;
+}
+
+/* Every vCPU must exist before the interrupt controller is initialised;
+ * all but the first start powered off, waiting for PSCI CPU_ON. */
+static int
+vm_create_vcpus(struct vm *vm)
+{
+	struct vm_vcpu *vcpu;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < vm->config->vcpus; i++) {
+		vcpu = &vm->vcpus[i];
+		vcpu->vm = vm;
+		rc = kvm_vcpu_create(vm->system_fd, vm->vm_fd, i, &vcpu->fd);
+		if (rc < 0) {
+			log_warnx("cannot create vCPU %u: %s", i, strerror(-rc));
+			return rc;
+		}
+		vm->vcpu_count++;
+		rc = arch_vcpu_init(vm->vm_fd, &vcpu->fd, i > 0);
+		if (rc == 0)
+			rc = arch_vcpu_id(&vcpu->fd, &vm->vcpu_ids[i]);
+		if (rc < 0) {
+			log_warnx("cannot initialise vCPU %u: %s", i, strerror(-rc));
+			return rc;
+		}
+	}
+	rc = arch_vm_finalize(vm->arch);
+	if (rc < 0)
+		log_warnx("cannot initialise the interrupt controller for %u "
+		    "vCPUs: %s", vm->vcpu_count, strerror(-rc));
+	return rc;
+}
+
+static void
+uart_transmit(void *context, uint8_t byte)
+{
+	struct vm *vm = context;
+
+	console_output(&vm->console, byte);
+}
+
+static void
+vm_create_console(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	const struct uart_16550_sink sink = { uart_transmit, uart_irq, vm };
+
+	console_init(&vm->console, config->console_log_fd, config->console_fd,
+	    console_panicked, vm);
+	uart_16550_init(&vm->uart, &sink);
+}
+
+static int
+vm_dump_device_tree(const struct vm *vm, const struct arch_linux_boot *boot)
+{
+	const char *path = vm->config->dump_dtb_path;
+	const void *fdt = guest_memory_ptr(&vm->memory, boot->fdt_addr,
+	    boot->fdt_size);
+	int fd, rc = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, fdt, boot->fdt_size) != (ssize_t)boot->fdt_size)
+		rc = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		log_warnx("cannot write the device tree to %s: %s", path,
+		    strerror(-rc));
+	return rc;
+}
+
+static int
+vm_load_linux(struct vm *vm, struct vm_result *result, uint64_t *entry,
+    uint64_t *arg0)
+{
+	const struct vm_config *config = vm->config;
+	struct arch_linux_boot boot = {
+		.kernel = config->kernel_path,
+		.initrd = config->initrd_path,
+		.cmdline = config->cmdline,
+		.ram_size = config->memory_size,
+		.vcpus = vm->vcpu_count,
+		.vcpu_ids = vm->vcpu_ids,
+	};
+	char why[256];
+	int rc;
+
+	rc = arch_linux_load(vm->arch, &vm->memory, &boot, why, sizeof(why));
+	if (rc < 0) {
+		log_warnx("cannot boot Linux: %s", why);
+		return rc;
+	}
+	*entry = boot.entry;
+	*arg0 = boot.arg0;
+	result->payload_size = boot.kernel_size;
+	result->initrd_size = boot.initrd_size;
+	if (config->dump_dtb_path != NULL)
+		return vm_dump_device_tree(vm, &boot);
+	return 0;
+}
+
+static int
+vm_load_payload(struct vm *vm, struct vm_result *result, uint64_t *entry)
+{
+	const struct vm_config *config = vm->config;
+	uint64_t address = vm->layout->ram_base + config->payload_offset;
+	int rc;
+
+	rc = guest_load_file(&vm->memory, address, UINT64_MAX,
+	    config->payload_path, GUEST_LOAD_RAW, &result->payload_size);
+	if (rc < 0) {
+		log_warnx("cannot load %s at guest address 0x%" PRIx64 ": %s",
+		    config->payload_path, address, guest_load_strerror(rc));
+		return rc;
+	}
+	*entry = address;
+	return 0;
+}
+
+static int
+vm_load_guest(struct vm *vm, struct vm_result *result)
+{
+	uint64_t entry = 0, arg0 = 0;
+	int rc;
+
+	if (vm->config->kernel_path != NULL)
+		rc = vm_load_linux(vm, result, &entry, &arg0);
+	else
+		rc = vm_load_payload(vm, result, &entry);
+	if (rc < 0)
+		return rc;
+	rc = arch_vcpu_set_entry(&vm->vcpus[0].fd, entry, arg0);
+	if (rc < 0)
+		log_warnx("cannot set vCPU 0's entry point: %s", strerror(-rc));
+	return rc;
+}
+
+static enum vm_run_status
+vm_build(struct vm *vm, struct vm_result *result)
+{
 	int rc;
 
 	vm->vm_fd = kvm_vm_create(vm->system_fd, 0);
@@ -48,94 +338,142 @@ vm_build(struct vm *vm, const struct vm_config *config, uint64_t *loaded)
 		log_warnx("cannot create a VM: %s", strerror(-vm->vm_fd));
 		return VM_RUN_SETUP_FAILED;
 	}
-	rc = guest_memory_add(&vm->memory, base, config->memory_size);
+	if (vm_create_memory(vm) < 0)
+		return VM_RUN_SETUP_FAILED;
+	rc = arch_vm_create(vm->vm_fd, vm->config->vcpus, &vm->arch);
 	if (rc < 0) {
-		log_warnx("cannot allocate %" PRIu64 " bytes of guest memory: %s",
-		    config->memory_size, strerror(-rc));
+		log_warnx("cannot create the interrupt controller: %s",
+		    strerror(-rc));
 		return VM_RUN_SETUP_FAILED;
 	}
-	ram = &vm->memory.regions[0];
-	rc = kvm_vm_set_memory(vm->vm_fd, 0, ram->guest_phys, ram->host, ram->size);
-	if (rc < 0) {
-		log_warnx("cannot give guest memory to KVM: %s", strerror(-rc));
+	if (vm_create_vcpus(vm) < 0)
 		return VM_RUN_SETUP_FAILED;
-	}
-	rc = guest_load_file(&vm->memory, base + config->payload_offset,
-	    UINT64_MAX, config->payload_path, GUEST_LOAD_RAW, loaded);
-	if (rc < 0) {
-		log_warnx("cannot load %s at guest address 0x%" PRIx64 ": %s",
-		    config->payload_path, base + config->payload_offset,
-		    guest_load_strerror(rc));
+	vm_create_console(vm);
+	if (vm_load_guest(vm, result) < 0)
 		return VM_RUN_SETUP_FAILED;
-	}
-	return VM_RUN_STOPPED;
-}
-
-static enum vm_run_status
-vm_start_vcpu(struct vm *vm, uint64_t entry)
-{
-	int rc;
-
-	rc = kvm_vcpu_create(vm->system_fd, vm->vm_fd, 0, &vm->vcpu);
-	if (rc < 0) {
-		log_warnx("cannot create vCPU 0: %s", strerror(-rc));
-		return VM_RUN_SETUP_FAILED;
-	}
-	rc = arch_vcpu_init(vm->vm_fd, &vm->vcpu);
-	if (rc < 0) {
-		log_warnx("cannot initialise vCPU 0: %s", strerror(-rc));
-		return VM_RUN_SETUP_FAILED;
-	}
-	rc = arch_vcpu_set_entry(&vm->vcpu, entry, 0);
-	if (rc < 0) {
-		log_warnx("cannot set vCPU 0's entry point: %s", strerror(-rc));
-		return VM_RUN_SETUP_FAILED;
-	}
 	return VM_RUN_STOPPED;
 }
 
 static enum vm_run_status
 vm_execute(struct vm *vm, struct vm_result *result)
 {
+	struct vm_vcpu *vcpu;
+	unsigned int i;
 	int rc;
 
-	rc = vcpu_run_until_stop(&vm->vcpu, &result->stop);
-	if (rc < 0) {
-		log_warnx("KVM_RUN failed on vCPU 0: %s", strerror(-rc));
-		return VM_RUN_FAILED;
+	for (i = 0; i < vm->vcpu_count; i++) {
+		vcpu = &vm->vcpus[i];
+		rc = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
+		if (rc != 0) {
+			log_warnx("cannot start vCPU %u's thread: %s", i,
+			    strerror(rc));
+			vm_request_stop(vm, (int)i, VM_OUTCOME_STOPPED,
+			    "a vCPU thread could not start");
+			break;
+		}
+		vcpu->thread_started = true;
 	}
-	rc = arch_vcpu_snapshot(&vm->vcpu, &result->registers);
-	if (rc < 0)
-		log_warnx("cannot read vCPU 0's registers: %s", strerror(-rc));
+	for (i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i].thread_started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+	for (i = 0; i < vm->vcpu_count; i++)
+		result->exits += vm->vcpus[i].stop.exits;
+	vcpu = &vm->vcpus[vm->stop_vcpu == NO_VCPU ? 0 : vm->stop_vcpu];
+	result->stop = vm->stop_vcpu == NO_VCPU ? (struct vcpu_stop){ 0 } :
+	    vcpu->stop;
+	result->stop.outcome = vm->outcome;
+	snprintf(result->stop.detail, sizeof(result->stop.detail), "%s",
+	    vm->stop_detail);
+	result->stop_vcpu = (unsigned int)(vcpu - vm->vcpus);
+	if (arch_vcpu_snapshot(&vcpu->fd, &result->registers) < 0)
+		log_warnx("cannot read vCPU %u's registers", result->stop_vcpu);
+	for (i = 0; i < vm->vcpu_count; i++)
+		if (vm->vcpus[i].run_error < 0) {
+			log_warnx("%s", vm->stop_detail);
+			return VM_RUN_FAILED;
+		}
 	return VM_RUN_STOPPED;
 }
 
+/* Everything of one boot, so that a reboot builds the VM afresh. */
 static void
-vm_destroy(struct vm *vm)
+vm_teardown(struct vm *vm)
 {
-	kvm_vcpu_destroy(&vm->vcpu);
+	unsigned int i;
+
+	for (i = 0; i < vm->vcpu_count; i++)
+		kvm_vcpu_destroy(&vm->vcpus[i].fd);
+	arch_vm_destroy(vm->arch);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	guest_memory_release(&vm->memory);
-	if (vm->system_fd >= 0)
-		close(vm->system_fd);
+	uart_16550_destroy(&vm->uart);
+	pthread_mutex_destroy(&vm->lock);
+}
+
+static void
+vm_reset_state(struct vm *vm, const struct vm_config *config, int system_fd)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->config = config;
+	vm->layout = arch_layout();
+	vm->system_fd = system_fd;
+	vm->vm_fd = -1;
+	vm->stop_vcpu = NO_VCPU;
+	atomic_init(&vm->stopping, false);
+	pthread_mutex_init(&vm->lock, NULL);
+	uart_16550_init(&vm->uart, &(struct uart_16550_sink){ 0 });
+}
+
+static enum vm_run_status
+vm_boot_once(struct vm *vm, const struct vm_config *config, int system_fd,
+    struct vm_result *result)
+{
+	enum vm_run_status status;
+	uint64_t start = monotonic_ns();
+
+	vm_reset_state(vm, config, system_fd);
+	status = vm_build(vm, result);
+	result->setup_ns = monotonic_ns() - start;
+	if (status == VM_RUN_STOPPED)
+		status = vm_execute(vm, result);
+	vm_teardown(vm);
+	return status;
+}
+
+static bool
+vm_reboots(const struct vm_config *config, const struct vm_result *result)
+{
+	return result->stop.outcome == VM_OUTCOME_REBOOT &&
+	    (config->max_boots == 0 || result->boots < config->max_boots);
 }
 
 enum vm_run_status
 vm_run(const struct vm_config *config, struct vm_result *result)
 {
-	struct vm vm = { .system_fd = -1, .vm_fd = -1, .vcpu = { .fd = -1 } };
 	enum vm_run_status status;
+	struct vm *vm;
+	int system_fd;
 
 	memset(result, 0, sizeof(*result));
-	status = vm_open_kvm(&vm, config, &result->api_version);
-	if (status == VM_RUN_STOPPED)
-		status = vm_build(&vm, config, &result->payload_size);
-	if (status == VM_RUN_STOPPED)
-		status = vm_start_vcpu(&vm,
-		    arch_ram_base() + config->payload_offset);
-	if (status == VM_RUN_STOPPED)
-		status = vm_execute(&vm, result);
-	vm_destroy(&vm);
+	vm = calloc(1, sizeof(*vm));	/* large (vCPU table): not on the stack */
+	if (vm == NULL) {
+		log_warnx("cannot allocate the VM's state");
+		return VM_RUN_SETUP_FAILED;
+	}
+	install_kick_handler();
+	vm->system_fd = -1;
+	status = vm_open_kvm(vm, config, &result->api_version);
+	system_fd = vm->system_fd;
+	while (status == VM_RUN_STOPPED) {
+		result->boots++;
+		status = vm_boot_once(vm, config, system_fd, result);
+		if (status != VM_RUN_STOPPED || !vm_reboots(config, result))
+			break;
+		log_info("the guest rebooted: boot %u", result->boots + 1);
+	}
+	if (system_fd >= 0)
+		close(system_fd);
+	free(vm);
 	return status;
 }

@@ -1,5 +1,7 @@
-/* A VM's life in one process: open KVM, create the VM, its memory and its
- * vCPU, load the guest, run it until it stops, tear it down. */
+/* A VM's life in one process: open KVM, create the VM, its memory, its
+ * interrupt controller, devices and vCPUs, load the guest, run one thread
+ * per vCPU until the guest stops, tear it down; build it again when the
+ * guest reboots. */
 #ifndef VMMD_VM_H
 #define VMMD_VM_H
 
@@ -8,11 +10,25 @@
 #include "arch.h"
 #include "vcpu.h"
 
+#define VM_MAX_VCPUS	64
+
 struct vm_config {
 	const char *kvm_path;		/* normally KVM_DEVICE_PATH */
 	uint64_t memory_size;		/* bytes of RAM at arch_ram_base() */
-	const char *payload_path;	/* a flat binary */
+	unsigned int vcpus;
+	/* The guest: a flat binary, or a Linux kernel (exactly one). */
+	const char *payload_path;
 	uint64_t payload_offset;	/* where it goes, from the RAM base */
+	const char *kernel_path;
+	const char *initrd_path;	/* optional */
+	const char *cmdline;
+	const char *dump_dtb_path;	/* optional: write the device tree here */
+	/* The console: guest serial output goes to both, input comes from
+	 * console_input_fd; -1 for none. */
+	int console_log_fd;
+	int console_fd;
+	int console_input_fd;
+	unsigned int max_boots;		/* 0: reboot as often as the guest asks */
 };
 
 enum vm_run_status {
@@ -23,10 +39,15 @@ enum vm_run_status {
 };
 
 struct vm_result {
-	struct vcpu_stop stop;
-	struct arch_vcpu_snapshot registers;
+	struct vcpu_stop stop;		/* how the VM ended */
+	unsigned int stop_vcpu;		/* which vCPU saw it */
+	struct arch_vcpu_snapshot registers;	/* that vCPU's */
 	int api_version;
-	uint64_t payload_size;
+	unsigned int boots;		/* 1 + the reboots served */
+	uint64_t exits;			/* all vCPUs, all boots */
+	uint64_t payload_size;		/* or the kernel's, loaded */
+	uint64_t initrd_size;
+	uint64_t setup_ns;		/* creation to the first KVM_RUN, last boot */
 };
 
 enum vm_run_status vm_run(const struct vm_config *config,

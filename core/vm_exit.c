@@ -47,6 +47,8 @@ static const char *const outcome_names[] = {
 	NAME(VM_OUTCOME_REBOOT, "reboot"),
 	NAME(VM_OUTCOME_CRASH, "crash"),
 	NAME(VM_OUTCOME_GUEST_ERROR, "guest-error"),
+	NAME(VM_OUTCOME_PANIC, "panic"),
+	NAME(VM_OUTCOME_STOPPED, "stopped"),
 };
 
 static const struct system_event_meaning *

@@ -11,6 +11,8 @@ enum vm_outcome {
 	VM_OUTCOME_REBOOT,	/* the guest asked to reset */
 	VM_OUTCOME_CRASH,	/* the guest reported a crash (PSCI/SMCCC) */
 	VM_OUTCOME_GUEST_ERROR,	/* the guest did something vmmd cannot serve */
+	VM_OUTCOME_PANIC,	/* the guest kernel said it panicked */
+	VM_OUTCOME_STOPPED,	/* vmmd stopped it (a request, a failed vCPU) */
 };
 
 const char *vm_exit_reason_name(uint32_t exit_reason);

@@ -11,6 +11,7 @@ enum vmmd_exit_status {
 	VMMD_EXIT_REBOOT = 4,
 	VMMD_EXIT_CRASH = 5,
 	VMMD_EXIT_GUEST_ERROR = 6,
+	VMMD_EXIT_PANIC = 7,
 };
 
 #endif

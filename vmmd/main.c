@@ -1,9 +1,11 @@
 /* vmmd's entry point: parse the command line and do what it says. */
 #include <inttypes.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "../core/log.h"
 #include "../core/vm.h"
@@ -23,6 +25,8 @@ exit_status_of(enum vm_run_status status, enum vm_outcome outcome)
 		[VM_OUTCOME_REBOOT] = VMMD_EXIT_REBOOT,
 		[VM_OUTCOME_CRASH] = VMMD_EXIT_CRASH,
 		[VM_OUTCOME_GUEST_ERROR] = VMMD_EXIT_GUEST_ERROR,
+		[VM_OUTCOME_PANIC] = VMMD_EXIT_PANIC,
+		[VM_OUTCOME_STOPPED] = VMMD_EXIT_FAILURE,
 	};
 
 	if (status == VM_RUN_NO_KVM)
@@ -55,15 +59,19 @@ report_json(const struct vm_result *result)
 		snprintf(name, sizeof(name), "x%u", i);
 		json_object_set_new(registers, name, hex(regs->gpr[i]));
 	}
-	report = json_pack("{s:s, s:s, s:s?, s:I, s:s, s:i, s:I, s:o}",
+	report = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:I, s:i, s:i, s:I, s:I, s:I, s:o}",
 	    "outcome", vm_outcome_name(stop->outcome),
 	    "exit_reason", vm_exit_reason_name(stop->exit_reason),
 	    "system_event", stop->is_system_event ?
 	    vm_system_event_name(stop->system_event) : NULL,
-	    "exits", (json_int_t)stop->exits,
 	    "detail", stop->detail,
+	    "vcpu", (int)result->stop_vcpu,
+	    "exits", (json_int_t)result->exits,
+	    "boots", (int)result->boots,
 	    "api_version", result->api_version,
 	    "payload_size", (json_int_t)result->payload_size,
+	    "initrd_size", (json_int_t)result->initrd_size,
+	    "setup_us", (json_int_t)(result->setup_ns / 1000),
 	    "registers", registers);
 	if (report == NULL)
 		fatalx("cannot build the JSON report");
@@ -77,19 +85,45 @@ report_text(const struct vm_result *result)
 {
 	const struct vcpu_stop *stop = &result->stop;
 
-	printf("guest stopped: %s, after %" PRIu64 " exits: %s; pc=0x%" PRIx64
-	    " x0=0x%" PRIx64 "\n",
-	    vm_outcome_name(stop->outcome), stop->exits, stop->detail,
-	    result->registers.pc, result->registers.gpr[0]);
+	printf("guest stopped: %s, after %u boot(s) and %" PRIu64 " exits: %s;"
+	    " vCPU %u pc=0x%" PRIx64 " x0=0x%" PRIx64 "\n",
+	    vm_outcome_name(stop->outcome), result->boots, result->exits,
+	    stop->detail, result->stop_vcpu, result->registers.pc,
+	    result->registers.gpr[0]);
+}
+
+/* The console goes to stdout, or to --console-log instead. */
+static int
+open_console(struct vmmd_options *options)
+{
+	const char *path = options->console_log_path;
+
+	if (path == NULL) {
+		options->vm.console_fd = STDOUT_FILENO;
+		return 0;
+	}
+	options->vm.console_log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_APPEND | O_CLOEXEC, 0640);
+	if (options->vm.console_log_fd < 0) {
+		log_warn("cannot open the console log %s", path);
+		return -1;
+	}
+	return 0;
 }
 
 static int
-command_run(const struct vmmd_options *options)
+command_run(struct vmmd_options *options)
 {
 	struct vm_result result;
 	enum vm_run_status status;
 
+	if (options->vm.kernel_path != NULL && options->vm.cmdline == NULL)
+		options->vm.cmdline = VMMD_DEFAULT_CMDLINE;
+	if (open_console(options) < 0)
+		return VMMD_EXIT_FAILURE;
 	status = vm_run(&options->vm, &result);
+	if (options->vm.console_log_fd >= 0)
+		close(options->vm.console_log_fd);
 	if (status == VM_RUN_STOPPED) {
 		if (options->json)
 			report_json(&result);

@@ -20,6 +20,13 @@ enum option_id {
 	OPTION_MEMORY,
 	OPTION_KVM,
 	OPTION_JSON,
+	OPTION_KERNEL,
+	OPTION_INITRD,
+	OPTION_CMDLINE,
+	OPTION_VCPUS,
+	OPTION_DUMP_DTB,
+	OPTION_CONSOLE_LOG,
+	OPTION_MAX_BOOTS,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +38,13 @@ static const struct option long_options[] = {
 	{ "memory", required_argument, NULL, OPTION_MEMORY },
 	{ "kvm", required_argument, NULL, OPTION_KVM },
 	{ "json", no_argument, NULL, OPTION_JSON },
+	{ "kernel", required_argument, NULL, OPTION_KERNEL },
+	{ "initrd", required_argument, NULL, OPTION_INITRD },
+	{ "cmdline", required_argument, NULL, OPTION_CMDLINE },
+	{ "vcpus", required_argument, NULL, OPTION_VCPUS },
+	{ "dump-dtb", required_argument, NULL, OPTION_DUMP_DTB },
+	{ "console-log", required_argument, NULL, OPTION_CONSOLE_LOG },
+	{ "max-boots", required_argument, NULL, OPTION_MAX_BOOTS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -38,19 +52,28 @@ void
 vmmd_usage(FILE *out)
 {
 	fputs("usage: vmmd [-v] [--help] [--version]\n"
-	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE]\n"
-	    "                [--kvm PATH] [--json]\n"
+	    "       vmmd run --kernel IMAGE [--initrd FILE] [--cmdline TEXT]\n"
+	    "                [--vcpus N] [--memory SIZE] [--max-boots N]\n"
+	    "                [--dump-dtb FILE] [--console-log FILE] [--kvm PATH] [--json]\n"
+	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE] ...\n"
 	    "\n"
-	    "  run        run a flat binary guest on one vCPU until it stops\n"
-	    "  --payload  the guest's code, loaded at RAM base + offset\n"
-	    "  --offset   where the payload goes in guest RAM (default 0)\n"
-	    "  --memory   guest RAM, e.g. 64M or 1G (default 64M)\n"
-	    "  --kvm      the KVM device (default " KVM_DEVICE_PATH ")\n"
-	    "  --json     report how the guest stopped as one JSON object\n"
+	    "  run          run a guest until it stops\n"
+	    "  --kernel     an arm64 Linux Image or Image.gz\n"
+	    "  --initrd     an initramfs for it\n"
+	    "  --cmdline    the kernel command line (default \"" VMMD_DEFAULT_CMDLINE "\")\n"
+	    "  --payload    a flat binary, loaded at RAM base + --offset (default 0)\n"
+	    "  --vcpus      vCPUs, 1 to " VMMD_STRINGIFY(VM_MAX_VCPUS) " (default 1)\n"
+	    "  --memory     guest RAM, e.g. 256M or 1G (default 256M)\n"
+	    "  --max-boots  stop when the guest asks for its Nth boot (default: never)\n"
+	    "  --dump-dtb   write the generated device tree to FILE\n"
+	    "  --console-log  the guest's serial console to FILE (default: stdout)\n"
+	    "  --kvm        the KVM device (default " KVM_DEVICE_PATH ")\n"
+	    "  --json       report how the guest stopped as one JSON object\n"
 	    "\n"
 	    "exit status: 0 the guest powered off, 1 failure, 2 usage error,\n"
-	    "3 KVM unavailable, 4 the guest asked to reboot, 5 the guest\n"
-	    "crashed, 6 the guest did something vmmd cannot serve\n", out);
+	    "3 KVM unavailable, 4 the guest asked to reboot (--max-boots), 5 the\n"
+	    "guest crashed, 6 the guest did something vmmd cannot serve, 7 the\n"
+	    "guest kernel panicked\n", out);
 }
 
 /* "4096", "64K", "256M", "1G": a byte count with an optional binary suffix. */
@@ -79,6 +102,23 @@ parse_size(const char *text, uint64_t *bytes)
 	if (value > (UINT64_MAX >> shift))
 		return -ERANGE;
 	*bytes = (uint64_t)value << shift;
+	return 0;
+}
+
+static int
+parse_count(const char *text, unsigned int low, unsigned int high,
+    unsigned int *count)
+{
+	unsigned long value;
+	char *end;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	value = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || value < low || value > high)
+		return -EINVAL;
+	*count = (unsigned int)value;
 	return 0;
 }
 
@@ -121,6 +161,32 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 			return option_error(error, error_size,
 			    "--offset: '%s' is not a size", arg);
 		return 0;
+	case OPTION_KERNEL:
+		options->vm.kernel_path = arg;
+		return 0;
+	case OPTION_INITRD:
+		options->vm.initrd_path = arg;
+		return 0;
+	case OPTION_CMDLINE:
+		options->vm.cmdline = arg;
+		return 0;
+	case OPTION_DUMP_DTB:
+		options->vm.dump_dtb_path = arg;
+		return 0;
+	case OPTION_CONSOLE_LOG:
+		options->console_log_path = arg;
+		return 0;
+	case OPTION_VCPUS:
+		if (parse_count(arg, 1, VM_MAX_VCPUS, &options->vm.vcpus) < 0)
+			return option_error(error, error_size,
+			    "--vcpus: '%s' is not a number from 1 to %d", arg,
+			    VM_MAX_VCPUS);
+		return 0;
+	case OPTION_MAX_BOOTS:
+		if (parse_count(arg, 1, UINT32_MAX, &options->vm.max_boots) < 0)
+			return option_error(error, error_size,
+			    "--max-boots: '%s' is not a positive number", arg);
+		return 0;
 	case OPTION_MEMORY:
 		if (parse_size(arg, &options->vm.memory_size) < 0 ||
 		    options->vm.memory_size == 0)
@@ -136,8 +202,13 @@ static int
 check_run_options(const struct vmmd_options *options, char *error,
     size_t error_size)
 {
-	if (options->vm.payload_path == NULL)
-		return option_error(error, error_size, "run: --payload is required");
+	if ((options->vm.payload_path == NULL) == (options->vm.kernel_path == NULL))
+		return option_error(error, error_size,
+		    "run: give either --kernel or --payload");
+	if (options->vm.payload_path != NULL && (options->vm.initrd_path != NULL ||
+	    options->vm.cmdline != NULL || options->vm.dump_dtb_path != NULL))
+		return option_error(error, error_size, "run: --initrd, --cmdline "
+		    "and --dump-dtb go with --kernel, not --payload");
 	if (options->vm.memory_size % GUEST_MEMORY_ALIGN != 0)
 		return option_error(error, error_size,
 		    "run: --memory %llu is not a multiple of %u KiB",
@@ -210,7 +281,9 @@ vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
 	*options = (struct vmmd_options){
 		.command = VMMD_COMMAND_HELP,
 		.vm = { .kvm_path = KVM_DEVICE_PATH,
-		    .memory_size = VMMD_DEFAULT_MEMORY },
+		    .memory_size = VMMD_DEFAULT_MEMORY, .vcpus = 1,
+		    .console_log_fd = -1, .console_fd = -1,
+		    .console_input_fd = -1 },
 	};
 	optind = 0;	/* full reset of getopt's state: this may run again */
 	opterr = 0;

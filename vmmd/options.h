@@ -19,10 +19,14 @@ struct vmmd_options {
 	enum vmmd_command command;
 	bool verbose;
 	bool json;
+	const char *console_log_path;
 	struct vm_config vm;
 };
 
-#define VMMD_DEFAULT_MEMORY	(64ull << 20)
+#define VMMD_DEFAULT_MEMORY	(256ull << 20)
+#define VMMD_DEFAULT_CMDLINE	"console=ttyS0"
+#define VMMD_STRINGIFY_VALUE(x)	#x
+#define VMMD_STRINGIFY(x)	VMMD_STRINGIFY_VALUE(x)
 
 int vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
     char *error, size_t error_size);

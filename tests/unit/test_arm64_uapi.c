@@ -19,6 +19,14 @@ START_TEST(test_core_register_ids)
 }
 END_TEST
 
+START_TEST(test_sysreg_ids)
+{
+	/* MPIDR_EL1 and CNTVCT_EL0, as QEMU's and kvmtool's tables give them */
+	ck_assert_uint_eq(ARM64_SYS_REG(3, 0, 0, 0, 5), 0x603000000013c005ull);
+	ck_assert_uint_eq(ARM64_SYS_REG(3, 3, 14, 0, 2), 0x603000000013df02ull);
+}
+END_TEST
+
 START_TEST(test_boot_state)
 {
 	ck_assert_uint_eq(ARM64_PSTATE_BOOT, 0x3c5);
@@ -42,6 +50,7 @@ arm64_uapi_suite(void)
 	TCase *tcase = tcase_create("abi");
 
 	tcase_add_test(tcase, test_core_register_ids);
+	tcase_add_test(tcase, test_sysreg_ids);
 	tcase_add_test(tcase, test_boot_state);
 	tcase_add_test(tcase, test_psci_ids);
 	suite_add_tcase(suite, tcase);

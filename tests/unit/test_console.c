@@ -72,6 +72,8 @@ START_TEST(test_panic_seen_once)
 	feed(&console, "\r\n");
 	ck_assert_int_eq(panics, 1);
 	ck_assert(console.panicked);
+	ck_assert_str_eq(console.panic_line,
+	    "[    2.1] Kernel panic - not syncing: Attempted to kill init!");
 	feed(&console, "Kernel panic - not syncing: again\n");
 	ck_assert_int_eq(panics, 1);
 }

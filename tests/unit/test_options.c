@@ -31,6 +31,8 @@ START_TEST(test_run_defaults)
 	ck_assert_str_eq(options.vm.kvm_path, "/dev/kvm");
 	ck_assert_uint_eq(options.vm.memory_size, VMMD_DEFAULT_MEMORY);
 	ck_assert_uint_eq(options.vm.payload_offset, 0);
+	ck_assert_uint_eq(options.vm.vcpus, 1);
+	ck_assert_uint_eq(options.vm.max_boots, 0);
 	ck_assert(!options.json);
 }
 END_TEST
@@ -44,6 +46,22 @@ START_TEST(test_run_all_options)
 	ck_assert_uint_eq(options.vm.memory_size, 1ull << 30);
 	ck_assert_uint_eq(options.vm.payload_offset, 0x80000);
 	ck_assert_str_eq(options.vm.kvm_path, "/tmp/kvm");
+}
+END_TEST
+
+START_TEST(test_run_linux)
+{
+	ck_assert_int_eq(PARSE("run", "--kernel", "Image", "--initrd", "i.gz",
+	    "--cmdline", "console=ttyS0 quiet", "--vcpus", "2", "--max-boots",
+	    "3", "--dump-dtb", "out.dtb", "--console-log", "c.log"), 0);
+	ck_assert_str_eq(options.vm.kernel_path, "Image");
+	ck_assert_str_eq(options.vm.initrd_path, "i.gz");
+	ck_assert_str_eq(options.vm.cmdline, "console=ttyS0 quiet");
+	ck_assert_uint_eq(options.vm.vcpus, 2);
+	ck_assert_uint_eq(options.vm.max_boots, 3);
+	ck_assert_str_eq(options.vm.dump_dtb_path, "out.dtb");
+	ck_assert_str_eq(options.console_log_path, "c.log");
+	ck_assert_ptr_null(options.vm.payload_path);
 }
 END_TEST
 
@@ -64,7 +82,25 @@ struct bad_command_line {
 };
 
 static const struct bad_command_line bad_command_lines[] = {
-	{ ARGC("run"), ARGV("run"), "--payload is required" },
+	{ ARGC("run"), ARGV("run"), "give either --kernel or --payload" },
+	{ ARGC("run", "--payload", "x", "--kernel", "y"),
+	    ARGV("run", "--payload", "x", "--kernel", "y"),
+	    "give either --kernel or --payload" },
+	{ ARGC("run", "--payload", "x", "--initrd", "y"),
+	    ARGV("run", "--payload", "x", "--initrd", "y"),
+	    "go with --kernel, not --payload" },
+	{ ARGC("run", "--kernel", "x", "--vcpus", "0"),
+	    ARGV("run", "--kernel", "x", "--vcpus", "0"),
+	    "--vcpus: '0' is not a number from 1 to 64" },
+	{ ARGC("run", "--kernel", "x", "--vcpus", "65"),
+	    ARGV("run", "--kernel", "x", "--vcpus", "65"),
+	    "--vcpus: '65' is not a number from 1 to 64" },
+	{ ARGC("run", "--kernel", "x", "--vcpus", "2x"),
+	    ARGV("run", "--kernel", "x", "--vcpus", "2x"),
+	    "--vcpus: '2x' is not a number" },
+	{ ARGC("run", "--kernel", "x", "--max-boots", "-1"),
+	    ARGV("run", "--kernel", "x", "--max-boots", "-1"),
+	    "--max-boots: '-1' is not a positive number" },
 	{ 1, ARGV(NULL), "no command given" },
 	{ ARGC("start"), ARGV("start"), "unknown command 'start'" },
 	{ ARGC("--bogus"), ARGV("--bogus"), "unknown option '--bogus'" },
@@ -136,6 +172,7 @@ options_suite(void)
 	tcase_add_test(tcase, test_version_and_help);
 	tcase_add_test(tcase, test_run_defaults);
 	tcase_add_test(tcase, test_run_all_options);
+	tcase_add_test(tcase, test_run_linux);
 	tcase_add_test(tcase, test_parse_twice);
 	tcase_add_loop_test(tcase, test_bad_command_lines, 0,
 	    sizeof(bad_command_lines) / sizeof(bad_command_lines[0]));
