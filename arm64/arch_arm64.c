@@ -1,4 +1,5 @@
-/* arm64's side of the core/arch.h boundary: memory layout and vCPU set-up. */
+/* arm64's side of the core/arch.h boundary: memory layout, vCPU set-up and
+ * the registers of forwarded hypercalls. */
 #include "../core/arch.h"
 
 #include <errno.h>
@@ -56,5 +57,33 @@ arch_vcpu_snapshot(struct kvm_vcpu_fd *vcpu, struct arch_vcpu_snapshot *snapshot
 	for (i = 0; rc == 0 && i < ARCH_SNAPSHOT_REGS; i++)
 		rc = kvm_vcpu_get_reg(vcpu, arm64_core_reg_id(ARM64_CORE_REG_X(i)),
 		    &snapshot->gpr[i]);
+	return rc;
+}
+
+/* SMCCC passes a forwarded call's arguments in x1..x4 (the function ID is
+ * x0) and takes its results in x0..x3. */
+int
+arch_hypercall_args(struct kvm_vcpu_fd *vcpu,
+    uint64_t args[FORWARD_HYPERCALL_ARGS])
+{
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < FORWARD_HYPERCALL_ARGS; i++)
+		rc = kvm_vcpu_get_reg(vcpu,
+		    arm64_core_reg_id(ARM64_CORE_REG_X(i + 1)), &args[i]);
+	return rc;
+}
+
+int
+arch_hypercall_result(struct kvm_vcpu_fd *vcpu,
+    const uint64_t result[FORWARD_HYPERCALL_RESULTS])
+{
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < FORWARD_HYPERCALL_RESULTS; i++)
+		rc = kvm_vcpu_set_reg(vcpu,
+		    arm64_core_reg_id(ARM64_CORE_REG_X(i)), result[i]);
 	return rc;
 }

@@ -1,11 +1,12 @@
-/* The vCPU loop: KVM_RUN, look the exit up, handle it, run again, until an
- * exit ends the VM. */
+/* The vCPU loop: KVM_RUN, look the exit up in the VM's trap forward map,
+ * act on the entry, count the hit, run again, until an exit ends the VM. */
 #ifndef VMMD_VCPU_H
 #define VMMD_VCPU_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "forward_map.h"
 #include "kvm.h"
 #include "vm_exit.h"
 
@@ -14,10 +15,12 @@ struct vcpu_stop {
 	uint32_t exit_reason;	/* KVM_EXIT_* of the exit that ended the loop */
 	bool is_system_event;	/* the final exit was a system event */
 	uint32_t system_event;	/* its KVM_SYSTEM_EVENT_* type */
+	int entry;		/* the map entry that stopped it, or -1 */
 	uint64_t exits;		/* exits taken, the final one included */
 	char detail[160];	/* what happened, for people */
 };
 
-int vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, struct vcpu_stop *stop);
+int vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, const struct forward_map *map,
+    struct forward_counters *counters, struct vcpu_stop *stop);
 
 #endif

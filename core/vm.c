@@ -1,21 +1,15 @@
-/* Building, running and tearing down one VM. Each step logs its own failure
- * once, with what it was doing, and the status says which kind it was. */
+/* Building (memory, payload, trap forward map, vCPU), running and tearing
+ * down one VM. Each step logs its own failure once, with what it was doing,
+ * and the status says which kind it was. */
 #include "vm.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "guest_memory.h"
 #include "log.h"
-
-struct vm {
-	int system_fd;
-	int vm_fd;
-	struct guest_memory memory;
-	struct kvm_vcpu_fd vcpu;
-};
 
 static enum vm_run_status
 vm_open_kvm(struct vm *vm, const struct vm_config *config, int *api_version)
@@ -72,6 +66,83 @@ vm_build(struct vm *vm, const struct vm_config *config, uint64_t *loaded)
 	return VM_RUN_STOPPED;
 }
 
+/* Guest RAM is an entry too: KVM never exits for it, and a device placed
+ * over it is refused as an overlap that names both. */
+static int
+vm_add_memory_entries(struct vm *vm)
+{
+	const struct guest_memory_region *ram = &vm->memory.regions[0];
+	const struct forward_entry entry = {
+		.name = "ram", .kind = FORWARD_MMIO, .base = ram->guest_phys,
+		.size = ram->size, .action = FORWARD_STOP,
+		.outcome = VM_OUTCOME_GUEST_ERROR,
+	};
+
+	return forward_map_add(&vm->map, &entry);
+}
+
+static int
+vm_add_forward_entries(struct vm *vm, const struct vm_config *config,
+    char *error, size_t error_size)
+{
+	int rc;
+
+	rc = vm_exit_forward_entries(&vm->map);
+	if (rc == 0)
+		rc = vm_add_memory_entries(vm);
+	if (rc == 0 && config->scratch_device)
+		rc = dev_scratch_attach(&vm->map, &vm->scratch, "scratch",
+		    config->scratch_base);
+	if (rc < 0) {
+		snprintf(error, error_size, "cannot add to the forward map: %s",
+		    strerror(-rc));
+		return rc;
+	}
+	return arch_forward_map_add(&vm->map, error, error_size);
+}
+
+static int
+vm_install_forward_map(struct vm *vm, const struct vm_config *config,
+    char *error, size_t error_size)
+{
+	int rc = 0;
+
+	if (!config->no_hypercall_filter)
+		rc = arch_forward_map_install(vm->vm_fd, &vm->map);
+	if (rc < 0) {
+		forward_map_check_installed(&vm->map, error, error_size);
+		log_warnx("cannot give KVM the forward map's hypercall entries: "
+		    "%s (%s)", strerror(-rc), error);
+		return rc;
+	}
+	if (!vm->map.kvm_filter)
+		log_info("KVM %s no hypercall filter: it serves every hypercall "
+		    "itself, the forward map's vmmd and deny entries are not in "
+		    "effect", config->no_hypercall_filter ? "is given" : "has");
+	rc = forward_map_check_installed(&vm->map, error, error_size);
+	if (rc < 0)
+		log_warnx("%s", error);
+	return rc;
+}
+
+/* Built per VM and checked before the first KVM_RUN: the entries, the map
+ * as a whole, then what KVM was given against the map. */
+static enum vm_run_status
+vm_build_forward_map(struct vm *vm, const struct vm_config *config)
+{
+	char error[320];
+
+	forward_map_init(&vm->map);
+	if (vm_add_forward_entries(vm, config, error, sizeof(error)) < 0 ||
+	    forward_map_validate(&vm->map, error, sizeof(error)) < 0) {
+		log_warnx("%s", error);
+		return VM_RUN_SETUP_FAILED;
+	}
+	if (vm_install_forward_map(vm, config, error, sizeof(error)) < 0)
+		return VM_RUN_SETUP_FAILED;
+	return VM_RUN_STOPPED;
+}
+
 static enum vm_run_status
 vm_start_vcpu(struct vm *vm, uint64_t entry)
 {
@@ -100,9 +171,13 @@ vm_execute(struct vm *vm, struct vm_result *result)
 {
 	int rc;
 
-	rc = vcpu_run_until_stop(&vm->vcpu, &result->stop);
+	rc = vcpu_run_until_stop(&vm->vcpu, &vm->map, &vm->counters,
+	    &result->stop);
+	result->map = vm->map;
+	forward_counters_sum(&result->counters, &vm->counters);
 	if (rc < 0) {
-		log_warnx("KVM_RUN failed on vCPU 0: %s", strerror(-rc));
+		log_warnx("vCPU 0 failed: %s: %s", result->stop.detail[0] != '\0' ?
+		    result->stop.detail : "KVM_RUN", strerror(-rc));
 		return VM_RUN_FAILED;
 	}
 	rc = arch_vcpu_snapshot(&vm->vcpu, &result->registers);
@@ -111,7 +186,7 @@ vm_execute(struct vm *vm, struct vm_result *result)
 	return VM_RUN_STOPPED;
 }
 
-static void
+void
 vm_destroy(struct vm *vm)
 {
 	kvm_vcpu_destroy(&vm->vcpu);
@@ -122,19 +197,34 @@ vm_destroy(struct vm *vm)
 		close(vm->system_fd);
 }
 
+/* Everything up to the first KVM_RUN. On failure the caller still calls
+ * vm_destroy. */
+enum vm_run_status
+vm_prepare(struct vm *vm, const struct vm_config *config,
+    struct vm_result *result)
+{
+	enum vm_run_status status;
+
+	*vm = (struct vm){ .system_fd = -1, .vm_fd = -1, .vcpu = { .fd = -1 } };
+	memset(result, 0, sizeof(*result));
+	status = vm_open_kvm(vm, config, &result->api_version);
+	if (status == VM_RUN_STOPPED)
+		status = vm_build(vm, config, &result->payload_size);
+	if (status == VM_RUN_STOPPED)
+		status = vm_build_forward_map(vm, config);
+	if (status == VM_RUN_STOPPED)
+		status = vm_start_vcpu(vm,
+		    arch_ram_base() + config->payload_offset);
+	return status;
+}
+
 enum vm_run_status
 vm_run(const struct vm_config *config, struct vm_result *result)
 {
-	struct vm vm = { .system_fd = -1, .vm_fd = -1, .vcpu = { .fd = -1 } };
 	enum vm_run_status status;
+	struct vm vm;
 
-	memset(result, 0, sizeof(*result));
-	status = vm_open_kvm(&vm, config, &result->api_version);
-	if (status == VM_RUN_STOPPED)
-		status = vm_build(&vm, config, &result->payload_size);
-	if (status == VM_RUN_STOPPED)
-		status = vm_start_vcpu(&vm,
-		    arch_ram_base() + config->payload_offset);
+	status = vm_prepare(&vm, config, result);
 	if (status == VM_RUN_STOPPED)
 		status = vm_execute(&vm, result);
 	vm_destroy(&vm);

@@ -20,6 +20,8 @@ enum option_id {
 	OPTION_MEMORY,
 	OPTION_KVM,
 	OPTION_JSON,
+	OPTION_SCRATCH_DEVICE,
+	OPTION_NO_SMCCC_FILTER,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +33,8 @@ static const struct option long_options[] = {
 	{ "memory", required_argument, NULL, OPTION_MEMORY },
 	{ "kvm", required_argument, NULL, OPTION_KVM },
 	{ "json", no_argument, NULL, OPTION_JSON },
+	{ "scratch-device", required_argument, NULL, OPTION_SCRATCH_DEVICE },
+	{ "no-smccc-filter", no_argument, NULL, OPTION_NO_SMCCC_FILTER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -39,7 +43,8 @@ vmmd_usage(FILE *out)
 {
 	fputs("usage: vmmd [-v] [--help] [--version]\n"
 	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE]\n"
-	    "                [--kvm PATH] [--json]\n"
+	    "                [--kvm PATH] [--json] [--scratch-device ADDRESS]\n"
+	    "                [--no-smccc-filter]\n"
 	    "\n"
 	    "  run        run a flat binary guest on one vCPU until it stops\n"
 	    "  --payload  the guest's code, loaded at RAM base + offset\n"
@@ -47,6 +52,8 @@ vmmd_usage(FILE *out)
 	    "  --memory   guest RAM, e.g. 64M or 1G (default 64M)\n"
 	    "  --kvm      the KVM device (default " KVM_DEVICE_PATH ")\n"
 	    "  --json     report how the guest stopped as one JSON object\n"
+	    "  --scratch-device  map a 4 KiB scratch MMIO device there (tests)\n"
+	    "  --no-smccc-filter  do not give KVM the forward map's SMCCC ranges\n"
 	    "\n"
 	    "exit status: 0 the guest powered off, 1 failure, 2 usage error,\n"
 	    "3 KVM unavailable, 4 the guest asked to reboot, 5 the guest\n"
@@ -115,6 +122,15 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 		return 0;
 	case OPTION_KVM:
 		options->vm.kvm_path = arg;
+		return 0;
+	case OPTION_SCRATCH_DEVICE:
+		options->vm.scratch_device = true;
+		if (parse_size(arg, &options->vm.scratch_base) < 0)
+			return option_error(error, error_size,
+			    "--scratch-device: '%s' is not an address", arg);
+		return 0;
+	case OPTION_NO_SMCCC_FILTER:
+		options->vm.no_hypercall_filter = true;
 		return 0;
 	case OPTION_OFFSET:
 		if (parse_size(arg, &options->vm.payload_offset) < 0)

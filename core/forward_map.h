@@ -1,0 +1,98 @@
+/* The trap forward map: per VM, which part of vmmd (or KVM) serves each
+ * guest exit, keyed by exit kind and key range. Built before the first
+ * KVM_RUN, validated once, then only read: the vCPU loop looks exits up in
+ * O(log n) and counts hits per entry in per-vCPU counters. */
+#ifndef VMMD_FORWARD_MAP_H
+#define VMMD_FORWARD_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmio.h"
+#include "vm_exit.h"
+
+#define FORWARD_MAP_MAX		64
+#define FORWARD_HYPERCALL_ARGS	4	/* x1..x4 on arm64 */
+#define FORWARD_HYPERCALL_RESULTS 4	/* x0..x3 on arm64 */
+
+enum forward_kind {
+	FORWARD_MMIO,		/* key: guest physical address */
+	FORWARD_HYPERCALL,	/* key: hypercall (SMCCC) function ID */
+	FORWARD_SYSTEM_EVENT,	/* key: KVM_SYSTEM_EVENT_* type */
+	FORWARD_EXIT,		/* key: any other KVM_EXIT_* reason */
+	FORWARD_KIND_COUNT,
+};
+
+enum forward_action {
+	FORWARD_DEVICE,		/* MMIO: the entry's mmio_handler serves it */
+	FORWARD_KVM,		/* hypercall: KVM serves it in the kernel */
+	FORWARD_VMMD,		/* hypercall: KVM forwards it, the entry's handler answers */
+	FORWARD_DENY,		/* hypercall: KVM answers NOT_SUPPORTED */
+	FORWARD_RESUME,		/* run the vCPU again */
+	FORWARD_STOP,		/* stop the VM with the entry's outcome */
+	FORWARD_ACTION_COUNT,
+};
+
+/* A call forwarded to vmmd: fills result (x0..x3 on arm64) from the
+ * function ID and args. Pure: no ioctls, no allocation, no logging. */
+typedef void (*hypercall_handler)(void *context, uint64_t function_id,
+    const uint64_t args[FORWARD_HYPERCALL_ARGS],
+    uint64_t result[FORWARD_HYPERCALL_RESULTS]);
+
+struct forward_entry {
+	const char *name;
+	enum forward_kind kind;
+	uint64_t base;
+	uint64_t size;			/* keys [base, base + size) */
+	enum forward_action action;
+	enum vm_outcome outcome;	/* FORWARD_STOP */
+	mmio_handler mmio;		/* FORWARD_DEVICE */
+	hypercall_handler hypercall;	/* FORWARD_VMMD */
+	void *context;			/* the handler's first argument */
+};
+
+/* What the architecture told KVM about one entry (arm64: one SMCCC filter
+ * range), recorded as KVM accepted it, so that the map can be checked
+ * against it before the first KVM_RUN. */
+struct forward_installed {
+	enum forward_kind kind;
+	uint64_t base;
+	uint64_t size;
+	enum forward_action action;
+};
+
+struct forward_map {
+	struct forward_entry entries[FORWARD_MAP_MAX];	/* sorted by kind, base */
+	unsigned int count;
+	unsigned int kind_first[FORWARD_KIND_COUNT];	/* set by validation */
+	unsigned int kind_count[FORWARD_KIND_COUNT];
+	bool kvm_filter;	/* KVM was given the hypercall entries */
+	struct forward_installed installed[FORWARD_MAP_MAX];
+	unsigned int installed_count;
+	bool validated;
+};
+
+/* Hits per entry, one set per vCPU: only that vCPU's thread writes it. */
+struct forward_counters {
+	uint64_t hits[FORWARD_MAP_MAX];
+	uint64_t unmapped[FORWARD_KIND_COUNT];
+};
+
+void forward_map_init(struct forward_map *map);
+int forward_map_add(struct forward_map *map, const struct forward_entry *entry);
+int forward_map_validate(struct forward_map *map, char *error,
+    size_t error_size);
+int forward_map_check_installed(const struct forward_map *map, char *error,
+    size_t error_size);
+int forward_map_lookup(const struct forward_map *map, enum forward_kind kind,
+    uint64_t key);
+void forward_counters_sum(struct forward_counters *total,
+    const struct forward_counters *vcpu);
+
+const char *forward_kind_name(enum forward_kind kind);
+const char *forward_action_name(enum forward_action action);
+int forward_entry_describe(const struct forward_map *map, unsigned int index,
+    char *text, size_t text_size);
+
+#endif
