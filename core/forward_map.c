@@ -330,6 +330,11 @@ forward_map_check_installed(const struct forward_map *map, char *error,
 		    "KVM, more than %d", map->installed_count, FORWARD_MAP_MAX);
 		return -EINVAL;
 	}
+	if (!map->kvm_filter && map->installed_count > 0) {
+		snprintf(error, error_size, "forward map: KVM was given %u "
+		    "hypercall ranges without a filter", map->installed_count);
+		return -EINVAL;
+	}
 	for (i = 0; map->kvm_filter && i < map->count; i++) {
 		e = &map->entries[i];
 		if (e->kind != FORWARD_HYPERCALL)
