@@ -235,40 +235,13 @@ forward_map_validate(struct forward_map *map, char *error, size_t error_size)
 	memset(map->kind_first, 0, sizeof(map->kind_first));
 	memset(map->kind_count, 0, sizeof(map->kind_count));
 	for (i = map->count; i > 0; i--) {
+		map->bases[i - 1] = map->entries[i - 1].base;
 		kind = map->entries[i - 1].kind;
 		map->kind_first[kind] = i - 1;
 		map->kind_count[kind]++;
 	}
 	map->validated = true;
 	return 0;
-}
-
-/* The index of the entry of this kind whose range holds key, or -ENOENT.
- * A binary search over the validated, sorted array: no allocation, no
- * locks, no logging (the vCPU loop calls it on every exit). */
-int
-forward_map_lookup(const struct forward_map *map, enum forward_kind kind,
-    uint64_t key)
-{
-	const struct forward_entry *entry;
-	unsigned int first, low, high, mid;
-
-	if ((unsigned int)kind >= FORWARD_KIND_COUNT)
-		return -ENOENT;
-	first = map->kind_first[kind];
-	low = first;
-	high = first + map->kind_count[kind];
-	while (low < high) {	/* first entry whose base is above key */
-		mid = low + (high - low) / 2;
-		if (map->entries[mid].base <= key)
-			low = mid + 1;
-		else
-			high = mid;
-	}
-	if (low == first)
-		return -ENOENT;
-	entry = &map->entries[low - 1];
-	return key - entry->base < entry->size ? (int)(low - 1) : -ENOENT;
 }
 
 static int

@@ -5,6 +5,7 @@
 #ifndef VMMD_FORWARD_MAP_H
 #define VMMD_FORWARD_MAP_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,6 +66,7 @@ struct forward_installed {
 struct forward_map {
 	struct forward_entry entries[FORWARD_MAP_MAX];	/* sorted by kind, base */
 	unsigned int count;
+	uint64_t bases[FORWARD_MAP_MAX];	/* entries[i].base, set by validation */
 	unsigned int kind_first[FORWARD_KIND_COUNT];	/* set by validation */
 	unsigned int kind_count[FORWARD_KIND_COUNT];
 	bool kvm_filter;	/* KVM was given the hypercall entries */
@@ -85,10 +87,36 @@ int forward_map_validate(struct forward_map *map, char *error,
     size_t error_size);
 int forward_map_check_installed(const struct forward_map *map, char *error,
     size_t error_size);
-int forward_map_lookup(const struct forward_map *map, enum forward_kind kind,
-    uint64_t key);
 void forward_counters_sum(struct forward_counters *total,
     const struct forward_counters *vcpu);
+
+/* The index of the entry of this kind whose range holds key, or -ENOENT.
+ * A binary search over the bases of the validated, sorted array (dense, so
+ * the search touches one or two cache lines); inline because the vCPU loop
+ * calls it on every exit. No allocation, no locks, no logging. */
+static inline int
+forward_map_lookup(const struct forward_map *map, enum forward_kind kind,
+    uint64_t key)
+{
+	unsigned int first, low, high, mid;
+
+	if ((unsigned int)kind >= FORWARD_KIND_COUNT)
+		return -ENOENT;
+	first = map->kind_first[kind];
+	low = first;
+	high = first + map->kind_count[kind];
+	while (low < high) {	/* the first entry whose base is above key */
+		mid = low + (high - low) / 2;
+		if (map->bases[mid] <= key)
+			low = mid + 1;
+		else
+			high = mid;
+	}
+	if (low == first || key - map->bases[low - 1] >=
+	    map->entries[low - 1].size)
+		return -ENOENT;
+	return (int)(low - 1);
+}
 
 const char *forward_kind_name(enum forward_kind kind);
 const char *forward_action_name(enum forward_action action);
