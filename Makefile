@@ -7,6 +7,7 @@
 #   make check-valgrind      the unit tests under valgrind
 #   make check-e2e           the real daemon against real KVM in an emulated arm64 host
 #   make demo                boot the emulated host and run a first guest through vmmd
+#   make bench               benchmarks (bench/), run in the emulated arm64 host
 #   make install DESTDIR= PREFIX=
 #
 # Every dependency is found with pkg-config; scripts/install-deps installs them.
@@ -76,7 +77,8 @@ PAYLOADS := $(patsubst tests/payloads/%.S,$(BUILD)/payloads/%.bin,$(wildcard tes
 RESULTS := build/results
 
 .PHONY: all deps payloads check check-unit check-valgrind check-e2e demo \
-	install clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross
+	install clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
+	bench bench-programs run-bench
 all: $(BUILD)/vmmd
 
 deps:
@@ -163,10 +165,26 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory run-demo
 
+# Benchmarks: programs of bench/ linked against vmmd's objects, run by the
+# emulated host's "bench" suite (tests/e2e/hosts). Figures, never verdicts.
+BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/*.c))
+$(BUILD)/bench-mmio: $(BUILD)/obj/bench/bench_mmio.o $(LIB_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(DEP_LIBS)
+
+bench-programs: $(BUILD)/bench-mmio
+
+run-bench:
+	@$(MAKE) --no-print-directory -j$(JOBS) ARCH=arm64 all payloads bench-programs
+	tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
+		--out build/bench --suite bench --console
+
+bench: deps
+	@$(MAKE) --no-print-directory run-bench
+
 install: $(BUILD)/vmmd
 	install -D -m 0755 $(BUILD)/vmmd $(DESTDIR)$(PREFIX)/sbin/vmmd
 
 clean:
 	rm -rf build
 
--include $(VMMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+-include $(VMMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)

@@ -1,5 +1,5 @@
 /* arm64's side of the core/arch.h boundary: memory layout, the vGIC, vCPU
- * set-up and the Linux boot protocol. */
+ * set-up, the Linux boot protocol and the registers of forwarded hypercalls. */
 #include "../core/arch.h"
 
 #include <errno.h>
@@ -156,4 +156,32 @@ arch_linux_load(struct arch_vm *arch, const struct guest_memory *memory,
 	boot->kernel_size = loaded.kernel_size;
 	boot->initrd_size = loaded.initrd_size;
 	return 0;
+}
+
+/* SMCCC passes a forwarded call's arguments in x1..x4 (the function ID is
+ * x0) and takes its results in x0..x3. */
+int
+arch_hypercall_args(struct kvm_vcpu_fd *vcpu,
+    uint64_t args[FORWARD_HYPERCALL_ARGS])
+{
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < FORWARD_HYPERCALL_ARGS; i++)
+		rc = kvm_vcpu_get_reg(vcpu,
+		    arm64_core_reg_id(ARM64_CORE_REG_X(i + 1)), &args[i]);
+	return rc;
+}
+
+int
+arch_hypercall_result(struct kvm_vcpu_fd *vcpu,
+    const uint64_t result[FORWARD_HYPERCALL_RESULTS])
+{
+	unsigned int i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < FORWARD_HYPERCALL_RESULTS; i++)
+		rc = kvm_vcpu_set_reg(vcpu,
+		    arm64_core_reg_id(ARM64_CORE_REG_X(i)), result[i]);
+	return rc;
 }

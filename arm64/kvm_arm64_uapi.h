@@ -72,6 +72,43 @@ struct kvm_vcpu_init {
 #define KVM_ARM_VCPU_HAS_EL2		7
 #endif
 
+/* ---- The SMCCC filter and hypercall exits (Linux 6.4), for the trap
+ * forward map (arm64/forward_map_arm64.c). Set on the VM fd with
+ * KVM_SET_DEVICE_ATTR before any vCPU has run; KVM_HAS_DEVICE_ATTR says
+ * whether the host has it. ---- */
+#ifndef KVM_ARM_VM_SMCCC_CTRL
+#define KVM_ARM_VM_SMCCC_CTRL		0	/* device attribute group */
+#define KVM_ARM_VM_SMCCC_FILTER		0	/* attribute */
+
+enum kvm_smccc_filter_action {
+	KVM_SMCCC_FILTER_HANDLE = 0,
+	KVM_SMCCC_FILTER_DENY,
+	KVM_SMCCC_FILTER_FWD_TO_USER,
+};
+
+struct kvm_smccc_filter {
+	__u32 base;
+	__u32 nr_functions;
+	__u8 action;
+	__u8 pad[15];
+};
+
+/* KVM_EXIT_HYPERCALL's flags on arm64 (run->hypercall.flags, which the
+ * 6.1 headers still call longmode and pad). */
+#define KVM_HYPERCALL_EXIT_SMC		(1U << 0)
+#define KVM_HYPERCALL_EXIT_16BIT	(1U << 1)
+#endif /* !KVM_ARM_VM_SMCCC_CTRL */
+
+static inline uint64_t
+arm64_hypercall_flags(const struct kvm_run *run)
+{
+	uint64_t flags;
+
+	__builtin_memcpy(&flags, &run->hypercall.longmode, sizeof(flags));
+	return flags;
+}
+/* ---- end of the SMCCC filter section ---- */
+
 /* Core registers are addressed by their 32-bit word offset inside the arm64
  * struct kvm_regs, whose first member is struct user_pt_regs
  * { __u64 regs[31]; __u64 sp; __u64 pc; __u64 pstate; }. */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "guest_memory.h"
+#include "forward_map.h"
 #include "kvm.h"
 
 #define ARCH_SNAPSHOT_REGS	8
@@ -60,5 +61,18 @@ int arch_vcpu_snapshot(struct kvm_vcpu_fd *vcpu,
     struct arch_vcpu_snapshot *snapshot);
 int arch_linux_load(struct arch_vm *arch, const struct guest_memory *memory,
     struct arch_linux_boot *boot, char *why, size_t why_size);
+
+/* The trap forward map's architecture part (arm64/forward_map_arm64.c):
+ * add the architecture's entries (error names the entry at fault), give
+ * KVM the hypercall entries where it can take them (recorded in
+ * map->installed; map->kvm_filter says whether it could), and move a
+ * forwarded hypercall's arguments and results between vCPU and handler. */
+int arch_forward_map_add(struct forward_map *map, char *error,
+    size_t error_size);
+int arch_forward_map_install(int vm_fd, struct forward_map *map);
+int arch_hypercall_args(struct kvm_vcpu_fd *vcpu,
+    uint64_t args[FORWARD_HYPERCALL_ARGS]);
+int arch_hypercall_result(struct kvm_vcpu_fd *vcpu,
+    const uint64_t result[FORWARD_HYPERCALL_RESULTS]);
 
 #endif

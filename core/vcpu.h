@@ -1,5 +1,5 @@
-/* The vCPU loop: KVM_RUN, look the exit up, handle it, run again, until an
- * exit ends the VM. */
+/* The vCPU loop: KVM_RUN, look the exit up in the VM's trap forward map,
+ * act on the entry, count the hit, run again, until an exit ends the VM. */
 #ifndef VMMD_VCPU_H
 #define VMMD_VCPU_H
 
@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "forward_map.h"
 #include "kvm.h"
 #include "vm_exit.h"
 
@@ -15,11 +16,13 @@ struct vcpu_stop {
 	uint32_t exit_reason;	/* KVM_EXIT_* of the exit that ended the loop */
 	bool is_system_event;	/* the final exit was a system event */
 	uint32_t system_event;	/* its KVM_SYSTEM_EVENT_* type */
+	int entry;		/* the map entry that stopped it, or -1 */
 	uint64_t exits;		/* exits taken, the final one included */
 	char detail[160];	/* what happened, for people */
 };
 
-int vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, const atomic_bool *stopping,
+int vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, const struct forward_map *map,
+    struct forward_counters *counters, const atomic_bool *stopping,
     struct vcpu_stop *stop);
 
 #endif

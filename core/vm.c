@@ -25,36 +25,6 @@
 #define VCPU_KICK_SIGNAL	SIGUSR1
 #define NO_VCPU			(-1)
 
-struct vm;
-
-struct vm_vcpu {
-	struct vm *vm;
-	struct kvm_vcpu_fd fd;
-	pthread_t thread;
-	bool thread_started;
-	struct vcpu_stop stop;
-	int run_error;
-};
-
-struct vm {
-	const struct vm_config *config;
-	const struct arch_layout *layout;
-	int system_fd;
-	int vm_fd;
-	struct guest_memory memory;
-	struct arch_vm *arch;
-	struct vm_vcpu vcpus[VM_MAX_VCPUS];
-	unsigned int vcpu_count;
-	uint64_t vcpu_ids[VM_MAX_VCPUS];
-	struct uart_16550 uart;
-	struct console console;
-	atomic_bool stopping;
-	pthread_mutex_t lock;		/* guards the three below */
-	int stop_vcpu;
-	enum vm_outcome outcome;
-	char stop_detail[sizeof(((struct vcpu_stop *)0)->detail)];
-};
-
 static uint64_t
 monotonic_ns(void)
 {
@@ -141,8 +111,8 @@ vcpu_thread(void *argument)
 	int index = (int)(vcpu - vm->vcpus);
 	char detail[sizeof(vm->stop_detail)];
 
-	vcpu->run_error = vcpu_run_until_stop(&vcpu->fd, &vm->stopping,
-	    &vcpu->stop);
+	vcpu->run_error = vcpu_run_until_stop(&vcpu->fd, &vm->map,
+	    &vcpu->counters, &vm->stopping, &vcpu->stop);
 	if (vcpu->run_error < 0) {
 		snprintf(detail, sizeof(detail), "KVM_RUN failed on vCPU %d: %s",
 		    index, strerror(-vcpu->run_error));
@@ -328,6 +298,96 @@ vm_load_guest(struct vm *vm, struct vm_result *result)
 	return rc;
 }
 
+/* Guest RAM is an entry too: KVM never exits for it, and a device placed
+ * over it is refused as an overlap that names both. */
+static int
+vm_add_memory_entries(struct vm *vm)
+{
+	const struct guest_memory_region *ram = &vm->memory.regions[0];
+	const struct forward_entry entry = {
+		.name = "ram", .kind = FORWARD_MMIO, .base = ram->guest_phys,
+		.size = ram->size, .action = FORWARD_STOP,
+		.outcome = VM_OUTCOME_GUEST_ERROR,
+	};
+
+	return forward_map_add(&vm->map, &entry);
+}
+
+static int
+vm_add_console_entry(struct vm *vm)
+{
+	const struct forward_entry entry = {
+		.name = "uart", .kind = FORWARD_MMIO,
+		.base = vm->layout->console_base, .size = vm->layout->console_size,
+		.action = FORWARD_DEVICE, .mmio = uart_16550_mmio,
+		.context = &vm->uart,
+	};
+
+	return forward_map_add(&vm->map, &entry);
+}
+
+static int
+vm_add_forward_entries(struct vm *vm, char *error, size_t error_size)
+{
+	const struct vm_config *config = vm->config;
+	int rc;
+
+	rc = vm_exit_forward_entries(&vm->map);
+	if (rc == 0)
+		rc = vm_add_memory_entries(vm);
+	if (rc == 0)
+		rc = vm_add_console_entry(vm);
+	if (rc == 0 && config->scratch_device)
+		rc = dev_scratch_attach(&vm->map, &vm->scratch, "scratch",
+		    config->scratch_base);
+	if (rc < 0) {
+		snprintf(error, error_size, "cannot add to the forward map: %s",
+		    strerror(-rc));
+		return rc;
+	}
+	return arch_forward_map_add(&vm->map, error, error_size);
+}
+
+static int
+vm_install_forward_map(struct vm *vm, char *error, size_t error_size)
+{
+	bool refused = vm->config->no_hypercall_filter;
+	int rc = 0;
+
+	if (!refused)
+		rc = arch_forward_map_install(vm->vm_fd, &vm->map);
+	if (rc < 0) {
+		forward_map_check_installed(&vm->map, error, error_size);
+		log_warnx("cannot give KVM the forward map's hypercall entries: "
+		    "%s (%s)", strerror(-rc), error);
+		return rc;
+	}
+	if (!vm->map.kvm_filter)
+		log_info("KVM %s no hypercall filter: it serves every hypercall "
+		    "itself, the forward map's vmmd and deny entries are not in "
+		    "effect", refused ? "is given" : "has");
+	rc = forward_map_check_installed(&vm->map, error, error_size);
+	if (rc < 0)
+		log_warnx("%s", error);
+	return rc;
+}
+
+/* Built per VM and checked before the first KVM_RUN: the entries, the map
+ * as a whole, then what KVM was given against the map. */
+static int
+vm_build_forward_map(struct vm *vm)
+{
+	char error[320];
+
+	forward_map_init(&vm->map);
+	if (vm_add_forward_entries(vm, error, sizeof(error)) < 0 ||
+	    forward_map_validate(&vm->map, error, sizeof(error)) < 0) {
+		log_warnx("%s", error);
+		return -EINVAL;
+	}
+	return vm_install_forward_map(vm, error, sizeof(error));
+}
+
 static enum vm_run_status
 vm_build(struct vm *vm, struct vm_result *result)
 {
@@ -349,6 +409,8 @@ vm_build(struct vm *vm, struct vm_result *result)
 	if (vm_create_vcpus(vm) < 0)
 		return VM_RUN_SETUP_FAILED;
 	vm_create_console(vm);
+	if (vm_build_forward_map(vm) < 0)
+		return VM_RUN_SETUP_FAILED;
 	if (vm_load_guest(vm, result) < 0)
 		return VM_RUN_SETUP_FAILED;
 	return VM_RUN_STOPPED;
@@ -376,8 +438,11 @@ vm_execute(struct vm *vm, struct vm_result *result)
 	for (i = 0; i < vm->vcpu_count; i++)
 		if (vm->vcpus[i].thread_started)
 			pthread_join(vm->vcpus[i].thread, NULL);
-	for (i = 0; i < vm->vcpu_count; i++)
+	result->map = vm->map;
+	for (i = 0; i < vm->vcpu_count; i++) {
 		result->exits += vm->vcpus[i].stop.exits;
+		forward_counters_sum(&result->counters, &vm->vcpus[i].counters);
+	}
 	vcpu = &vm->vcpus[vm->stop_vcpu == NO_VCPU ? 0 : vm->stop_vcpu];
 	result->stop = vm->stop_vcpu == NO_VCPU ? (struct vcpu_stop){ 0 } :
 	    vcpu->stop;
@@ -439,6 +504,29 @@ vm_boot_once(struct vm *vm, const struct vm_config *config, int system_fd,
 		status = vm_execute(vm, result);
 	vm_teardown(vm);
 	return status;
+}
+
+enum vm_run_status
+vm_prepare(struct vm *vm, const struct vm_config *config,
+    struct vm_result *result)
+{
+	enum vm_run_status status;
+
+	memset(result, 0, sizeof(*result));
+	vm_reset_state(vm, config, -1);
+	status = vm_open_kvm(vm, config, &result->api_version);
+	if (status == VM_RUN_STOPPED)
+		status = vm_build(vm, result);
+	return status;
+}
+
+void
+vm_destroy(struct vm *vm)
+{
+	vm_teardown(vm);
+	if (vm->system_fd >= 0)
+		close(vm->system_fd);
+	vm->system_fd = -1;
 }
 
 static bool

@@ -1,13 +1,21 @@
 /* A VM's life in one process: open KVM, create the VM, its memory, its
- * interrupt controller, devices and vCPUs, load the guest, run one thread
- * per vCPU until the guest stops, tear it down; build it again when the
- * guest reboots. */
+ * interrupt controller, devices, trap forward map and vCPUs, load the
+ * guest, run one thread per vCPU until the guest stops, tear it down; build
+ * it again when the guest reboots. */
 #ifndef VMMD_VM_H
 #define VMMD_VM_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "arch.h"
+#include "console.h"
+#include "dev_scratch.h"
+#include "forward_map.h"
+#include "guest_memory.h"
+#include "uart_16550.h"
 #include "vcpu.h"
 
 #define VM_MAX_VCPUS	64
@@ -29,6 +37,9 @@ struct vm_config {
 	int console_fd;
 	int console_input_fd;
 	unsigned int max_boots;		/* 0: reboot as often as the guest asks */
+	bool scratch_device;		/* map a dev_scratch at scratch_base */
+	uint64_t scratch_base;
+	bool no_hypercall_filter;	/* do not give KVM the hypercall entries */
 };
 
 enum vm_run_status {
@@ -48,8 +59,47 @@ struct vm_result {
 	uint64_t payload_size;		/* or the kernel's, loaded */
 	uint64_t initrd_size;
 	uint64_t setup_ns;		/* creation to the first KVM_RUN, last boot */
+	struct forward_map map;			/* the entries, for reports */
+	struct forward_counters counters;	/* summed over the vCPUs */
 };
 
+struct vm_vcpu {
+	struct vm *vm;
+	struct kvm_vcpu_fd fd;
+	pthread_t thread;
+	bool thread_started;
+	struct forward_counters counters;	/* this vCPU's hits */
+	struct vcpu_stop stop;
+	int run_error;
+};
+
+/* One VM, one boot of it. vm_prepare builds it up to the first KVM_RUN
+ * (the benchmarks drive vCPU 0 from there); vm_destroy undoes whatever part
+ * of it was built. */
+struct vm {
+	const struct vm_config *config;
+	const struct arch_layout *layout;
+	int system_fd;
+	int vm_fd;
+	struct guest_memory memory;
+	struct arch_vm *arch;
+	struct vm_vcpu vcpus[VM_MAX_VCPUS];
+	unsigned int vcpu_count;
+	uint64_t vcpu_ids[VM_MAX_VCPUS];
+	struct forward_map map;
+	struct uart_16550 uart;
+	struct console console;
+	struct dev_scratch scratch;
+	atomic_bool stopping;
+	pthread_mutex_t lock;		/* guards the three below */
+	int stop_vcpu;
+	enum vm_outcome outcome;
+	char stop_detail[sizeof(((struct vcpu_stop *)0)->detail)];
+};
+
+enum vm_run_status vm_prepare(struct vm *vm, const struct vm_config *config,
+    struct vm_result *result);
+void vm_destroy(struct vm *vm);
 enum vm_run_status vm_run(const struct vm_config *config,
     struct vm_result *result);
 

@@ -1,8 +1,11 @@
-/* Names and meanings of KVM exits, as tables indexed by the UAPI values. */
+/* Names and meanings of KVM exits, as tables indexed by the UAPI values,
+ * and the forward map entries that those meanings give. */
 #include "vm_exit.h"
 
 #include <linux/kvm.h>
 #include <stddef.h>
+
+#include "forward_map.h"
 
 #define NAME(index, text)	[index] = text
 #define TABLE_NAME(table, i)	\
@@ -88,4 +91,34 @@ const char *
 vm_outcome_name(enum vm_outcome outcome)
 {
 	return TABLE_NAME(outcome_names, (unsigned int)outcome);
+}
+
+/* The forward map's entries for system events (one per event vmmd knows:
+ * those with an outcome stop the VM, the others resume it) and for the
+ * KVM_RUN interrupted by a signal (resume). Other exits stay unmapped. */
+int
+vm_exit_forward_entries(struct forward_map *map)
+{
+	struct forward_entry entry = {
+		.name = "interrupted", .kind = FORWARD_EXIT,
+		.base = KVM_EXIT_INTR, .size = 1, .action = FORWARD_RESUME,
+	};
+	uint32_t type;
+	int rc;
+
+	rc = forward_map_add(map, &entry);
+	for (type = 0; rc == 0 && type < sizeof(system_events) /
+	    sizeof(system_events[0]); type++) {
+		if (system_events[type].name == NULL)
+			continue;
+		entry = (struct forward_entry){
+			.name = system_events[type].name,
+			.kind = FORWARD_SYSTEM_EVENT, .base = type, .size = 1,
+			.outcome = system_events[type].outcome,
+			.action = system_events[type].outcome == VM_OUTCOME_NONE ?
+			    FORWARD_RESUME : FORWARD_STOP,
+		};
+		rc = forward_map_add(map, &entry);
+	}
+	return rc;
 }

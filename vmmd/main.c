@@ -10,6 +10,7 @@
 #include "../core/log.h"
 #include "../core/vm.h"
 #include "exit_status.h"
+#include "forward_map_json.h"
 #include "options.h"
 
 #ifndef VMMD_VERSION
@@ -59,7 +60,7 @@ report_json(const struct vm_result *result)
 		snprintf(name, sizeof(name), "x%u", i);
 		json_object_set_new(registers, name, hex(regs->gpr[i]));
 	}
-	report = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:I, s:i, s:i, s:I, s:I, s:I, s:o}",
+	report = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:I, s:i, s:i, s:I, s:I, s:I, s:o, s:o?}",
 	    "outcome", vm_outcome_name(stop->outcome),
 	    "exit_reason", vm_exit_reason_name(stop->exit_reason),
 	    "system_event", stop->is_system_event ?
@@ -72,7 +73,8 @@ report_json(const struct vm_result *result)
 	    "payload_size", (json_int_t)result->payload_size,
 	    "initrd_size", (json_int_t)result->initrd_size,
 	    "setup_us", (json_int_t)(result->setup_ns / 1000),
-	    "registers", registers);
+	    "registers", registers,
+	    "forward_map", forward_map_json(&result->map, &result->counters));
 	if (report == NULL)
 		fatalx("cannot build the JSON report");
 	json_dumpf(report, stdout, JSON_COMPACT);

@@ -27,6 +27,8 @@ enum option_id {
 	OPTION_DUMP_DTB,
 	OPTION_CONSOLE_LOG,
 	OPTION_MAX_BOOTS,
+	OPTION_SCRATCH_DEVICE,
+	OPTION_NO_SMCCC_FILTER,
 };
 
 static const struct option long_options[] = {
@@ -45,6 +47,8 @@ static const struct option long_options[] = {
 	{ "dump-dtb", required_argument, NULL, OPTION_DUMP_DTB },
 	{ "console-log", required_argument, NULL, OPTION_CONSOLE_LOG },
 	{ "max-boots", required_argument, NULL, OPTION_MAX_BOOTS },
+	{ "scratch-device", required_argument, NULL, OPTION_SCRATCH_DEVICE },
+	{ "no-smccc-filter", no_argument, NULL, OPTION_NO_SMCCC_FILTER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -56,6 +60,7 @@ vmmd_usage(FILE *out)
 	    "                [--vcpus N] [--memory SIZE] [--max-boots N]\n"
 	    "                [--dump-dtb FILE] [--console-log FILE] [--kvm PATH] [--json]\n"
 	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE] ...\n"
+	    "                [--scratch-device ADDRESS] [--no-smccc-filter]\n"
 	    "\n"
 	    "  run          run a guest until it stops\n"
 	    "  --kernel     an arm64 Linux Image or Image.gz\n"
@@ -69,6 +74,8 @@ vmmd_usage(FILE *out)
 	    "  --console-log  the guest's serial console to FILE (default: stdout)\n"
 	    "  --kvm        the KVM device (default " KVM_DEVICE_PATH ")\n"
 	    "  --json       report how the guest stopped as one JSON object\n"
+	    "  --scratch-device  map a 4 KiB scratch MMIO device there (tests)\n"
+	    "  --no-smccc-filter  do not give KVM the forward map's SMCCC ranges\n"
 	    "\n"
 	    "exit status: 0 the guest powered off, 1 failure, 2 usage error,\n"
 	    "3 KVM unavailable, 4 the guest asked to reboot (--max-boots), 5 the\n"
@@ -155,6 +162,15 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 		return 0;
 	case OPTION_KVM:
 		options->vm.kvm_path = arg;
+		return 0;
+	case OPTION_SCRATCH_DEVICE:
+		options->vm.scratch_device = true;
+		if (parse_size(arg, &options->vm.scratch_base) < 0)
+			return option_error(error, error_size,
+			    "--scratch-device: '%s' is not an address", arg);
+		return 0;
+	case OPTION_NO_SMCCC_FILTER:
+		options->vm.no_hypercall_filter = true;
 		return 0;
 	case OPTION_OFFSET:
 		if (parse_size(arg, &options->vm.payload_offset) < 0)

@@ -36,3 +36,14 @@ assert_contains() {
 json_field() {
 	echo "$1" | sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p"
 }
+
+# map_hits JSON NAME: the hits of the forward map entry NAME in a
+# `vmmd run --json` report (entries are {"name":...,...,"hits":N}).
+map_hits() {
+	echo "$1" | sed -n "s/.*{\"name\":\"$2\",[^}]*\"hits\":\([0-9]*\)}.*/\1/p"
+}
+
+# map_unmapped JSON KIND: exits of KIND that no forward map entry covered.
+map_unmapped() {
+	echo "$1" | sed -n "s/.*\"unmapped\":{[^}]*\"$2\":\([0-9]*\).*/\1/p"
+}
