@@ -2,8 +2,11 @@
 #include "../core/arch.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
+#include "cpu_template.h"
 #include "kvm_arm64_uapi.h"
 
 /* RAM starts at 2 GiB, as on QEMU's and kvmtool's arm64 virt machines: the
@@ -27,6 +30,30 @@ arch_vcpu_init(int vm_fd, struct kvm_vcpu_fd *vcpu)
 	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
 		return -errno;
 	return 0;
+}
+
+int
+arch_vcpu_init_template(int vm_fd, struct kvm_vcpu_fd *vcpu,
+    const struct cpu_template *cpu_template, char *error, size_t error_size)
+{
+	const struct cpu_template_field *field;
+	size_t failed = 0;
+	int rc;
+
+	rc = cpu_template_vcpu_init(vm_fd, vcpu, cpu_template->features);
+	if (rc < 0) {
+		snprintf(error, error_size, "KVM_ARM_VCPU_INIT with the "
+		    "template's features: %s", strerror(-rc));
+		return rc;
+	}
+	rc = cpu_template_apply(vcpu, cpu_template, &failed);
+	if (rc < 0) {
+		field = &cpu_template->fields[failed];
+		snprintf(error, error_size, "%s[%u:%u] = 0x%llx: %s", field->reg,
+		    field->shift + field->width - 1, field->shift,
+		    (unsigned long long)field->value, strerror(-rc));
+	}
+	return rc;
 }
 
 int

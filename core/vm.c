@@ -72,8 +72,28 @@ vm_build(struct vm *vm, const struct vm_config *config, uint64_t *loaded)
 	return VM_RUN_STOPPED;
 }
 
+/* The vCPU as KVM resets it, or as the CPU template wants it. */
+static int
+vm_init_vcpu(struct vm *vm, const struct vm_config *config)
+{
+	char why[160];
+	int rc;
+
+	if (config->cpu_template == NULL) {
+		rc = arch_vcpu_init(vm->vm_fd, &vm->vcpu);
+		if (rc < 0)
+			log_warnx("cannot initialise vCPU 0: %s", strerror(-rc));
+		return rc;
+	}
+	rc = arch_vcpu_init_template(vm->vm_fd, &vm->vcpu, config->cpu_template,
+	    why, sizeof(why));
+	if (rc < 0)
+		log_warnx("cannot apply the CPU template to vCPU 0: %s", why);
+	return rc;
+}
+
 static enum vm_run_status
-vm_start_vcpu(struct vm *vm, uint64_t entry)
+vm_start_vcpu(struct vm *vm, const struct vm_config *config, uint64_t entry)
 {
 	int rc;
 
@@ -82,11 +102,9 @@ vm_start_vcpu(struct vm *vm, uint64_t entry)
 		log_warnx("cannot create vCPU 0: %s", strerror(-rc));
 		return VM_RUN_SETUP_FAILED;
 	}
-	rc = arch_vcpu_init(vm->vm_fd, &vm->vcpu);
-	if (rc < 0) {
-		log_warnx("cannot initialise vCPU 0: %s", strerror(-rc));
+	rc = vm_init_vcpu(vm, config);
+	if (rc < 0)
 		return VM_RUN_SETUP_FAILED;
-	}
 	rc = arch_vcpu_set_entry(&vm->vcpu, entry, 0);
 	if (rc < 0) {
 		log_warnx("cannot set vCPU 0's entry point: %s", strerror(-rc));
@@ -133,7 +151,7 @@ vm_run(const struct vm_config *config, struct vm_result *result)
 	if (status == VM_RUN_STOPPED)
 		status = vm_build(&vm, config, &result->payload_size);
 	if (status == VM_RUN_STOPPED)
-		status = vm_start_vcpu(&vm,
+		status = vm_start_vcpu(&vm, config,
 		    arch_ram_base() + config->payload_offset);
 	if (status == VM_RUN_STOPPED)
 		status = vm_execute(&vm, result);

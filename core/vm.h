@@ -13,6 +13,7 @@ struct vm_config {
 	uint64_t memory_size;		/* bytes of RAM at arch_ram_base() */
 	const char *payload_path;	/* a flat binary */
 	uint64_t payload_offset;	/* where it goes, from the RAM base */
+	const struct cpu_template *cpu_template;	/* or NULL: the default */
 };
 
 enum vm_run_status {

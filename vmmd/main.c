@@ -5,7 +5,9 @@
 #include <stdlib.h>
 
 #include "../core/log.h"
+#include "../arm64/sysreg.h"
 #include "../core/vm.h"
+#include "cmd_cpu_model.h"
 #include "exit_status.h"
 #include "options.h"
 
@@ -85,10 +87,19 @@ report_text(const struct vm_result *result)
 static int
 command_run(const struct vmmd_options *options)
 {
+	struct vm_config config = options->vm;
+	struct cpu_template cpu_template;
 	struct vm_result result;
 	enum vm_run_status status;
+	int rc;
 
-	status = vm_run(&options->vm, &result);
+	if (options->cpu_template_path != NULL) {
+		rc = cmd_cpu_template_prepare(options, &cpu_template);
+		if (rc != 0)
+			return rc;
+		config.cpu_template = &cpu_template;
+	}
+	status = vm_run(&config, &result);
 	if (status == VM_RUN_STOPPED) {
 		if (options->json)
 			report_json(&result);
@@ -111,6 +122,10 @@ main(int argc, char **argv)
 		return VMMD_EXIT_USAGE;
 	}
 	log_init("vmmd", options.verbose);
+	if (sysreg_tables_validate(error, sizeof(error)) < 0) {
+		log_warnx("refusing to start: %s", error);
+		return VMMD_EXIT_FAILURE;
+	}
 	switch (options.command) {
 	case VMMD_COMMAND_HELP:
 		vmmd_usage(stdout);
@@ -120,6 +135,10 @@ main(int argc, char **argv)
 		return 0;
 	case VMMD_COMMAND_RUN:
 		return command_run(&options);
+	case VMMD_COMMAND_CPU_MODEL:
+		return cmd_cpu_model(&options);
+	case VMMD_COMMAND_CPU_MODEL_COMPARE:
+		return cmd_cpu_model_compare(&options);
 	}
 	return VMMD_EXIT_FAILURE;
 }

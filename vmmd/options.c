@@ -20,6 +20,9 @@ enum option_id {
 	OPTION_MEMORY,
 	OPTION_KVM,
 	OPTION_JSON,
+	OPTION_CPU_TEMPLATE,
+	OPTION_CPU_MODEL,
+	OPTION_CPU_MODEL_COMPARE,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +34,10 @@ static const struct option long_options[] = {
 	{ "memory", required_argument, NULL, OPTION_MEMORY },
 	{ "kvm", required_argument, NULL, OPTION_KVM },
 	{ "json", no_argument, NULL, OPTION_JSON },
+	{ "cpu-template", required_argument, NULL, OPTION_CPU_TEMPLATE },
+	{ "template", required_argument, NULL, OPTION_CPU_TEMPLATE },
+	{ "cpu-model", no_argument, NULL, OPTION_CPU_MODEL },
+	{ "cpu-model-compare", no_argument, NULL, OPTION_CPU_MODEL_COMPARE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -39,7 +46,10 @@ vmmd_usage(FILE *out)
 {
 	fputs("usage: vmmd [-v] [--help] [--version]\n"
 	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE]\n"
-	    "                [--kvm PATH] [--json]\n"
+	    "                [--kvm PATH] [--json] [--cpu-template FILE]\n"
+	    "       vmmd --cpu-model [--json] [--kvm PATH]\n"
+	    "       vmmd --cpu-model-compare A.json B.json [--cpu-template FILE]\n"
+	    "                [--json]\n"
 	    "\n"
 	    "  run        run a flat binary guest on one vCPU until it stops\n"
 	    "  --payload  the guest's code, loaded at RAM base + offset\n"
@@ -47,6 +57,11 @@ vmmd_usage(FILE *out)
 	    "  --memory   guest RAM, e.g. 64M or 1G (default 64M)\n"
 	    "  --kvm      the KVM device (default " KVM_DEVICE_PATH ")\n"
 	    "  --json     report how the guest stopped as one JSON object\n"
+	    "  --cpu-template  lower ID-register fields, choose SVE/PMU/ptrauth\n"
+	    "  --cpu-model     this host's CPU model: ID registers, writable\n"
+	    "                  masks, features, the sysreg cross-check\n"
+	    "  --cpu-model-compare  two --cpu-model --json reports: differing\n"
+	    "                  fields, and whether the template runs on both\n"
 	    "\n"
 	    "exit status: 0 the guest powered off, 1 failure, 2 usage error,\n"
 	    "3 KVM unavailable, 4 the guest asked to reboot, 5 the guest\n"
@@ -110,6 +125,9 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 	case OPTION_JSON:
 		options->json = true;
 		return 0;
+	case OPTION_CPU_TEMPLATE:
+		options->cpu_template_path = arg;
+		return 0;
 	case OPTION_PAYLOAD:
 		options->vm.payload_path = arg;
 		return 0;
@@ -166,6 +184,12 @@ parse_global_options(int argc, char **argv, struct vmmd_options *options,
 				return 1;
 			continue;
 		}
+		if (id == OPTION_CPU_MODEL || id == OPTION_CPU_MODEL_COMPARE) {
+			options->command = id == OPTION_CPU_MODEL ?
+			    VMMD_COMMAND_CPU_MODEL :
+			    VMMD_COMMAND_CPU_MODEL_COMPARE;
+			return 2;
+		}
 		if (id == ':')
 			return option_error(error, error_size,
 			    "option '%s' needs a value", argv[optind - 1]);
@@ -200,6 +224,40 @@ parse_run_options(int argc, char **argv, struct vmmd_options *options,
 	return check_run_options(options, error, error_size);
 }
 
+/* --cpu-model and --cpu-model-compare take --json, --kvm, --cpu-template
+ * and, for the comparison, the two reports. */
+static int
+parse_cpu_model_options(int argc, char **argv, struct vmmd_options *options,
+    char *error, size_t error_size)
+{
+	bool compare = options->command == VMMD_COMMAND_CPU_MODEL_COMPARE;
+	int id, want = compare ? 2 : 0;
+
+	while ((id = getopt_long(argc, argv, ":hVv", long_options, NULL)) != -1) {
+		if (id == ':' || id == '?' || id == OPTION_PAYLOAD ||
+		    id == OPTION_OFFSET || id == OPTION_MEMORY ||
+		    id == OPTION_CPU_MODEL || id == OPTION_CPU_MODEL_COMPARE)
+			return option_error(error, error_size,
+			    "%s: option '%s' %s", compare ?
+			    "--cpu-model-compare" : "--cpu-model",
+			    argv[optind - 1],
+			    id == ':' ? "needs a value" : "does not apply");
+		if (parse_option(id, optarg, options, error, error_size) < 0)
+			return -1;
+		if (id == OPTION_HELP || id == OPTION_VERSION)
+			return 0;
+	}
+	if (argc - optind != want)
+		return option_error(error, error_size, "%s needs %s",
+		    compare ? "--cpu-model-compare" : "--cpu-model",
+		    compare ? "two report files" : "no arguments");
+	if (compare) {
+		options->compare[0] = argv[optind];
+		options->compare[1] = argv[optind + 1];
+	}
+	return 0;
+}
+
 int
 vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
     char *error, size_t error_size)
@@ -215,6 +273,9 @@ vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
 	optind = 0;	/* full reset of getopt's state: this may run again */
 	opterr = 0;
 	rc = parse_global_options(argc, argv, options, error, error_size);
+	if (rc == 2)
+		return parse_cpu_model_options(argc, argv, options, error,
+		    error_size);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (optind == argc)

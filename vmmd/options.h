@@ -13,6 +13,8 @@ enum vmmd_command {
 	VMMD_COMMAND_HELP,
 	VMMD_COMMAND_VERSION,
 	VMMD_COMMAND_RUN,
+	VMMD_COMMAND_CPU_MODEL,		/* --cpu-model */
+	VMMD_COMMAND_CPU_MODEL_COMPARE,	/* --cpu-model-compare A B */
 };
 
 struct vmmd_options {
@@ -20,6 +22,8 @@ struct vmmd_options {
 	bool verbose;
 	bool json;
 	struct vm_config vm;
+	const char *cpu_template_path;	/* --cpu-template FILE.json */
+	const char *compare[2];		/* the two reports to compare */
 };
 
 #define VMMD_DEFAULT_MEMORY	(64ull << 20)
