@@ -227,34 +227,53 @@ parse_run_options(int argc, char **argv, struct vmmd_options *options,
 /* --cpu-model and --cpu-model-compare take --json, --kvm, --cpu-template
  * and, for the comparison, the two reports. */
 static int
+cpu_model_option(int id, struct vmmd_options *options, char **argv,
+    char *error, size_t error_size)
+{
+	const char *command =
+	    options->command == VMMD_COMMAND_CPU_MODEL_COMPARE ?
+	    "--cpu-model-compare" : "--cpu-model";
+
+	if (id == ':' || id == '?' || id == OPTION_PAYLOAD ||
+	    id == OPTION_OFFSET || id == OPTION_MEMORY ||
+	    id == OPTION_CPU_MODEL || id == OPTION_CPU_MODEL_COMPARE)
+		return option_error(error, error_size, "%s: option '%s' %s",
+		    command, argv[optind - 1],
+		    id == ':' ? "needs a value" : "does not apply");
+	return parse_option(id, optarg, options, error, error_size);
+}
+
+/* --cpu-model and --cpu-model-compare take --json, --kvm, --cpu-template
+ * and, for the comparison, the two reports, in any order. getopt stops at
+ * each report (the global options asked it to keep order). */
+static int
 parse_cpu_model_options(int argc, char **argv, struct vmmd_options *options,
     char *error, size_t error_size)
 {
 	bool compare = options->command == VMMD_COMMAND_CPU_MODEL_COMPARE;
-	int id, want = compare ? 2 : 0;
+	int id, reports = 0;
 
-	while ((id = getopt_long(argc, argv, ":hVv", long_options, NULL)) != -1) {
-		if (id == ':' || id == '?' || id == OPTION_PAYLOAD ||
-		    id == OPTION_OFFSET || id == OPTION_MEMORY ||
-		    id == OPTION_CPU_MODEL || id == OPTION_CPU_MODEL_COMPARE)
-			return option_error(error, error_size,
-			    "%s: option '%s' %s", compare ?
-			    "--cpu-model-compare" : "--cpu-model",
-			    argv[optind - 1],
-			    id == ':' ? "needs a value" : "does not apply");
-		if (parse_option(id, optarg, options, error, error_size) < 0)
+	while (optind < argc) {
+		id = getopt_long(argc, argv, "+:hVv", long_options, NULL);
+		if (id == -1) {
+			if (optind >= argc)
+				break;
+			if (reports == 2 || !compare)
+				return option_error(error, error_size,
+				    "%s: unexpected argument '%s'", compare ?
+				    "--cpu-model-compare" : "--cpu-model",
+				    argv[optind]);
+			options->compare[reports++] = argv[optind++];
+			continue;
+		}
+		if (cpu_model_option(id, options, argv, error, error_size) < 0)
 			return -1;
 		if (id == OPTION_HELP || id == OPTION_VERSION)
 			return 0;
 	}
-	if (argc - optind != want)
-		return option_error(error, error_size, "%s needs %s",
-		    compare ? "--cpu-model-compare" : "--cpu-model",
-		    compare ? "two report files" : "no arguments");
-	if (compare) {
-		options->compare[0] = argv[optind];
-		options->compare[1] = argv[optind + 1];
-	}
+	if (compare && reports != 2)
+		return option_error(error, error_size,
+		    "--cpu-model-compare needs two report files");
 	return 0;
 }
 
