@@ -226,6 +226,17 @@ parse_run_options(int argc, char **argv, struct vmmd_options *options,
 
 /* --cpu-model and --cpu-model-compare take --json, --kvm, --cpu-template
  * and, for the comparison, the two reports. */
+static const char *
+option_name(int id)
+{
+	const struct option *option;
+
+	for (option = long_options; option->name != NULL; option++)
+		if (option->val == id)
+			return option->name;
+	return "?";
+}
+
 static int
 cpu_model_option(int id, struct vmmd_options *options, char **argv,
     char *error, size_t error_size)
@@ -234,12 +245,15 @@ cpu_model_option(int id, struct vmmd_options *options, char **argv,
 	    options->command == VMMD_COMMAND_CPU_MODEL_COMPARE ?
 	    "--cpu-model-compare" : "--cpu-model";
 
-	if (id == ':' || id == '?' || id == OPTION_PAYLOAD ||
-	    id == OPTION_OFFSET || id == OPTION_MEMORY ||
-	    id == OPTION_CPU_MODEL || id == OPTION_CPU_MODEL_COMPARE)
+	if (id == ':' || id == '?')
 		return option_error(error, error_size, "%s: option '%s' %s",
 		    command, argv[optind - 1],
-		    id == ':' ? "needs a value" : "does not apply");
+		    id == ':' ? "needs a value" : "is unknown");
+	if (id == OPTION_PAYLOAD || id == OPTION_OFFSET ||
+	    id == OPTION_MEMORY || id == OPTION_CPU_MODEL ||
+	    id == OPTION_CPU_MODEL_COMPARE)
+		return option_error(error, error_size, "%s: option '--%s' does "
+		    "not apply", command, option_name(id));
 	return parse_option(id, optarg, options, error, error_size);
 }
 
