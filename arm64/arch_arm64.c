@@ -3,10 +3,13 @@
 #include "../core/arch.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "boot_linux.h"
+#include "cpu_template.h"
 #include "kvm_arm64_uapi.h"
 #include "memory_map.h"
 #include "vgic.h"
@@ -82,22 +85,38 @@ arch_irq_line(struct arch_vm *arch, unsigned int irq, bool level)
 int
 arch_vcpu_init(int vm_fd, struct kvm_vcpu_fd *vcpu, bool powered_off)
 {
-	struct kvm_vcpu_init init = { 0 };
-
-	if (ioctl(vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
-		return -errno;
-	init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-	if (powered_off)
-		init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
-	if (ioctl(vcpu->fd, KVM_ARM_VCPU_INIT, &init) < 0)
-		return -errno;
-	return 0;
+	return cpu_template_vcpu_init(vm_fd, vcpu, 0, powered_off);
 }
 
 int
 arch_vcpu_id(struct kvm_vcpu_fd *vcpu, uint64_t *id)
 {
 	return kvm_vcpu_get_reg(vcpu, MPIDR_EL1_ID, id);
+}
+
+int
+arch_vcpu_init_template(int vm_fd, struct kvm_vcpu_fd *vcpu, bool powered_off,
+    const struct cpu_template *cpu_template, char *error, size_t error_size)
+{
+	const struct cpu_template_field *field;
+	size_t failed = 0;
+	int rc;
+
+	rc = cpu_template_vcpu_init(vm_fd, vcpu, cpu_template->features,
+	    powered_off);
+	if (rc < 0) {
+		snprintf(error, error_size, "KVM_ARM_VCPU_INIT with the "
+		    "template's features: %s", strerror(-rc));
+		return rc;
+	}
+	rc = cpu_template_apply(vcpu, cpu_template, &failed);
+	if (rc < 0) {
+		field = &cpu_template->fields[failed];
+		snprintf(error, error_size, "%s[%u:%u] = 0x%llx: %s", field->reg,
+		    field->shift + field->width - 1, field->shift,
+		    (unsigned long long)field->value, strerror(-rc));
+	}
+	return rc;
 }
 
 int

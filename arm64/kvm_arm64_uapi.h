@@ -128,4 +128,74 @@ arm64_core_reg_id(uint64_t word_offset)
 #define ARM64_PSTATE_BOOT \
 	(PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT | PSR_F_BIT)
 
+/* ---- System registers, ID-register masks (arm64/sysreg*, cpu_model) ----
+ * The one-reg id of a system register packs its encoding; KVM lists the
+ * other register groups by their coproc field. The writable-mask ioctl and
+ * its capability are newer than Linux 6.1. */
+#ifndef KVM_REG_ARM_COPROC_MASK
+#define KVM_REG_ARM_COPROC_MASK		0x000000000FFF0000ull
+#endif
+#ifndef KVM_REG_ARM_DEMUX
+#define KVM_REG_ARM_DEMUX		(0x0011 << KVM_REG_ARM_COPROC_SHIFT)
+#endif
+#ifndef KVM_REG_ARM_FW
+#define KVM_REG_ARM_FW			(0x0014 << KVM_REG_ARM_COPROC_SHIFT)
+#endif
+#ifndef KVM_REG_ARM64_SVE
+#define KVM_REG_ARM64_SVE		(0x0015 << KVM_REG_ARM_COPROC_SHIFT)
+#endif
+#ifndef KVM_REG_ARM_FW_FEAT_BMAP
+#define KVM_REG_ARM_FW_FEAT_BMAP	(0x0016 << KVM_REG_ARM_COPROC_SHIFT)
+#endif
+#ifndef KVM_REG_ARM64_SYSREG_OP0_SHIFT
+#define KVM_REG_ARM64_SYSREG_OP0_MASK	0x000000000000c000ull
+#define KVM_REG_ARM64_SYSREG_OP0_SHIFT	14
+#define KVM_REG_ARM64_SYSREG_OP1_MASK	0x0000000000003800ull
+#define KVM_REG_ARM64_SYSREG_OP1_SHIFT	11
+#define KVM_REG_ARM64_SYSREG_CRN_MASK	0x0000000000000780ull
+#define KVM_REG_ARM64_SYSREG_CRN_SHIFT	7
+#define KVM_REG_ARM64_SYSREG_CRM_MASK	0x0000000000000078ull
+#define KVM_REG_ARM64_SYSREG_CRM_SHIFT	3
+#define KVM_REG_ARM64_SYSREG_OP2_MASK	0x0000000000000007ull
+#define KVM_REG_ARM64_SYSREG_OP2_SHIFT	0
+#endif
+/* The 16 bits of a sysreg id that hold its encoding, and the fixed rest. */
+#define ARM64_SYSREG_ID_ENCODING_MASK	0x000000000000ffffull
+#define ARM64_SYSREG_ID_BASE \
+	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM64_SYSREG)
+
+/* A constant expression, for tables. */
+#define ARM64_SYSREG_ID(op0, op1, crn, crm, op2) \
+	(ARM64_SYSREG_ID_BASE | \
+	((uint64_t)(op0) << KVM_REG_ARM64_SYSREG_OP0_SHIFT) | \
+	((uint64_t)(op1) << KVM_REG_ARM64_SYSREG_OP1_SHIFT) | \
+	((uint64_t)(crn) << KVM_REG_ARM64_SYSREG_CRN_SHIFT) | \
+	((uint64_t)(crm) << KVM_REG_ARM64_SYSREG_CRM_SHIFT) | \
+	((uint64_t)(op2) << KVM_REG_ARM64_SYSREG_OP2_SHIFT))
+
+/* KVM's ABI names the virtual timer's count and compare registers with
+ * each other's encodings (arch/arm64/include/uapi/asm/kvm.h): the id of
+ * CNTVCT_EL0 is the encoding of CNTV_CVAL_EL0 and the other way round. */
+#define ARM64_KVM_TIMER_CNT_ID		ARM64_SYSREG_ID(3, 3, 14, 3, 2)
+#define ARM64_KVM_TIMER_CVAL_ID		ARM64_SYSREG_ID(3, 3, 14, 0, 2)
+
+#ifndef KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES
+#define KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES	230
+#endif
+#ifndef KVM_ARM_GET_REG_WRITABLE_MASKS
+/* The feature-ID range: Op0 3, Op1 {0, 1, 3}, CRn 0, CRm 0..7, any Op2,
+ * indexed as ARM64_FEATURE_ID_INDEX does. */
+#define KVM_ARM_FEATURE_ID_RANGE	0
+#define KVM_ARM_FEATURE_ID_RANGE_SIZE	(3 * 8 * 8)
+struct reg_mask_range {
+	__u64 addr;		/* pointer to an array of mask values */
+	__u32 range;		/* requested range */
+	__u32 reserved[13];
+};
+#define KVM_ARM_GET_REG_WRITABLE_MASKS	_IOR(KVMIO, 0xb6, struct reg_mask_range)
+#endif
+#ifndef KVM_ARM_VCPU_FINALIZE
+#define KVM_ARM_VCPU_FINALIZE		_IOW(KVMIO, 0xc2, int)
+#endif
+
 #endif

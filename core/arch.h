@@ -22,6 +22,10 @@ struct arch_vcpu_snapshot {
 	uint64_t gpr[ARCH_SNAPSHOT_REGS];
 };
 
+/* A CPU template (arm64/cpu_template.h): what the vCPU is given at init
+ * and which ID-register fields it shows lowered. Opaque to core. */
+struct cpu_template;
+
 /* Where the architecture puts RAM and the console UART. */
 struct arch_layout {
 	uint64_t ram_base;
@@ -56,6 +60,11 @@ void arch_vm_destroy(struct arch_vm *arch);
 int arch_irq_line(struct arch_vm *arch, unsigned int irq, bool level);
 int arch_vcpu_init(int vm_fd, struct kvm_vcpu_fd *vcpu, bool powered_off);
 int arch_vcpu_id(struct kvm_vcpu_fd *vcpu, uint64_t *id);
+/* arch_vcpu_init with the template's features, then the template applied
+ * before the first KVM_RUN; on failure, error says which part failed. */
+int arch_vcpu_init_template(int vm_fd, struct kvm_vcpu_fd *vcpu,
+    bool powered_off, const struct cpu_template *cpu_template, char *error,
+    size_t error_size);
 int arch_vcpu_set_entry(struct kvm_vcpu_fd *vcpu, uint64_t pc, uint64_t arg0);
 int arch_vcpu_snapshot(struct kvm_vcpu_fd *vcpu,
     struct arch_vcpu_snapshot *snapshot);

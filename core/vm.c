@@ -161,6 +161,31 @@ vm_create_memory(struct vm *vm)
 	return rc;
 }
 
+/* The vCPU as KVM resets it, or as the CPU template wants it. Secondary
+ * vCPUs start powered off, waiting for PSCI CPU_ON. */
+static int
+vm_init_vcpu(struct vm *vm, unsigned int index)
+{
+	const struct cpu_template *cpu_template = vm->config->cpu_template;
+	struct kvm_vcpu_fd *vcpu = &vm->vcpus[index].fd;
+	char why[160];
+	int rc;
+
+	if (cpu_template == NULL) {
+		rc = arch_vcpu_init(vm->vm_fd, vcpu, index > 0);
+		if (rc < 0)
+			log_warnx("cannot initialise vCPU %u: %s", index,
+			    strerror(-rc));
+		return rc;
+	}
+	rc = arch_vcpu_init_template(vm->vm_fd, vcpu, index > 0, cpu_template,
+	    why, sizeof(why));
+	if (rc < 0)
+		log_warnx("cannot apply the CPU template to vCPU %u: %s", index,
+		    why);
+	return rc;
+}
+
 /* Every vCPU must exist before the interrupt controller is initialised;
  * all but the first start powered off, waiting for PSCI CPU_ON. */
 static int
@@ -179,13 +204,11 @@ vm_create_vcpus(struct vm *vm)
 			return rc;
 		}
 		vm->vcpu_count++;
-		rc = arch_vcpu_init(vm->vm_fd, &vcpu->fd, i > 0);
+		rc = vm_init_vcpu(vm, i);
 		if (rc == 0)
 			rc = arch_vcpu_id(&vcpu->fd, &vm->vcpu_ids[i]);
-		if (rc < 0) {
-			log_warnx("cannot initialise vCPU %u: %s", i, strerror(-rc));
+		if (rc < 0)
 			return rc;
-		}
 	}
 	rc = arch_vm_finalize(vm->arch);
 	if (rc < 0)

@@ -40,6 +40,7 @@ struct vm_config {
 	bool scratch_device;		/* map a dev_scratch at scratch_base */
 	uint64_t scratch_base;
 	bool no_hypercall_filter;	/* do not give KVM the hypercall entries */
+	const struct cpu_template *cpu_template;	/* or NULL: the default */
 };
 
 enum vm_run_status {

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "../core/log.h"
+#include "../arm64/sysreg.h"
 #include "../core/vm.h"
+#include "cmd_cpu_model.h"
 #include "exit_status.h"
 #include "forward_map_json.h"
 #include "options.h"
@@ -116,11 +118,19 @@ open_console(struct vmmd_options *options)
 static int
 command_run(struct vmmd_options *options)
 {
+	struct cpu_template cpu_template;
 	struct vm_result result;
 	enum vm_run_status status;
+	int rc;
 
 	if (options->vm.kernel_path != NULL && options->vm.cmdline == NULL)
 		options->vm.cmdline = VMMD_DEFAULT_CMDLINE;
+	if (options->cpu_template_path != NULL) {
+		rc = cmd_cpu_template_prepare(options, &cpu_template);
+		if (rc != 0)
+			return rc;
+		options->vm.cpu_template = &cpu_template;
+	}
 	if (open_console(options) < 0)
 		return VMMD_EXIT_FAILURE;
 	status = vm_run(&options->vm, &result);
@@ -149,6 +159,10 @@ main(int argc, char **argv)
 		return VMMD_EXIT_USAGE;
 	}
 	log_init("vmmd", options.verbose);
+	if (sysreg_tables_validate(error, sizeof(error)) < 0) {
+		log_warnx("refusing to start: %s", error);
+		return VMMD_EXIT_FAILURE;
+	}
 	switch (options.command) {
 	case VMMD_COMMAND_HELP:
 		vmmd_usage(stdout);
@@ -158,6 +172,10 @@ main(int argc, char **argv)
 		return 0;
 	case VMMD_COMMAND_RUN:
 		return command_run(&options);
+	case VMMD_COMMAND_CPU_MODEL:
+		return cmd_cpu_model(&options);
+	case VMMD_COMMAND_CPU_MODEL_COMPARE:
+		return cmd_cpu_model_compare(&options);
 	}
 	return VMMD_EXIT_FAILURE;
 }

@@ -29,6 +29,9 @@ enum option_id {
 	OPTION_MAX_BOOTS,
 	OPTION_SCRATCH_DEVICE,
 	OPTION_NO_SMCCC_FILTER,
+	OPTION_CPU_TEMPLATE,
+	OPTION_CPU_MODEL,
+	OPTION_CPU_MODEL_COMPARE,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +52,10 @@ static const struct option long_options[] = {
 	{ "max-boots", required_argument, NULL, OPTION_MAX_BOOTS },
 	{ "scratch-device", required_argument, NULL, OPTION_SCRATCH_DEVICE },
 	{ "no-smccc-filter", no_argument, NULL, OPTION_NO_SMCCC_FILTER },
+	{ "cpu-template", required_argument, NULL, OPTION_CPU_TEMPLATE },
+	{ "template", required_argument, NULL, OPTION_CPU_TEMPLATE },
+	{ "cpu-model", no_argument, NULL, OPTION_CPU_MODEL },
+	{ "cpu-model-compare", no_argument, NULL, OPTION_CPU_MODEL_COMPARE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -76,6 +83,23 @@ vmmd_usage(FILE *out)
 	    "  --json       report how the guest stopped as one JSON object\n"
 	    "  --scratch-device  map a 4 KiB scratch MMIO device there (tests)\n"
 	    "  --no-smccc-filter  do not give KVM the forward map's SMCCC ranges\n"
+	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE]\n"
+	    "                [--kvm PATH] [--json] [--cpu-template FILE]\n"
+	    "       vmmd --cpu-model [--json] [--kvm PATH]\n"
+	    "       vmmd --cpu-model-compare A.json B.json [--cpu-template FILE]\n"
+	    "                [--json]\n"
+	    "\n"
+	    "  run        run a flat binary guest on one vCPU until it stops\n"
+	    "  --payload  the guest's code, loaded at RAM base + offset\n"
+	    "  --offset   where the payload goes in guest RAM (default 0)\n"
+	    "  --memory   guest RAM, e.g. 64M or 1G (default 64M)\n"
+	    "  --kvm      the KVM device (default " KVM_DEVICE_PATH ")\n"
+	    "  --json     report how the guest stopped as one JSON object\n"
+	    "  --cpu-template  lower ID-register fields, choose SVE/PMU/ptrauth\n"
+	    "  --cpu-model     this host's CPU model: ID registers, writable\n"
+	    "                  masks, features, the sysreg cross-check\n"
+	    "  --cpu-model-compare  two --cpu-model --json reports: differing\n"
+	    "                  fields, and whether the template runs on both\n"
 	    "\n"
 	    "exit status: 0 the guest powered off, 1 failure, 2 usage error,\n"
 	    "3 KVM unavailable, 4 the guest asked to reboot (--max-boots), 5 the\n"
@@ -156,6 +180,9 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 		return 0;
 	case OPTION_JSON:
 		options->json = true;
+		return 0;
+	case OPTION_CPU_TEMPLATE:
+		options->cpu_template_path = arg;
 		return 0;
 	case OPTION_PAYLOAD:
 		options->vm.payload_path = arg;
@@ -253,6 +280,12 @@ parse_global_options(int argc, char **argv, struct vmmd_options *options,
 				return 1;
 			continue;
 		}
+		if (id == OPTION_CPU_MODEL || id == OPTION_CPU_MODEL_COMPARE) {
+			options->command = id == OPTION_CPU_MODEL ?
+			    VMMD_COMMAND_CPU_MODEL :
+			    VMMD_COMMAND_CPU_MODEL_COMPARE;
+			return 2;
+		}
 		if (id == ':')
 			return option_error(error, error_size,
 			    "option '%s' needs a value", argv[optind - 1]);
@@ -287,6 +320,73 @@ parse_run_options(int argc, char **argv, struct vmmd_options *options,
 	return check_run_options(options, error, error_size);
 }
 
+/* --cpu-model and --cpu-model-compare take --json, --kvm, --cpu-template
+ * and, for the comparison, the two reports. */
+static const char *
+option_name(int id)
+{
+	const struct option *option;
+
+	for (option = long_options; option->name != NULL; option++)
+		if (option->val == id)
+			return option->name;
+	return "?";
+}
+
+static int
+cpu_model_option(int id, struct vmmd_options *options, char **argv,
+    char *error, size_t error_size)
+{
+	const char *command =
+	    options->command == VMMD_COMMAND_CPU_MODEL_COMPARE ?
+	    "--cpu-model-compare" : "--cpu-model";
+
+	if (id == ':' || id == '?')
+		return option_error(error, error_size, "%s: option '%s' %s",
+		    command, argv[optind - 1],
+		    id == ':' ? "needs a value" : "is unknown");
+	if (id == OPTION_PAYLOAD || id == OPTION_OFFSET ||
+	    id == OPTION_MEMORY || id == OPTION_CPU_MODEL ||
+	    id == OPTION_CPU_MODEL_COMPARE)
+		return option_error(error, error_size, "%s: option '--%s' does "
+		    "not apply", command, option_name(id));
+	return parse_option(id, optarg, options, error, error_size);
+}
+
+/* --cpu-model and --cpu-model-compare take --json, --kvm, --cpu-template
+ * and, for the comparison, the two reports, in any order. getopt stops at
+ * each report (the global options asked it to keep order). */
+static int
+parse_cpu_model_options(int argc, char **argv, struct vmmd_options *options,
+    char *error, size_t error_size)
+{
+	bool compare = options->command == VMMD_COMMAND_CPU_MODEL_COMPARE;
+	int id, reports = 0;
+
+	while (optind < argc) {
+		id = getopt_long(argc, argv, "+:hVv", long_options, NULL);
+		if (id == -1) {
+			if (optind >= argc)
+				break;
+			if (reports == 2 || !compare)
+				return option_error(error, error_size,
+				    "%s: unexpected argument '%s'", compare ?
+				    "--cpu-model-compare" : "--cpu-model",
+				    argv[optind]);
+			options->compare[reports++] = argv[optind++];
+			continue;
+		}
+		if (cpu_model_option(id, options, argv, error, error_size) < 0)
+			return -1;
+		if (id == OPTION_HELP || id == OPTION_VERSION)
+			return 0;
+	}
+	if (compare && reports != 2)
+		return option_error(error, error_size,
+		    "--cpu-model-compare needs two report files");
+	return 0;
+}
+
 int
 vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
     char *error, size_t error_size)
@@ -304,6 +404,9 @@ vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
 	optind = 0;	/* full reset of getopt's state: this may run again */
 	opterr = 0;
 	rc = parse_global_options(argc, argv, options, error, error_size);
+	if (rc == 2)
+		return parse_cpu_model_options(argc, argv, options, error,
+		    error_size);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (optind == argc)

@@ -13,6 +13,8 @@ enum vmmd_command {
 	VMMD_COMMAND_HELP,
 	VMMD_COMMAND_VERSION,
 	VMMD_COMMAND_RUN,
+	VMMD_COMMAND_CPU_MODEL,		/* --cpu-model */
+	VMMD_COMMAND_CPU_MODEL_COMPARE,	/* --cpu-model-compare A B */
 };
 
 struct vmmd_options {
@@ -21,6 +23,8 @@ struct vmmd_options {
 	bool json;
 	const char *console_log_path;
 	struct vm_config vm;
+	const char *cpu_template_path;	/* --cpu-template FILE.json */
+	const char *compare[2];		/* the two reports to compare */
 };
 
 #define VMMD_DEFAULT_MEMORY	(256ull << 20)
