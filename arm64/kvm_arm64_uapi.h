@@ -40,6 +40,22 @@ struct kvm_vcpu_init {
 #define KVM_ARM_VCPU_HAS_EL2		7
 #endif
 
+/* The host probe (arm64/kvm_caps.c): capabilities and VM attributes newer
+ * than Linux 6.1. */
+#ifndef KVM_CAP_COUNTER_OFFSET
+#define KVM_CAP_COUNTER_OFFSET			227
+#endif
+#ifndef KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE
+#define KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE	228
+#endif
+#ifndef KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES
+#define KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES	230
+#endif
+#ifndef KVM_ARM_VM_SMCCC_CTRL
+#define KVM_ARM_VM_SMCCC_CTRL			0	/* VM device-attr group */
+#define KVM_ARM_VM_SMCCC_FILTER			0	/* its filter attribute */
+#endif
+
 /* Core registers are addressed by their 32-bit word offset inside the arm64
  * struct kvm_regs, whose first member is struct user_pt_regs
  * { __u64 regs[31]; __u64 sp; __u64 pc; __u64 pstate; }. */
