@@ -188,6 +188,7 @@ void probe_decide(struct probe_report *report);
 /* Reads the host into report->evidence, then decides. */
 int probe_host(const struct probe_config *config, struct probe_report *report);
 void probe_config_default(struct probe_config *config, const char *kvm_path);
+int probe_tables_check(char *error, size_t error_size);
 
 const char *probe_reason_name(enum probe_reason reason);
 const char *probe_mode_name(enum probe_mode mode);

@@ -257,3 +257,22 @@ probe_host(const struct probe_config *config, struct probe_report *report)
 	probe_decide(report);
 	return 0;
 }
+
+/* The probe's tables, checked once before the first probe: a broken table
+ * is a bug in vmmd, named here with its entry. */
+int
+probe_tables_check(char *error, size_t error_size)
+{
+	const struct kvm_cap_desc *caps;
+	const struct cpu_erratum *errata;
+	size_t count;
+	int rc;
+
+	caps = kvm_caps_table(&count);
+	if ((rc = kvm_caps_table_check(caps, count, error, error_size)) < 0)
+		return rc;
+	errata = cpu_errata_table(&count);
+	if ((rc = cpu_errata_table_check(errata, count, error, error_size)) < 0)
+		return rc;
+	return probe_klog_table_check(error, error_size);
+}

@@ -6,6 +6,7 @@
 
 #include "../core/log.h"
 #include "../core/vm.h"
+#include "cmd_probe.h"
 #include "exit_status.h"
 #include "options.h"
 
@@ -87,7 +88,10 @@ command_run(const struct vmmd_options *options)
 {
 	struct vm_result result;
 	enum vm_run_status status;
+	int refused;
 
+	if ((refused = cmd_probe_gate(options->vm.kvm_path)) != 0)
+		return refused;
 	status = vm_run(&options->vm, &result);
 	if (status == VM_RUN_STOPPED) {
 		if (options->json)
@@ -120,6 +124,8 @@ main(int argc, char **argv)
 		return 0;
 	case VMMD_COMMAND_RUN:
 		return command_run(&options);
+	case VMMD_COMMAND_PROBE:
+		return cmd_probe(options.vm.kvm_path, options.json);
 	}
 	return VMMD_EXIT_FAILURE;
 }

@@ -20,6 +20,7 @@ enum option_id {
 	OPTION_MEMORY,
 	OPTION_KVM,
 	OPTION_JSON,
+	OPTION_PROBE,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +32,7 @@ static const struct option long_options[] = {
 	{ "memory", required_argument, NULL, OPTION_MEMORY },
 	{ "kvm", required_argument, NULL, OPTION_KVM },
 	{ "json", no_argument, NULL, OPTION_JSON },
+	{ "probe", no_argument, NULL, OPTION_PROBE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -40,7 +42,11 @@ vmmd_usage(FILE *out)
 	fputs("usage: vmmd [-v] [--help] [--version]\n"
 	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE]\n"
 	    "                [--kvm PATH] [--json]\n"
+	    "       vmmd --probe [--kvm PATH] [--json]\n"
 	    "\n"
+	    "  --probe    can this host run VMs on KVM, in which mode, with which\n"
+	    "             capabilities, CPUs and errata (docs/probe.md); `run'\n"
+	    "             probes first and refuses when KVM cannot serve\n"
 	    "  run        run a flat binary guest on one vCPU until it stops\n"
 	    "  --payload  the guest's code, loaded at RAM base + offset\n"
 	    "  --offset   where the payload goes in guest RAM (default 0)\n"
@@ -166,6 +172,10 @@ parse_global_options(int argc, char **argv, struct vmmd_options *options,
 				return 1;
 			continue;
 		}
+		if (id == OPTION_PROBE) {
+			options->command = VMMD_COMMAND_PROBE;
+			return 2;
+		}
 		if (id == ':')
 			return option_error(error, error_size,
 			    "option '%s' needs a value", argv[optind - 1]);
@@ -200,6 +210,31 @@ parse_run_options(int argc, char **argv, struct vmmd_options *options,
 	return check_run_options(options, error, error_size);
 }
 
+/* --probe takes --kvm, --json and -v, nothing else. */
+static int
+parse_probe_options(int argc, char **argv, struct vmmd_options *options,
+    char *error, size_t error_size)
+{
+	int id;
+
+	while ((id = getopt_long(argc, argv, "+:hVv", long_options, NULL)) != -1) {
+		if (id == ':')
+			return option_error(error, error_size,
+			    "--probe: option '%s' needs a value", argv[optind - 1]);
+		if (id != OPTION_JSON && id != OPTION_KVM && id != OPTION_VERBOSE &&
+		    id != OPTION_HELP && id != OPTION_VERSION)
+			return option_error(error, error_size,
+			    "--probe: option '%s' does not apply", argv[optind - 1]);
+		parse_option(id, optarg, options, error, error_size);
+		if (id == OPTION_HELP || id == OPTION_VERSION)
+			return 0;
+	}
+	if (optind != argc)
+		return option_error(error, error_size,
+		    "--probe: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
 int
 vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
     char *error, size_t error_size)
@@ -215,6 +250,8 @@ vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
 	optind = 0;	/* full reset of getopt's state: this may run again */
 	opterr = 0;
 	rc = parse_global_options(argc, argv, options, error, error_size);
+	if (rc == 2)
+		return parse_probe_options(argc, argv, options, error, error_size);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (optind == argc)

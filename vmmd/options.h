@@ -13,6 +13,7 @@ enum vmmd_command {
 	VMMD_COMMAND_HELP,
 	VMMD_COMMAND_VERSION,
 	VMMD_COMMAND_RUN,
+	VMMD_COMMAND_PROBE,
 };
 
 struct vmmd_options {
