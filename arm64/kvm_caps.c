@@ -161,8 +161,9 @@ ask_vm_attr(int vm_fd, const struct kvm_cap_desc *desc)
 	return errno == ENXIO || errno == EINVAL ? 0 : -errno;
 }
 
-/* A fresh vCPU per question: KVM refuses the feature with EINVAL when the
- * host cannot give it (no FEAT_NV, or not in nested mode). */
+/* A fresh vCPU per question. KVM_ARM_VCPU_INIT refuses a feature the host
+ * cannot give (no FEAT_NV, or not in nested mode) with ENOENT (6.12) or
+ * EINVAL (older kernels): both mean "no", not a failure to ask. */
 static int
 ask_vcpu_feature(int vm_fd, unsigned int index, const struct kvm_cap_desc *desc)
 {
@@ -176,7 +177,7 @@ ask_vcpu_feature(int vm_fd, unsigned int index, const struct kvm_cap_desc *desc)
 		return -errno;
 	init.features[desc->number / 32] |= 1u << (desc->number % 32);
 	rc = ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init) == 0 ? 1 :
-	    errno == EINVAL ? 0 : -errno;
+	    errno == EINVAL || errno == ENOENT ? 0 : -errno;
 	close(vcpu_fd);
 	return rc;
 }
