@@ -179,6 +179,8 @@ int probe_cmdline_parse(const char *text, size_t length,
     struct probe_cmdline *cmdline);
 int probe_klog_parse(const char *text, size_t length, struct probe_log *log);
 int probe_klog_table_check(char *error, size_t error_size);
+int probe_phrases_check(const char *const *phrases, size_t count, char *error,
+    size_t error_size);
 int probe_midr_parse(const char *text, size_t length, uint64_t *value);
 int probe_cpu_list_parse(const char *text, size_t length, uint64_t *mask);
 

@@ -39,27 +39,46 @@ static const struct klog_phrase klog_phrases[] = {
 
 #define KLOG_PHRASES	(sizeof(klog_phrases) / sizeof(klog_phrases[0]))
 
+/* Each phrase says something, and none hides a later one: matching stops
+ * at the first phrase a line contains. */
 int
-probe_klog_table_check(char *error, size_t error_size)
+probe_phrases_check(const char *const *phrases, size_t count, char *error,
+    size_t error_size)
 {
 	size_t i, j;
 
-	for (i = 0; i < KLOG_PHRASES; i++) {
-		if (klog_phrases[i].text == NULL || klog_phrases[i].text[0] == '\0' ||
-		    klog_phrases[i].fact == 0) {
+	for (i = 0; i < count; i++) {
+		if (phrases[i] == NULL || phrases[i][0] == '\0') {
 			snprintf(error, error_size, "kernel log phrase %zu: empty", i);
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++) {
-			if (strstr(klog_phrases[i].text, klog_phrases[j].text) != NULL) {
+			if (strstr(phrases[i], phrases[j]) != NULL) {
 				snprintf(error, error_size, "kernel log phrase %zu "
 				    "('%s') is hidden by phrase %zu ('%s')", i,
-				    klog_phrases[i].text, j, klog_phrases[j].text);
+				    phrases[i], j, phrases[j]);
 				return -EINVAL;
 			}
 		}
 	}
 	return 0;
+}
+
+int
+probe_klog_table_check(char *error, size_t error_size)
+{
+	const char *phrases[KLOG_PHRASES];
+	size_t i;
+
+	for (i = 0; i < KLOG_PHRASES; i++) {
+		if (klog_phrases[i].fact == 0) {
+			snprintf(error, error_size, "kernel log phrase %zu ('%s') "
+			    "gives no fact", i, klog_phrases[i].text);
+			return -EINVAL;
+		}
+		phrases[i] = klog_phrases[i].text;
+	}
+	return probe_phrases_check(phrases, KLOG_PHRASES, error, error_size);
 }
 
 /* A /dev/kmsg record is "prio,seq,usec,flags;message"; dmesg prints

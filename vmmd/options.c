@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,6 +211,23 @@ parse_run_options(int argc, char **argv, struct vmmd_options *options,
 	return check_run_options(options, error, error_size);
 }
 
+/* The name of a known option, "--payload": argv[optind - 1] is its value
+ * when it has one. */
+static const char *
+option_name(int id, char **argv)
+{
+	static char name[32];
+	const struct option *o;
+
+	for (o = long_options; o->name != NULL; o++) {
+		if (o->val == id) {
+			snprintf(name, sizeof(name), "--%s", o->name);
+			return name;
+		}
+	}
+	return argv[optind - 1];
+}
+
 /* --probe takes --kvm, --json and -v, nothing else. */
 static int
 parse_probe_options(int argc, char **argv, struct vmmd_options *options,
@@ -224,7 +242,8 @@ parse_probe_options(int argc, char **argv, struct vmmd_options *options,
 		if (id != OPTION_JSON && id != OPTION_KVM && id != OPTION_VERBOSE &&
 		    id != OPTION_HELP && id != OPTION_VERSION)
 			return option_error(error, error_size,
-			    "--probe: option '%s' does not apply", argv[optind - 1]);
+			    "--probe: option '%s' does not apply",
+			    option_name(id, argv));
 		parse_option(id, optarg, options, error, error_size);
 		if (id == OPTION_HELP || id == OPTION_VERSION)
 			return 0;
