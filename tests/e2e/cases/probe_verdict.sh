@@ -47,8 +47,10 @@ assert_eq "$(json_field "$OUT" nested_fallback)" "$fallback" "nested fallback"
 assert_contains "$OUT" "\"says\":\"$outcome\"" "the kernel's line, quoted as evidence"
 
 echo "--- vmmd --probe (the human report)"
+t0=$(cut -d' ' -f1 /proc/uptime)
 vmmd --probe
-echo "--- end of report"
+t1=$(cut -d' ' -f1 /proc/uptime)
+echo "--- end of report; the probe took $(awk "BEGIN { print $t1 - $t0 }") s of host time"
 
 if [ "$verdict" = ready ]; then
 	run_status status vmmd run --payload "$VMMD_PAYLOADS/psci_system_off.bin"
