@@ -46,7 +46,9 @@ static const struct kvm_cap_desc kvm_caps[] = {
 	VM(KVM_CAP_ARM_SYSTEM_SUSPEND, false, 1, "PSCI SYSTEM_SUSPEND exits"),
 	VM(KVM_CAP_SYSTEM_EVENT_DATA, false, 1, "system event data (PSCI reset type)"),
 	VM(KVM_CAP_COUNTER_OFFSET, false, 1, "guest counter offset (migration)"),
-	VM(KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE, false, 1, "eager page splitting"),
+	/* Answers the current chunk size: 0 until a VMM enables it. */
+	VM(KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE, false, 0,
+	    "eager page splitting (chunk size, 0: off until enabled)"),
 	VM(KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES, false, 1,
 	    "writable ID-register masks (CPU templates)"),
 	{ "KVM_ARM_VM_SMCCC_FILTER", KVM_ARM_VM_SMCCC_CTRL,
@@ -99,7 +101,7 @@ check_entry(const struct kvm_cap_desc *table, size_t i, char *error,
 		return table_error(error, error_size, "capability entry %zu: a "
 		    "name and the feature that needs it are required", i);
 	if ((unsigned int)c->query >= KVM_CAP_QUERY_KINDS || c->number < 0 ||
-	    c->minimum < 1)
+	    c->minimum < 0 || (c->required && c->minimum < 1))
 		return table_error(error, error_size, "capability entry %zu (%s): "
 		    "bad query kind, number or minimum", i, c->name);
 	for (j = 0; j < i; j++) {

@@ -23,7 +23,8 @@ struct kvm_cap_desc {
 	unsigned long attr;	/* the attribute, for KVM_CAP_QUERY_VM_ATTR */
 	enum kvm_cap_query query;
 	bool required;
-	int minimum;		/* the least value that serves (usually 1) */
+	int minimum;		/* the least value that serves (usually 1; 0 for
+				 * a value that only informs) */
 	const char *feature;	/* what in vmmd needs it */
 };
 

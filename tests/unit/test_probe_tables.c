@@ -51,9 +51,15 @@ START_TEST(test_broken_caps_table)
 	ck_assert_int_eq(kvm_caps_table_check(table, 3, error, sizeof(error)), -EINVAL);
 	ck_assert(strstr(error, "capability entry 1") != NULL);
 	table[1].feature = "b";
-	table[1].minimum = 0;
+	table[1].minimum = 0;	/* an informative value: fine when optional */
+	ck_assert_int_eq(kvm_caps_table_check(table, 3, error, sizeof(error)), 0);
+	table[1].minimum = -1;
 	ck_assert_int_eq(kvm_caps_table_check(table, 3, error, sizeof(error)), -EINVAL);
 	ck_assert(strstr(error, "entry 1 (B)") != NULL);
+	table[0].minimum = 0;	/* a required one must say what serves */
+	ck_assert_int_eq(kvm_caps_table_check(table, 3, error, sizeof(error)), -EINVAL);
+	ck_assert(strstr(error, "entry 0 (A)") != NULL);
+	table[0].minimum = 1;
 	table[1].minimum = 1;
 	table[1].query = KVM_CAP_QUERY_KINDS;
 	ck_assert_int_eq(kvm_caps_table_check(table, 3, error, sizeof(error)), -EINVAL);
