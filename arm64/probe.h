@@ -138,6 +138,7 @@ struct probe_evidence {
 	struct probe_source cpu_source;
 	struct probe_cpu cpus[PROBE_MAX_CPUS];
 	unsigned int cpu_count;
+	unsigned int cpus_not_read;	/* online CPUs past PROBE_MAX_CPUS */
 	struct kvm_caps_result caps;
 };
 
@@ -182,7 +183,8 @@ int probe_klog_table_check(char *error, size_t error_size);
 int probe_phrases_check(const char *const *phrases, size_t count, char *error,
     size_t error_size);
 int probe_midr_parse(const char *text, size_t length, uint64_t *value);
-int probe_cpu_list_parse(const char *text, size_t length, uint64_t *mask);
+int probe_cpu_list_parse(const char *text, size_t length, uint64_t *mask,
+    unsigned int *beyond);
 
 /* The decision: evidence in, verdict and mode out. No I/O. */
 void probe_decide(struct probe_report *report);

@@ -32,6 +32,8 @@ probe_midr_parse(const char *text, size_t length, uint64_t *value)
 	return 0;
 }
 
+#define CPU_NUMBER_LIMIT	65536	/* far past any kernel's NR_CPUS */
+
 static int
 parse_cpu_number(const char **p, const char *end, unsigned int *cpu)
 {
@@ -40,7 +42,7 @@ parse_cpu_number(const char **p, const char *end, unsigned int *cpu)
 
 	while (*p < end && **p >= '0' && **p <= '9') {
 		n = n * 10 + (unsigned int)(**p - '0');
-		if (n >= PROBE_MAX_CPUS)
+		if (n >= CPU_NUMBER_LIMIT)
 			return -ERANGE;
 		(*p)++;
 	}
@@ -50,9 +52,11 @@ parse_cpu_number(const char **p, const char *end, unsigned int *cpu)
 	return 0;
 }
 
-/* "0-3,6\n" -> bits 0,1,2,3,6. CPUs at or past PROBE_MAX_CPUS are -ERANGE. */
+/* "0-3,6\n" -> bits 0,1,2,3,6. CPUs at or past PROBE_MAX_CPUS are not in
+ * the mask but counted in *beyond; absurd numbers are -ERANGE. */
 int
-probe_cpu_list_parse(const char *text, size_t length, uint64_t *mask)
+probe_cpu_list_parse(const char *text, size_t length, uint64_t *mask,
+    unsigned int *beyond)
 {
 	const char *p = text, *end = text + length;
 	unsigned int first, last, cpu;
@@ -63,6 +67,7 @@ probe_cpu_list_parse(const char *text, size_t length, uint64_t *mask)
 	if (p == end)
 		return -EINVAL;
 	*mask = 0;
+	*beyond = 0;
 	while (p < end) {
 		if ((rc = parse_cpu_number(&p, end, &first)) < 0)
 			return rc;
@@ -74,8 +79,12 @@ probe_cpu_list_parse(const char *text, size_t length, uint64_t *mask)
 			if (last < first)
 				return -EINVAL;
 		}
-		for (cpu = first; cpu <= last; cpu++)
-			*mask |= 1ull << cpu;
+		for (cpu = first; cpu <= last; cpu++) {
+			if (cpu < PROBE_MAX_CPUS)
+				*mask |= 1ull << cpu;
+			else
+				(*beyond)++;
+		}
 		if (p < end && *p++ != ',')
 			return -EINVAL;
 		if (p == end && p[-1] == ',')

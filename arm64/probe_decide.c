@@ -127,18 +127,15 @@ mode_from_log(struct probe_report *r)
 	return true;
 }
 
+/* Why the kernel's own word is missing, for a basis or a message. */
 static const char *
 log_unread_why(const struct probe_evidence *e)
 {
-	static char why[PROBE_TEXT];
-
 	if (e->log_source.state != PROBE_SOURCE_READ)
-		snprintf(why, sizeof(why), "the kernel log cannot be read (%s)",
-		    source_error(&e->log_source));
-	else
-		snprintf(why, sizeof(why), "the kernel log has no line saying "
-		    "which mode KVM took");
-	return why;
+		return e->log_source.state == PROBE_SOURCE_REFUSED ?
+		    "the kernel log cannot be read (not permitted)" :
+		    "the kernel log cannot be read";
+	return "the kernel log has no line saying which mode KVM took";
 }
 
 static void
@@ -450,6 +447,10 @@ decide_cpus(struct probe_report *r)
 			    (unsigned long long)midrs[i]);
 		}
 	}
+	if (e->cpus_not_read > 0)
+		add_warning(r, "only the first %d CPUs were read: %u more are not "
+		    "checked for errata or for differing", PROBE_MAX_CPUS,
+		    e->cpus_not_read);
 	r->errata_count = cpu_errata_match(midrs, indices, e->cpu_count,
 	    r->errata, CPU_ERRATA_MAX_HITS);
 	for (i = 0; i < r->errata_count; i++) {

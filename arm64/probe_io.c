@@ -188,7 +188,7 @@ read_cpus(const struct probe_config *config, struct probe_evidence *e)
 	snprintf(path, sizeof(path), "%s/online", config->sysfs_cpu_path);
 	rc = read_text(path, text, sizeof(text), &length);
 	if (rc == 0)
-		rc = probe_cpu_list_parse(text, length, &online);
+		rc = probe_cpu_list_parse(text, length, &online, &e->cpus_not_read);
 	for (i = 0; rc == 0 && i < PROBE_MAX_CPUS; i++) {
 		if ((online & (1ull << i)) == 0)
 			continue;

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -211,21 +210,17 @@ parse_run_options(int argc, char **argv, struct vmmd_options *options,
 	return check_run_options(options, error, error_size);
 }
 
-/* The name of a known option, "--payload": argv[optind - 1] is its value
- * when it has one. */
+/* The long name of a known option ("payload"); argv[optind - 1] would be
+ * its value when it has one. */
 static const char *
-option_name(int id, char **argv)
+option_name(int id)
 {
-	static char name[32];
 	const struct option *o;
 
-	for (o = long_options; o->name != NULL; o++) {
-		if (o->val == id) {
-			snprintf(name, sizeof(name), "--%s", o->name);
-			return name;
-		}
-	}
-	return argv[optind - 1];
+	for (o = long_options; o->name != NULL; o++)
+		if (o->val == id)
+			return o->name;
+	return NULL;
 }
 
 /* --probe takes --kvm, --json and -v, nothing else. */
@@ -239,11 +234,13 @@ parse_probe_options(int argc, char **argv, struct vmmd_options *options,
 		if (id == ':')
 			return option_error(error, error_size,
 			    "--probe: option '%s' needs a value", argv[optind - 1]);
+		if (id == '?')
+			return option_error(error, error_size,
+			    "--probe: unknown option '%s'", argv[optind - 1]);
 		if (id != OPTION_JSON && id != OPTION_KVM && id != OPTION_VERBOSE &&
 		    id != OPTION_HELP && id != OPTION_VERSION)
 			return option_error(error, error_size,
-			    "--probe: option '%s' does not apply",
-			    option_name(id, argv));
+			    "--probe: option '--%s' does not apply", option_name(id));
 		parse_option(id, optarg, options, error, error_size);
 		if (id == OPTION_HELP || id == OPTION_VERSION)
 			return 0;

@@ -40,6 +40,7 @@ sources_json(const struct probe_evidence *e)
 	json_object_set_new(sources, "kvm_module", source_json(&e->kvm_sysfs_source));
 	item = source_json(&e->cpu_source);
 	json_object_set_new(item, "cpus", json_integer(e->cpu_count));
+	json_object_set_new(item, "cpus_not_read", json_integer(e->cpus_not_read));
 	json_object_set_new(sources, "cpu_ids", item);
 	return sources;
 }

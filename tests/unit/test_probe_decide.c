@@ -417,6 +417,12 @@ START_TEST(test_cpus_and_errata)
 	ck_assert_uint_eq(report.errata_count, 0);
 	ck_assert_ptr_null(cpu_part_name(0xff0ff0f0));
 
+	/* more CPUs than the probe reads: said, not hidden */
+	setup();
+	report.evidence.cpus_not_read = 64;
+	probe_decide(&report);
+	ck_assert(has_warning("only the first 64 CPUs were read: 64 more"));
+
 	/* the kernel warns about an erratum our table does not know */
 	setup();
 	with_log("kvm [1]: Guests without required CPU erratum workarounds can "

@@ -261,26 +261,36 @@ END_TEST
 
 START_TEST(test_cpu_list)
 {
+	unsigned int beyond = 9;
 	uint64_t mask = 0;
 
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0-1\n"), &mask), 0);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0-1\n"), &mask, &beyond), 0);
 	ck_assert_uint_eq(mask, 0x3);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0,2-3,6"), &mask), 0);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0,2-3,6"), &mask, &beyond), 0);
 	ck_assert_uint_eq(mask, 0x4d);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("5"), &mask), 0);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("5"), &mask, &beyond), 0);
 	ck_assert_uint_eq(mask, 0x20);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0-63"), &mask), 0);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0-63"), &mask, &beyond), 0);
 	ck_assert_uint_eq(mask, UINT64_MAX);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT(""), &mask), -EINVAL);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("\n"), &mask), -EINVAL);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0-"), &mask), -EINVAL);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("-1"), &mask), -EINVAL);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("3-1"), &mask), -EINVAL);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0,"), &mask), -EINVAL);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0,,1"), &mask), -EINVAL);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0;1"), &mask), -EINVAL);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0-64"), &mask), -ERANGE);
-	ck_assert_int_eq(probe_cpu_list_parse(TEXT("99999999999999999999"), &mask),
+	ck_assert_uint_eq(beyond, 0);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT(""), &mask, &beyond), -EINVAL);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("\n"), &mask, &beyond), -EINVAL);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0-"), &mask, &beyond), -EINVAL);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("-1"), &mask, &beyond), -EINVAL);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("3-1"), &mask, &beyond), -EINVAL);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0,"), &mask, &beyond), -EINVAL);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0,,1"), &mask, &beyond), -EINVAL);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0;1"), &mask, &beyond), -EINVAL);
+	/* a big server: the first 64 are read, the rest counted */
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0-127\n"), &mask, &beyond), 0);
+	ck_assert_uint_eq(mask, UINT64_MAX);
+	ck_assert_uint_eq(beyond, 64);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0,64"), &mask, &beyond), 0);
+	ck_assert_uint_eq(mask, 1);
+	ck_assert_uint_eq(beyond, 1);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("0-65536"), &mask, &beyond),
+	    -ERANGE);
+	ck_assert_int_eq(probe_cpu_list_parse(TEXT("99999999999999999999"), &mask, &beyond),
 	    -ERANGE);
 }
 END_TEST

@@ -98,6 +98,7 @@ START_TEST(test_json_details)
 	field(sources, "cmdline", JSON_OBJECT);
 	field(sources, "kvm_module", JSON_OBJECT);
 	field(field(sources, "cpu_ids", JSON_OBJECT), "cpus", JSON_INTEGER);
+	field(field(sources, "cpu_ids", JSON_OBJECT), "cpus_not_read", JSON_INTEGER);
 	ck_assert_uint_gt(json_array_size(field(json, "evidence", JSON_ARRAY)), 0);
 	caps = field(json, "capabilities", JSON_ARRAY);
 	ck_assert_uint_eq(json_array_size(caps), report.evidence.caps.count);
@@ -181,6 +182,7 @@ START_TEST(test_probe_options)
 	ck_assert_int_eq(PARSE("--probe", "--kvm"), -1);
 	ck_assert_str_eq(error, "--probe: option '--kvm' needs a value");
 	ck_assert_int_eq(PARSE("--probe", "--bogus"), -1);
+	ck_assert_str_eq(error, "--probe: unknown option '--bogus'");
 	ck_assert_int_eq(PARSE("--probe", "--help"), 0);
 	ck_assert_int_eq(options.command, VMMD_COMMAND_HELP);
 }
