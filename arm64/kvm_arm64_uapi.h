@@ -109,6 +109,18 @@ arm64_hypercall_flags(const struct kvm_run *run)
 }
 /* ---- end of the SMCCC filter section ---- */
 
+/* The host probe (arm64/kvm_caps.c): capabilities and VM attributes newer
+ * than Linux 6.1. */
+#ifndef KVM_CAP_COUNTER_OFFSET
+#define KVM_CAP_COUNTER_OFFSET			227
+#endif
+#ifndef KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE
+#define KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE	228
+#endif
+#ifndef KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES
+#define KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES	230
+#endif
+
 /* Core registers are addressed by their 32-bit word offset inside the arm64
  * struct kvm_regs, whose first member is struct user_pt_regs
  * { __u64 regs[31]; __u64 sp; __u64 pc; __u64 pstate; }. */
@@ -179,9 +191,6 @@ arm64_core_reg_id(uint64_t word_offset)
 #define ARM64_KVM_TIMER_CNT_ID		ARM64_SYSREG_ID(3, 3, 14, 3, 2)
 #define ARM64_KVM_TIMER_CVAL_ID		ARM64_SYSREG_ID(3, 3, 14, 0, 2)
 
-#ifndef KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES
-#define KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES	230
-#endif
 #ifndef KVM_ARM_GET_REG_WRITABLE_MASKS
 /* The feature-ID range: Op0 3, Op1 {0, 1, 3}, CRn 0, CRm 0..7, any Op2,
  * indexed as ARM64_FEATURE_ID_INDEX does. */

@@ -11,6 +11,7 @@
 #include "../arm64/sysreg.h"
 #include "../core/vm.h"
 #include "cmd_cpu_model.h"
+#include "cmd_probe.h"
 #include "exit_status.h"
 #include "forward_map_json.h"
 #include "options.h"
@@ -121,8 +122,10 @@ command_run(struct vmmd_options *options)
 	struct cpu_template cpu_template;
 	struct vm_result result;
 	enum vm_run_status status;
-	int rc;
+	int refused, rc;
 
+	if ((refused = cmd_probe_gate(options->vm.kvm_path)) != 0)
+		return refused;
 	if (options->vm.kernel_path != NULL && options->vm.cmdline == NULL)
 		options->vm.cmdline = VMMD_DEFAULT_CMDLINE;
 	if (options->cpu_template_path != NULL) {
@@ -176,6 +179,8 @@ main(int argc, char **argv)
 		return cmd_cpu_model(&options);
 	case VMMD_COMMAND_CPU_MODEL_COMPARE:
 		return cmd_cpu_model_compare(&options);
+	case VMMD_COMMAND_PROBE:
+		return cmd_probe(options.vm.kvm_path, options.json);
 	}
 	return VMMD_EXIT_FAILURE;
 }

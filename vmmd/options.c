@@ -32,6 +32,7 @@ enum option_id {
 	OPTION_CPU_TEMPLATE,
 	OPTION_CPU_MODEL,
 	OPTION_CPU_MODEL_COMPARE,
+	OPTION_PROBE,
 };
 
 static const struct option long_options[] = {
@@ -56,6 +57,7 @@ static const struct option long_options[] = {
 	{ "template", required_argument, NULL, OPTION_CPU_TEMPLATE },
 	{ "cpu-model", no_argument, NULL, OPTION_CPU_MODEL },
 	{ "cpu-model-compare", no_argument, NULL, OPTION_CPU_MODEL_COMPARE },
+	{ "probe", no_argument, NULL, OPTION_PROBE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -88,7 +90,11 @@ vmmd_usage(FILE *out)
 	    "       vmmd --cpu-model [--json] [--kvm PATH]\n"
 	    "       vmmd --cpu-model-compare A.json B.json [--cpu-template FILE]\n"
 	    "                [--json]\n"
+	    "       vmmd --probe [--kvm PATH] [--json]\n"
 	    "\n"
+	    "  --probe    can this host run VMs on KVM, in which mode, with which\n"
+	    "             capabilities, CPUs and errata (docs/probe.md); `run'\n"
+	    "             probes first and refuses when KVM cannot serve\n"
 	    "  run        run a flat binary guest on one vCPU until it stops\n"
 	    "  --payload  the guest's code, loaded at RAM base + offset\n"
 	    "  --offset   where the payload goes in guest RAM (default 0)\n"
@@ -280,10 +286,11 @@ parse_global_options(int argc, char **argv, struct vmmd_options *options,
 				return 1;
 			continue;
 		}
-		if (id == OPTION_CPU_MODEL || id == OPTION_CPU_MODEL_COMPARE) {
+		if (id == OPTION_CPU_MODEL || id == OPTION_CPU_MODEL_COMPARE ||
+		    id == OPTION_PROBE) {
 			options->command = id == OPTION_CPU_MODEL ?
-			    VMMD_COMMAND_CPU_MODEL :
-			    VMMD_COMMAND_CPU_MODEL_COMPARE;
+			    VMMD_COMMAND_CPU_MODEL : id == OPTION_PROBE ?
+			    VMMD_COMMAND_PROBE : VMMD_COMMAND_CPU_MODEL_COMPARE;
 			return 2;
 		}
 		if (id == ':')
@@ -387,6 +394,34 @@ parse_cpu_model_options(int argc, char **argv, struct vmmd_options *options,
 	return 0;
 }
 
+/* --probe takes --kvm, --json and -v, nothing else. */
+static int
+parse_probe_options(int argc, char **argv, struct vmmd_options *options,
+    char *error, size_t error_size)
+{
+	int id;
+
+	while ((id = getopt_long(argc, argv, "+:hVv", long_options, NULL)) != -1) {
+		if (id == ':')
+			return option_error(error, error_size,
+			    "--probe: option '%s' needs a value", argv[optind - 1]);
+		if (id == '?')
+			return option_error(error, error_size,
+			    "--probe: unknown option '%s'", argv[optind - 1]);
+		if (id != OPTION_JSON && id != OPTION_KVM && id != OPTION_VERBOSE &&
+		    id != OPTION_HELP && id != OPTION_VERSION)
+			return option_error(error, error_size,
+			    "--probe: option '--%s' does not apply", option_name(id));
+		parse_option(id, optarg, options, error, error_size);
+		if (id == OPTION_HELP || id == OPTION_VERSION)
+			return 0;
+	}
+	if (optind != argc)
+		return option_error(error, error_size,
+		    "--probe: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
 int
 vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
     char *error, size_t error_size)
@@ -405,7 +440,9 @@ vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
 	opterr = 0;
 	rc = parse_global_options(argc, argv, options, error, error_size);
 	if (rc == 2)
-		return parse_cpu_model_options(argc, argv, options, error,
+		return options->command == VMMD_COMMAND_PROBE ?
+		    parse_probe_options(argc, argv, options, error, error_size) :
+		    parse_cpu_model_options(argc, argv, options, error,
 		    error_size);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;

@@ -15,6 +15,7 @@ enum vmmd_command {
 	VMMD_COMMAND_RUN,
 	VMMD_COMMAND_CPU_MODEL,		/* --cpu-model */
 	VMMD_COMMAND_CPU_MODEL_COMPARE,	/* --cpu-model-compare A B */
+	VMMD_COMMAND_PROBE,
 };
 
 struct vmmd_options {
