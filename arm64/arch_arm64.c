@@ -14,7 +14,8 @@
 #include "memory_map.h"
 #include "vgic.h"
 
-#define MPIDR_EL1_ID	ARM64_SYS_REG(3, 0, 0, 0, 5)
+#define MPIDR_EL1_ID		ARM64_SYS_REG(3, 0, 0, 0, 5)
+#define ARM64_DEFAULT_IPA_BITS	40	/* KVM's, for machine type 0 */
 
 struct arch_vm {
 	int vm_fd;
@@ -38,6 +39,33 @@ uint64_t
 arch_ram_base(void)
 {
 	return ARM64_RAM_BASE;
+}
+
+/* The VM's IPA size: KVM's default 40 bits unless the memory reaches
+ * further, then as many bits as it needs, if the host has them. */
+int
+arch_vm_type(int system_fd, uint64_t memory_end, unsigned long *type,
+    char *why, size_t why_size)
+{
+	unsigned int bits = ARM64_DEFAULT_IPA_BITS;
+	int host_bits;
+
+	while (bits < 64 && memory_end > (1ull << bits))
+		bits++;
+	*type = 0;
+	if (bits == ARM64_DEFAULT_IPA_BITS)
+		return 0;
+	host_bits = kvm_check_extension(system_fd, KVM_CAP_ARM_VM_IPA_SIZE);
+	if (host_bits <= 0)
+		host_bits = ARM64_DEFAULT_IPA_BITS;
+	if (bits > (unsigned int)host_bits) {
+		snprintf(why, why_size, "guest memory ends at 0x%llx, beyond this "
+		    "host's %d-bit guest physical address space",
+		    (unsigned long long)memory_end, host_bits);
+		return -E2BIG;
+	}
+	*type = KVM_VM_TYPE_ARM_IPA_SIZE(bits);
+	return 0;
 }
 
 int

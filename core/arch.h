@@ -54,6 +54,8 @@ struct arch_vm;		/* the architecture's per-VM state (arm64: the vGIC) */
 
 const struct arch_layout *arch_layout(void);
 uint64_t arch_ram_base(void);
+int arch_vm_type(int system_fd, uint64_t memory_end, unsigned long *type,
+    char *why, size_t why_size);
 int arch_vm_create(int vm_fd, unsigned int vcpus, struct arch_vm **arch);
 int arch_vm_finalize(struct arch_vm *arch);
 void arch_vm_destroy(struct arch_vm *arch);

@@ -19,6 +19,16 @@ console_init(struct console *console, int log_fd, int attach_fd,
 	console->context = context;
 }
 
+/* Calls on_marker, once, when a line of output holds marker. */
+void
+console_watch(struct console *console, const char *marker,
+    void (*on_marker)(void *context))
+{
+	console->marker = marker;
+	console->on_marker = on_marker;
+	console->marker_seen = false;
+}
+
 /* A full disk or a closed terminal must not stop the guest: the byte is
  * dropped for that destination. */
 static void
@@ -44,6 +54,11 @@ scan_line(struct console *console)
 		    console->line_length + 1);
 		if (console->on_panic != NULL)
 			console->on_panic(console->context);
+	}
+	if (console->marker != NULL && !console->marker_seen &&
+	    strstr(console->line, console->marker) != NULL) {
+		console->marker_seen = true;
+		console->on_marker(console->context);
 	}
 	console->line_length = 0;
 }

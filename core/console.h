@@ -18,11 +18,16 @@ struct console {
 	bool panicked;
 	char panic_line[CONSOLE_LINE_MAX];	/* the line that said so */
 	void (*on_panic)(void *context);
+	const char *marker;		/* NULL, or text to watch for */
+	bool marker_seen;
+	void (*on_marker)(void *context);
 	void *context;
 };
 
 void console_init(struct console *console, int log_fd, int attach_fd,
     void (*on_panic)(void *context), void *context);
+void console_watch(struct console *console, const char *marker,
+    void (*on_marker)(void *context));
 void console_output(void *console, uint8_t byte);
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef VMMD_GUEST_MEMORY_H
 #define VMMD_GUEST_MEMORY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define GUEST_MEMORY_MAX_REGIONS	8
@@ -17,6 +18,7 @@ struct guest_memory_region {
 struct guest_memory {
 	struct guest_memory_region regions[GUEST_MEMORY_MAX_REGIONS];
 	unsigned int count;
+	bool huge_pages;	/* back new regions with hugetlbfs pages */
 };
 
 int guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
@@ -24,6 +26,7 @@ int guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
 void guest_memory_release(struct guest_memory *memory);
 void *guest_memory_ptr(const struct guest_memory *memory, uint64_t guest_phys,
     uint64_t length);
+uint64_t guest_memory_resident(const struct guest_memory *memory);
 uint64_t guest_memory_room(const struct guest_memory *memory,
     uint64_t guest_phys);
 

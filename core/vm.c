@@ -8,11 +8,13 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/kvm.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +34,24 @@ monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/* VmRSS of this process, from /proc/self/status; 0 when unreadable. */
+static uint64_t
+process_rss_bytes(void)
+{
+	unsigned long long kib = 0;
+	char line[128];
+	FILE *status;
+
+	status = fopen("/proc/self/status", "re");
+	if (status == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), status) != NULL)
+		if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
+			break;
+	fclose(status);
+	return (uint64_t)kib * 1024;
 }
 
 static void
@@ -96,6 +116,14 @@ console_panicked(void *context)
 }
 
 static void
+console_marker_seen(void *context)
+{
+	struct vm *vm = context;
+
+	vm->marker_ns = monotonic_ns() - vm->boot_start_ns;
+}
+
+static void
 uart_irq(void *context, bool level)
 {
 	struct vm *vm = context;
@@ -147,10 +175,12 @@ vm_create_memory(struct vm *vm)
 	uint64_t size = vm->config->memory_size;
 	int rc;
 
+	vm->memory.huge_pages = vm->config->huge_pages;
 	rc = guest_memory_add(&vm->memory, vm->layout->ram_base, size);
 	if (rc < 0) {
-		log_warnx("cannot allocate %" PRIu64 " bytes of guest memory: %s",
-		    size, strerror(-rc));
+		log_warnx("cannot allocate %" PRIu64 " bytes of guest memory%s: %s",
+		    size, vm->config->huge_pages ? " in huge pages (are enough "
+		    "reserved in /proc/sys/vm/nr_hugepages?)" : "", strerror(-rc));
 		return rc;
 	}
 	ram = &vm->memory.regions[0];
@@ -233,7 +263,72 @@ vm_create_console(struct vm *vm)
 
 	console_init(&vm->console, config->console_log_fd, config->console_fd,
 	    console_panicked, vm);
+	if (config->boot_marker != NULL)
+		console_watch(&vm->console, config->boot_marker,
+		    console_marker_seen);
 	uart_16550_init(&vm->uart, &sink);
+}
+
+/* Host input for the guest's console, until vm_stop_console_input(). A
+ * FIFO that is full drops what does not fit, as a real UART would. */
+static void *
+console_input_thread(void *argument)
+{
+	struct vm *vm = argument;
+	struct pollfd fds[2] = {
+		{ .fd = vm->config->console_input_fd, .events = POLLIN },
+		{ .fd = vm->console_input_stop, .events = POLLIN },
+	};
+	uint8_t buffer[256];
+	ssize_t n;
+
+	for (;;) {
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents != 0)
+			break;
+		if (fds[0].revents == 0)
+			continue;
+		n = read(fds[0].fd, buffer, sizeof(buffer));
+		if (n <= 0)
+			break;	/* end of input: the guest just gets no more */
+		uart_16550_receive(&vm->uart, buffer, (size_t)n);
+	}
+	return NULL;
+}
+
+static int
+vm_start_console_input(struct vm *vm)
+{
+	int rc;
+
+	if (vm->config->console_input_fd < 0)
+		return 0;
+	vm->console_input_stop = eventfd(0, EFD_CLOEXEC);
+	if (vm->console_input_stop < 0)
+		return -errno;
+	rc = pthread_create(&vm->console_input_thread, NULL,
+	    console_input_thread, vm);
+	if (rc != 0) {
+		close(vm->console_input_stop);
+		return -rc;
+	}
+	vm->console_input_started = true;
+	return 0;
+}
+
+static void
+vm_stop_console_input(struct vm *vm)
+{
+	uint64_t one = 1;
+
+	if (!vm->console_input_started)
+		return;
+	if (write(vm->console_input_stop, &one, sizeof(one)) < 0)
+		log_warn("cannot stop the console input thread");
+	pthread_join(vm->console_input_thread, NULL);
+	close(vm->console_input_stop);
+	vm->console_input_started = false;
 }
 
 static int
@@ -411,16 +506,45 @@ vm_build_forward_map(struct vm *vm)
 	return vm_install_forward_map(vm, error, sizeof(error));
 }
 
+/* The limits KVM sets: how many vCPUs, how far guest memory may reach. */
+static int
+vm_create(struct vm *vm)
+{
+	const struct vm_config *config = vm->config;
+	unsigned long type;
+	char why[200];
+	int max_vcpus, rc;
+
+	max_vcpus = kvm_check_extension(vm->system_fd, KVM_CAP_MAX_VCPUS);
+	if (max_vcpus <= 0)
+		max_vcpus = kvm_check_extension(vm->system_fd, KVM_CAP_NR_VCPUS);
+	if (max_vcpus > 0 && config->vcpus > (unsigned int)max_vcpus) {
+		log_warnx("cannot create %u vCPUs: KVM allows at most %d",
+		    config->vcpus, max_vcpus);
+		return -EINVAL;
+	}
+	rc = arch_vm_type(vm->system_fd, vm->layout->ram_base +
+	    config->memory_size, &type, why, sizeof(why));
+	if (rc < 0) {
+		log_warnx("cannot give the VM %" PRIu64 " MiB of memory: %s",
+		    config->memory_size >> 20, why);
+		return rc;
+	}
+	vm->vm_fd = kvm_vm_create(vm->system_fd, type);
+	if (vm->vm_fd < 0) {
+		log_warnx("cannot create a VM: %s", strerror(-vm->vm_fd));
+		return vm->vm_fd;
+	}
+	return 0;
+}
+
 static enum vm_run_status
 vm_build(struct vm *vm, struct vm_result *result)
 {
 	int rc;
 
-	vm->vm_fd = kvm_vm_create(vm->system_fd, 0);
-	if (vm->vm_fd < 0) {
-		log_warnx("cannot create a VM: %s", strerror(-vm->vm_fd));
+	if (vm_create(vm) < 0)
 		return VM_RUN_SETUP_FAILED;
-	}
 	if (vm_create_memory(vm) < 0)
 		return VM_RUN_SETUP_FAILED;
 	rc = arch_vm_create(vm->vm_fd, vm->config->vcpus, &vm->arch);
@@ -446,6 +570,9 @@ vm_execute(struct vm *vm, struct vm_result *result)
 	unsigned int i;
 	int rc;
 
+	rc = vm_start_console_input(vm);
+	if (rc < 0)
+		log_warnx("cannot read console input: %s", strerror(-rc));
 	for (i = 0; i < vm->vcpu_count; i++) {
 		vcpu = &vm->vcpus[i];
 		rc = pthread_create(&vcpu->thread, NULL, vcpu_thread, vcpu);
@@ -461,6 +588,10 @@ vm_execute(struct vm *vm, struct vm_result *result)
 	for (i = 0; i < vm->vcpu_count; i++)
 		if (vm->vcpus[i].thread_started)
 			pthread_join(vm->vcpus[i].thread, NULL);
+	vm_stop_console_input(vm);
+	result->marker_ns = vm->marker_ns;
+	result->rss_bytes = process_rss_bytes();
+	result->guest_resident_bytes = guest_memory_resident(&vm->memory);
 	result->map = vm->map;
 	for (i = 0; i < vm->vcpu_count; i++) {
 		result->exits += vm->vcpus[i].stop.exits;
@@ -521,6 +652,7 @@ vm_boot_once(struct vm *vm, const struct vm_config *config, int system_fd,
 	uint64_t start = monotonic_ns();
 
 	vm_reset_state(vm, config, system_fd);
+	vm->boot_start_ns = start;
 	status = vm_build(vm, result);
 	result->setup_ns = monotonic_ns() - start;
 	if (status == VM_RUN_STOPPED)

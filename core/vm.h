@@ -37,6 +37,8 @@ struct vm_config {
 	int console_fd;
 	int console_input_fd;
 	unsigned int max_boots;		/* 0: reboot as often as the guest asks */
+	bool huge_pages;		/* guest RAM in hugetlbfs pages */
+	const char *boot_marker;	/* console text whose time is reported */
 	bool scratch_device;		/* map a dev_scratch at scratch_base */
 	uint64_t scratch_base;
 	bool no_hypercall_filter;	/* do not give KVM the hypercall entries */
@@ -60,6 +62,9 @@ struct vm_result {
 	uint64_t payload_size;		/* or the kernel's, loaded */
 	uint64_t initrd_size;
 	uint64_t setup_ns;		/* creation to the first KVM_RUN, last boot */
+	uint64_t marker_ns;		/* creation to boot_marker, last boot; 0: unseen */
+	uint64_t rss_bytes;		/* the process's resident memory at the end */
+	uint64_t guest_resident_bytes;	/* the part of it that is guest RAM */
 	struct forward_map map;			/* the entries, for reports */
 	struct forward_counters counters;	/* summed over the vCPUs */
 };
@@ -90,6 +95,11 @@ struct vm {
 	struct forward_map map;
 	struct uart_16550 uart;
 	struct console console;
+	pthread_t console_input_thread;
+	bool console_input_started;
+	int console_input_stop;		/* an eventfd that ends that thread */
+	uint64_t boot_start_ns;
+	uint64_t marker_ns;
 	struct dev_scratch scratch;
 	atomic_bool stopping;
 	pthread_mutex_t lock;		/* guards the three below */

@@ -63,7 +63,7 @@ report_json(const struct vm_result *result)
 		snprintf(name, sizeof(name), "x%u", i);
 		json_object_set_new(registers, name, hex(regs->gpr[i]));
 	}
-	report = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:I, s:i, s:i, s:I, s:I, s:I, s:o, s:o?}",
+	report = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:I, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o?}",
 	    "outcome", vm_outcome_name(stop->outcome),
 	    "exit_reason", vm_exit_reason_name(stop->exit_reason),
 	    "system_event", stop->is_system_event ?
@@ -76,6 +76,9 @@ report_json(const struct vm_result *result)
 	    "payload_size", (json_int_t)result->payload_size,
 	    "initrd_size", (json_int_t)result->initrd_size,
 	    "setup_us", (json_int_t)(result->setup_ns / 1000),
+	    "marker_us", (json_int_t)(result->marker_ns / 1000),
+	    "rss_kib", (json_int_t)(result->rss_bytes / 1024),
+	    "guest_resident_kib", (json_int_t)(result->guest_resident_bytes / 1024),
 	    "registers", registers,
 	    "forward_map", forward_map_json(&result->map, &result->counters));
 	if (report == NULL)
@@ -105,6 +108,7 @@ open_console(struct vmmd_options *options)
 
 	if (path == NULL) {
 		options->vm.console_fd = STDOUT_FILENO;
+		options->vm.console_input_fd = STDIN_FILENO;
 		return 0;
 	}
 	options->vm.console_log_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC |

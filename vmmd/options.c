@@ -27,6 +27,8 @@ enum option_id {
 	OPTION_DUMP_DTB,
 	OPTION_CONSOLE_LOG,
 	OPTION_MAX_BOOTS,
+	OPTION_HUGEPAGES,
+	OPTION_BOOT_MARKER,
 	OPTION_SCRATCH_DEVICE,
 	OPTION_NO_SMCCC_FILTER,
 	OPTION_CPU_TEMPLATE,
@@ -51,6 +53,8 @@ static const struct option long_options[] = {
 	{ "dump-dtb", required_argument, NULL, OPTION_DUMP_DTB },
 	{ "console-log", required_argument, NULL, OPTION_CONSOLE_LOG },
 	{ "max-boots", required_argument, NULL, OPTION_MAX_BOOTS },
+	{ "hugepages", no_argument, NULL, OPTION_HUGEPAGES },
+	{ "boot-marker", required_argument, NULL, OPTION_BOOT_MARKER },
 	{ "scratch-device", required_argument, NULL, OPTION_SCRATCH_DEVICE },
 	{ "no-smccc-filter", no_argument, NULL, OPTION_NO_SMCCC_FILTER },
 	{ "cpu-template", required_argument, NULL, OPTION_CPU_TEMPLATE },
@@ -80,7 +84,10 @@ vmmd_usage(FILE *out)
 	    "  --memory     guest RAM, e.g. 256M or 1G (default 256M)\n"
 	    "  --max-boots  stop when the guest asks for its Nth boot (default: never)\n"
 	    "  --dump-dtb   write the generated device tree to FILE\n"
-	    "  --console-log  the guest's serial console to FILE (default: stdout)\n"
+	    "  --console-log  the guest's serial console to FILE (default: stdout,\n"
+	    "               with input from stdin)\n"
+	    "  --hugepages  back guest RAM with huge pages (hugetlbfs)\n"
+	    "  --boot-marker  report when the console first shows TEXT\n"
 	    "  --kvm        the KVM device (default " KVM_DEVICE_PATH ")\n"
 	    "  --json       report how the guest stopped as one JSON object\n"
 	    "  --scratch-device  map a 4 KiB scratch MMIO device there (tests)\n"
@@ -218,6 +225,12 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 		return 0;
 	case OPTION_CMDLINE:
 		options->vm.cmdline = arg;
+		return 0;
+	case OPTION_HUGEPAGES:
+		options->vm.huge_pages = true;
+		return 0;
+	case OPTION_BOOT_MARKER:
+		options->vm.boot_marker = arg;
 		return 0;
 	case OPTION_DUMP_DTB:
 		options->vm.dump_dtb_path = arg;

@@ -95,6 +95,30 @@ START_TEST(test_long_lines)
 }
 END_TEST
 
+static int markers;
+
+static void
+count_marker(void *context)
+{
+	(void)context;
+	markers++;
+}
+
+START_TEST(test_marker)
+{
+	struct console console;
+
+	markers = 0;
+	console_init(&console, -1, -1, count_panic, NULL);
+	console_watch(&console, "@@guest-init", count_marker);
+	feed(&console, "[ 1.0] booting\n@@guest-in");
+	ck_assert_int_eq(markers, 0);
+	feed(&console, "it online=0\n@@guest-init again\n");
+	ck_assert_int_eq(markers, 1);
+	ck_assert(console.marker_seen);
+}
+END_TEST
+
 static Suite *
 console_suite(void)
 {
@@ -104,6 +128,7 @@ console_suite(void)
 	tcase_add_test(tcase, test_both_destinations);
 	tcase_add_test(tcase, test_panic_seen_once);
 	tcase_add_test(tcase, test_long_lines);
+	tcase_add_test(tcase, test_marker);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
