@@ -7,11 +7,12 @@ fail() {
 }
 
 # run_status VAR command...: runs the command, keeps its stdout in $OUT,
-# its stderr in $ERR, and its exit status in VAR.
+# its stderr in $ERR, and its exit status in VAR. A command that has not
+# ended after $RUN_TIMEOUT seconds (default 300) is killed: status 137.
 run_status() {
 	_var=$1
 	shift
-	"$@" > /tmp/case.out 2> /tmp/case.err
+	timeout -s KILL "${RUN_TIMEOUT:-300}" "$@" > /tmp/case.out 2> /tmp/case.err
 	eval "$_var=$?"
 	OUT=$(cat /tmp/case.out)
 	ERR=$(cat /tmp/case.err)

@@ -23,7 +23,7 @@ assert_eq "$status" 1 "kernel larger than memory"
 assert_contains "$ERR" "MiB of guest memory with its device tree, and the VM has 16 MiB" "memory below the kernel's needs"
 
 dd if=/dev/urandom of=/tmp/big-initrd bs=1024 count=8192 2>/dev/null
-run_status status vmmd run --kernel "$kernel" --initrd /tmp/big-initrd --memory 48M
+run_status status vmmd run --kernel "$kernel" --initrd /tmp/big-initrd --memory 40M
 assert_eq "$status" 1 "initrd that cannot fit beside the kernel"
 assert_contains "$ERR" "would overlap the kernel" "initrd overlap"
 
