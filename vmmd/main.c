@@ -98,6 +98,12 @@ report_text(const struct vm_result *result)
 	    vm_outcome_name(stop->outcome), result->boots, result->exits,
 	    stop->detail, result->stop_vcpu, result->registers.pc,
 	    result->registers.gpr[0]);
+	if (result->marker_ns != 0)
+		printf("boot marker seen %" PRIu64 " ms after VM creation (%"
+		    PRIu64 " ms of it in vmmd before the first KVM_RUN); VM "
+		    "process RSS %" PRIu64 " KiB beyond guest memory\n",
+		    result->marker_ns / 1000000, result->setup_ns / 1000000,
+		    (result->rss_bytes - result->guest_resident_bytes) / 1024);
 }
 
 /* The console goes to stdout, or to --console-log instead. */
