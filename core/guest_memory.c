@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stddef.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 static int
 region_overlaps(const struct guest_memory_region *region, uint64_t start,
@@ -78,33 +77,6 @@ guest_memory_ptr(const struct guest_memory *memory, uint64_t guest_phys,
 		return (char *)region->host + offset;
 	}
 	return NULL;
-}
-
-/* Bytes of guest memory that are resident in the host: what the guest has
- * touched so far. */
-uint64_t
-guest_memory_resident(const struct guest_memory *memory)
-{
-	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	unsigned char vector[4096];
-	uint64_t resident = 0;
-	size_t offset, pages, i;
-	unsigned int r;
-
-	for (r = 0; r < memory->count; r++) {
-		for (offset = 0; offset < memory->regions[r].size;
-		    offset += pages * page) {
-			pages = (memory->regions[r].size - offset) / page;
-			if (pages > sizeof(vector))
-				pages = sizeof(vector);
-			if (mincore((char *)memory->regions[r].host + offset,
-			    pages * page, vector) < 0)
-				return 0;
-			for (i = 0; i < pages; i++)
-				resident += (vector[i] & 1) ? page : 0;
-		}
-	}
-	return resident;
 }
 
 /* How many bytes from guest_phys to the end of the region holding it. */

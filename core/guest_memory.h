@@ -26,7 +26,6 @@ int guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
 void guest_memory_release(struct guest_memory *memory);
 void *guest_memory_ptr(const struct guest_memory *memory, uint64_t guest_phys,
     uint64_t length);
-uint64_t guest_memory_resident(const struct guest_memory *memory);
 uint64_t guest_memory_room(const struct guest_memory *memory,
     uint64_t guest_phys);
 

@@ -22,6 +22,7 @@
 #include "guest_load.h"
 #include "guest_memory.h"
 #include "log.h"
+#include "rss.h"
 #include "uart_16550.h"
 
 #define VCPU_KICK_SIGNAL	SIGUSR1
@@ -34,24 +35,6 @@ monotonic_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
-}
-
-/* VmRSS of this process, from /proc/self/status; 0 when unreadable. */
-static uint64_t
-process_rss_bytes(void)
-{
-	unsigned long long kib = 0;
-	char line[128];
-	FILE *status;
-
-	status = fopen("/proc/self/status", "re");
-	if (status == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), status) != NULL)
-		if (sscanf(line, "VmRSS: %llu kB", &kib) == 1)
-			break;
-	fclose(status);
-	return (uint64_t)kib * 1024;
 }
 
 static void
@@ -538,27 +521,37 @@ vm_create(struct vm *vm)
 	return 0;
 }
 
+/* One step of the build, timed for -v: where set-up time goes. */
+static bool
+vm_step(struct vm *vm, const char *what, int rc)
+{
+	uint64_t now = monotonic_ns();
+
+	log_debug("set-up: %s: %" PRIu64 " us%s", what,
+	    (now - vm->step_start_ns) / 1000, rc < 0 ? " (failed)" : "");
+	vm->step_start_ns = now;
+	return rc >= 0;
+}
+
 static enum vm_run_status
 vm_build(struct vm *vm, struct vm_result *result)
 {
-	int rc;
+	int rc = 0;
 
-	if (vm_create(vm) < 0)
-		return VM_RUN_SETUP_FAILED;
-	if (vm_create_memory(vm) < 0)
+	vm->step_start_ns = monotonic_ns();
+	if (!vm_step(vm, "create the VM", vm_create(vm)) ||
+	    !vm_step(vm, "guest memory", vm_create_memory(vm)))
 		return VM_RUN_SETUP_FAILED;
 	rc = arch_vm_create(vm->vm_fd, vm->config->vcpus, &vm->arch);
-	if (rc < 0) {
+	if (rc < 0)
 		log_warnx("cannot create the interrupt controller: %s",
 		    strerror(-rc));
-		return VM_RUN_SETUP_FAILED;
-	}
-	if (vm_create_vcpus(vm) < 0)
+	if (!vm_step(vm, "interrupt controller", rc) ||
+	    !vm_step(vm, "vCPUs", vm_create_vcpus(vm)))
 		return VM_RUN_SETUP_FAILED;
 	vm_create_console(vm);
-	if (vm_build_forward_map(vm) < 0)
-		return VM_RUN_SETUP_FAILED;
-	if (vm_load_guest(vm, result) < 0)
+	if (!vm_step(vm, "forward map", vm_build_forward_map(vm)) ||
+	    !vm_step(vm, "load the guest", vm_load_guest(vm, result)))
 		return VM_RUN_SETUP_FAILED;
 	return VM_RUN_STOPPED;
 }
@@ -590,8 +583,9 @@ vm_execute(struct vm *vm, struct vm_result *result)
 			pthread_join(vm->vcpus[i].thread, NULL);
 	vm_stop_console_input(vm);
 	result->marker_ns = vm->marker_ns;
-	result->rss_bytes = process_rss_bytes();
-	result->guest_resident_bytes = guest_memory_resident(&vm->memory);
+	if (rss_measure(&vm->memory, &result->rss_bytes,
+	    &result->guest_rss_bytes) < 0)
+		log_warn("cannot measure the VM process's memory");
 	result->map = vm->map;
 	for (i = 0; i < vm->vcpu_count; i++) {
 		result->exits += vm->vcpus[i].stop.exits;

@@ -64,7 +64,7 @@ struct vm_result {
 	uint64_t setup_ns;		/* creation to the first KVM_RUN, last boot */
 	uint64_t marker_ns;		/* creation to boot_marker, last boot; 0: unseen */
 	uint64_t rss_bytes;		/* the process's resident memory at the end */
-	uint64_t guest_resident_bytes;	/* the part of it that is guest RAM */
+	uint64_t guest_rss_bytes;	/* the part of it that is guest RAM */
 	struct forward_map map;			/* the entries, for reports */
 	struct forward_counters counters;	/* summed over the vCPUs */
 };
@@ -99,6 +99,7 @@ struct vm {
 	bool console_input_started;
 	int console_input_stop;		/* an eventfd that ends that thread */
 	uint64_t boot_start_ns;
+	uint64_t step_start_ns;		/* for vm_build's -v timings */
 	uint64_t marker_ns;
 	struct dev_scratch scratch;
 	atomic_bool stopping;

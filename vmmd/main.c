@@ -78,7 +78,7 @@ report_json(const struct vm_result *result)
 	    "setup_us", (json_int_t)(result->setup_ns / 1000),
 	    "marker_us", (json_int_t)(result->marker_ns / 1000),
 	    "rss_kib", (json_int_t)(result->rss_bytes / 1024),
-	    "guest_resident_kib", (json_int_t)(result->guest_resident_bytes / 1024),
+	    "guest_rss_kib", (json_int_t)(result->guest_rss_bytes / 1024),
 	    "registers", registers,
 	    "forward_map", forward_map_json(&result->map, &result->counters));
 	if (report == NULL)
@@ -103,7 +103,7 @@ report_text(const struct vm_result *result)
 		    PRIu64 " ms of it in vmmd before the first KVM_RUN); VM "
 		    "process RSS %" PRIu64 " KiB beyond guest memory\n",
 		    result->marker_ns / 1000000, result->setup_ns / 1000000,
-		    (result->rss_bytes - result->guest_resident_bytes) / 1024);
+		    (result->rss_bytes - result->guest_rss_bytes) / 1024);
 }
 
 /* The console goes to stdout, or to --console-log instead. */

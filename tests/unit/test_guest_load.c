@@ -85,6 +85,7 @@ assert_loaded(uint64_t guest_phys, size_t size)
 
 START_TEST(test_plain)
 {
+	unsigned char *target;
 	uint64_t loaded = 0;
 
 	write_plain(plain_path, 300000);
@@ -92,6 +93,14 @@ START_TEST(test_plain)
 	    plain_path, GUEST_LOAD_DECOMPRESS, &loaded), 0);
 	ck_assert_uint_eq(loaded, 300000);
 	assert_loaded(BASE + 4096, 300000);
+	/* mapped copy-on-write: the guest's writes never reach the file, and
+	 * the rest of the last page reads as fresh RAM */
+	target = guest_memory_ptr(&memory, BASE + 4096, 300000 + 100);
+	ck_assert_uint_eq(target[300000], 0);
+	target[0] = (unsigned char)(pattern(0) + 1);
+	ck_assert_int_eq(guest_load_file(&memory, BASE + 65536, UINT64_MAX,
+	    plain_path, GUEST_LOAD_RAW, &loaded), 0);
+	assert_loaded(BASE + 65536, 300000);
 }
 END_TEST
 

@@ -79,18 +79,6 @@ START_TEST(test_add_limit)
 }
 END_TEST
 
-START_TEST(test_resident)
-{
-	char *start = guest_memory_ptr(&memory, BASE, SIZE);
-
-	ck_assert_uint_eq(guest_memory_resident(&memory), 0);
-	start[0] = 1;
-	start[SIZE / 2] = 1;
-	ck_assert_uint_ge(guest_memory_resident(&memory), 2 * 4096);
-	ck_assert_uint_le(guest_memory_resident(&memory), SIZE);
-}
-END_TEST
-
 START_TEST(test_room)
 {
 	ck_assert_uint_eq(guest_memory_room(&memory, BASE), SIZE);
@@ -112,7 +100,6 @@ guest_memory_suite(void)
 	tcase_add_test(tcase, test_add_rules);
 	tcase_add_test(tcase, test_add_limit);
 	tcase_add_test(tcase, test_room);
-	tcase_add_test(tcase, test_resident);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }

@@ -1,0 +1,48 @@
+/* Resident memory from /proc/self/smaps: each mapping's Rss, counted as
+ * guest RAM when the mapping lies inside a guest memory region (file pages
+ * mapped into the guest count as guest RAM too). */
+#include "rss.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+static bool
+inside_guest(const struct guest_memory *memory, uintptr_t start, uintptr_t end)
+{
+	uintptr_t base;
+	unsigned int i;
+
+	for (i = 0; i < memory->count; i++) {
+		base = (uintptr_t)memory->regions[i].host;
+		if (start >= base && end <= base + memory->regions[i].size)
+			return true;
+	}
+	return false;
+}
+
+int
+rss_measure(const struct guest_memory *memory, uint64_t *total, uint64_t *guest)
+{
+	unsigned long long start, end, kib;
+	bool in_guest = false;
+	char line[512];
+	FILE *smaps;
+
+	*total = *guest = 0;
+	smaps = fopen("/proc/self/smaps", "re");
+	if (smaps == NULL)
+		return -errno;
+	while (fgets(line, sizeof(line), smaps) != NULL) {
+		if (sscanf(line, "%llx-%llx ", &start, &end) == 2)
+			in_guest = inside_guest(memory, (uintptr_t)start,
+			    (uintptr_t)end);
+		else if (sscanf(line, "Rss: %llu kB", &kib) == 1) {
+			*total += (uint64_t)kib * 1024;
+			if (in_guest)
+				*guest += (uint64_t)kib * 1024;
+		}
+	}
+	fclose(smaps);
+	return 0;
+}
