@@ -7,12 +7,17 @@ fail() {
 }
 
 # run_status VAR command...: runs the command, keeps its stdout in $OUT,
-# its stderr in $ERR, and its exit status in VAR. A command that has not
-# ended after $RUN_TIMEOUT seconds (default 300) is killed: status 137.
+# its stderr in $ERR, and its exit status in VAR. A program that has not
+# ended after $RUN_TIMEOUT seconds (default 300) is killed: status 137
+# (a shell function runs as it is: timeout cannot run it).
 run_status() {
 	_var=$1
 	shift
-	timeout -s KILL "${RUN_TIMEOUT:-300}" "$@" > /tmp/case.out 2> /tmp/case.err
+	if type "$1" 2>/dev/null | grep -q 'function'; then
+		"$@" > /tmp/case.out 2> /tmp/case.err
+	else
+		timeout -s KILL "${RUN_TIMEOUT:-300}" "$@" > /tmp/case.out 2> /tmp/case.err
+	fi
 	eval "$_var=$?"
 	OUT=$(cat /tmp/case.out)
 	ERR=$(cat /tmp/case.err)
