@@ -5,12 +5,12 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
 #include "kvm_arm64_uapi.h"
+#include "../core/error.h"
 
 /* ID fields whose values are signed: 0xf means "not implemented" and sits
  * below 0 (Arm ARM, D19.1.3). The others compare unsigned. */
@@ -23,17 +23,6 @@ static const struct {
 	{ "ID_AA64MMFR0_EL1", 24 },	/* TGran64 */
 	{ "ID_AA64MMFR0_EL1", 28 },	/* TGran4 */
 };
-
-static int
-refuse(char *error, size_t error_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(error, error_size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 uint64_t
 cpu_template_field_mask(const struct cpu_template_field *field)
@@ -89,26 +78,26 @@ cpu_template_validate(const struct cpu_template *template, char *error,
 	size_t i;
 
 	if (template->count > CPU_TEMPLATE_FIELDS_MAX)
-		return refuse(error, error_size, "too many fields (%zu, at most "
+		return error_set(error, error_size, "too many fields (%zu, at most "
 		    "%d)", template->count, CPU_TEMPLATE_FIELDS_MAX);
 	for (i = 0; i < template->count; i++) {
 		field = &template->fields[i];
 		desc = sysreg_find_by_name(sysreg_table, sysreg_table_size,
 		    field->reg);
 		if (desc == NULL)
-			return refuse(error, error_size, "field %zu: unknown "
+			return error_set(error, error_size, "field %zu: unknown "
 			    "register '%s'", i, field->reg);
 		if (desc->policy != SYSREG_POLICY_TEMPLATE)
-			return refuse(error, error_size, "field %zu: %s is %s, "
+			return error_set(error, error_size, "field %zu: %s is %s, "
 			    "not a register a template may change", i,
 			    desc->name, sysreg_policy_name(desc->policy));
 		if (field->width == 0 || field->width > 64 ||
 		    field->shift >= 64 || field->shift + field->width > 64)
-			return refuse(error, error_size, "field %zu: %s bits "
+			return error_set(error, error_size, "field %zu: %s bits "
 			    "[%u, %u) are not inside a 64-bit register", i,
 			    desc->name, field->shift, field->shift + field->width);
 		if (field->width < 64 && field->value >> field->width != 0)
-			return refuse(error, error_size, "field %zu: %s[%u:%u] "
+			return error_set(error, error_size, "field %zu: %s[%u:%u] "
 			    "value 0x%" PRIx64 " does not fit in %u bits", i,
 			    desc->name, field->shift + field->width - 1,
 			    field->shift, field->value, field->width);
@@ -124,20 +113,20 @@ cpu_template_check_field(const struct cpu_template_field *field, size_t i,
 	uint64_t mask = cpu_template_field_mask(field), host;
 
 	if (reg == NULL)
-		return refuse(error, error_size, "field %zu: this host does not "
+		return error_set(error, error_size, "field %zu: this host does not "
 		    "have %s", i, field->reg);
 	if (!model->writable_masks)
-		return refuse(error, error_size, "field %zu: %s: KVM on this "
+		return error_set(error, error_size, "field %zu: %s: KVM on this "
 		    "host cannot lower ID registers (no "
 		    "KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES)", i, reg->name);
 	if ((reg->writable & mask) != mask)
-		return refuse(error, error_size, "field %zu: %s[%u:%u] is not "
+		return error_set(error, error_size, "field %zu: %s[%u:%u] is not "
 		    "writable on this host (KVM's writable mask 0x%016" PRIx64
 		    ")", i, reg->name, field->shift + field->width - 1,
 		    field->shift, reg->writable);
 	host = cpu_template_field_get(field, reg->value);
 	if (cpu_template_field_compare(field, field->value, host) > 0)
-		return refuse(error, error_size, "field %zu: %s[%u:%u] = 0x%"
+		return error_set(error, error_size, "field %zu: %s[%u:%u] = 0x%"
 		    PRIx64 " would raise the host's 0x%" PRIx64 ": a template "
 		    "can only lower ID fields", i, reg->name,
 		    field->shift + field->width - 1, field->shift,
@@ -168,7 +157,7 @@ cpu_template_check(const struct cpu_template *template,
 	for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
 		if ((template->features & features[i].feature) != 0 &&
 		    (model->host_features & features[i].feature) == 0)
-			return refuse(error, error_size, "feature %s: KVM on "
+			return error_set(error, error_size, "feature %s: KVM on "
 			    "this host does not offer it", features[i].name);
 	for (i = 0; i < template->count; i++) {
 		rc = cpu_template_check_field(&template->fields[i], i, model,

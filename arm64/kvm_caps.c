@@ -3,7 +3,6 @@
 #include "kvm_caps.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -11,6 +10,7 @@
 
 #include "../core/kvm.h"
 #include "kvm_arm64_uapi.h"
+#include "../core/error.h"
 
 #define SYS(cap, req, min, why) \
 	{ #cap, cap, 0, KVM_CAP_QUERY_SYSTEM, req, min, why }
@@ -80,17 +80,6 @@ kvm_cap_query_name(enum kvm_cap_query query)
 }
 
 static int
-table_error(char *error, size_t error_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(error, error_size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static int
 check_entry(const struct kvm_cap_desc *table, size_t i, char *error,
     size_t error_size)
 {
@@ -98,17 +87,17 @@ check_entry(const struct kvm_cap_desc *table, size_t i, char *error,
 	size_t j;
 
 	if (c->name == NULL || c->feature == NULL || c->feature[0] == '\0')
-		return table_error(error, error_size, "capability entry %zu: a "
+		return error_set(error, error_size, "capability entry %zu: a "
 		    "name and the feature that needs it are required", i);
 	if ((unsigned int)c->query >= KVM_CAP_QUERY_KINDS || c->number < 0 ||
 	    c->minimum < 0 || (c->required && c->minimum < 1))
-		return table_error(error, error_size, "capability entry %zu (%s): "
+		return error_set(error, error_size, "capability entry %zu (%s): "
 		    "bad query kind, number or minimum", i, c->name);
 	for (j = 0; j < i; j++) {
 		if (strcmp(table[j].name, c->name) == 0 ||
 		    (table[j].query == c->query && table[j].number == c->number &&
 		    table[j].attr == c->attr))
-			return table_error(error, error_size, "capability entry "
+			return error_set(error, error_size, "capability entry "
 			    "%zu (%s) repeats entry %zu (%s)", i, c->name, j,
 			    table[j].name);
 	}
@@ -124,7 +113,7 @@ kvm_caps_table_check(const struct kvm_cap_desc *table, size_t count,
 	int rc;
 
 	if (count > KVM_CAPS_MAX)
-		return table_error(error, error_size, "capability table: %zu "
+		return error_set(error, error_size, "capability table: %zu "
 		    "entries, at most %d", count, KVM_CAPS_MAX);
 	for (i = 0; i < count; i++)
 		if ((rc = check_entry(table, i, error, error_size)) < 0)

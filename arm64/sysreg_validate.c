@@ -5,20 +5,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int
-refuse(char *error, size_t error_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(error, error_size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+#include "../core/error.h"
 
 static bool
 encoding_in_range(struct sysreg_encoding enc)
@@ -64,21 +53,21 @@ sysreg_entry_check(const struct sysreg_desc *table, size_t i, char *error,
 
 	sysreg_encoding_format(desc->enc, enc, sizeof(enc));
 	if (desc->name == NULL || desc->name[0] == '\0')
-		return refuse(error, error_size, "sysreg table: entry %zu (%s) "
+		return error_set(error, error_size, "sysreg table: entry %zu (%s) "
 		    "has no name", i, enc);
 	if (!encoding_in_range(desc->enc) || desc->enc.op0 < 2)
-		return refuse(error, error_size, "sysreg table: entry %zu (%s): "
+		return error_set(error, error_size, "sysreg table: entry %zu (%s): "
 		    "encoding op0=%u op1=%u crn=%u crm=%u op2=%u out of range",
 		    i, desc->name, desc->enc.op0, desc->enc.op1, desc->enc.crn,
 		    desc->enc.crm, desc->enc.op2);
 	if (desc->kvm_id != 0 && desc->kvm_id != sysreg_expected_id(desc))
-		return refuse(error, error_size, "sysreg table: entry %zu (%s, "
+		return error_set(error, error_size, "sysreg table: entry %zu (%s, "
 		    "%s): KVM id 0x%016" PRIx64 " does not match its encoding "
 		    "(expected 0x%016" PRIx64 ")", i, desc->name, enc,
 		    desc->kvm_id, sysreg_expected_id(desc));
 	conflict = sysreg_policy_conflict(desc);
 	if (conflict != NULL)
-		return refuse(error, error_size, "sysreg table: entry %zu (%s): "
+		return error_set(error, error_size, "sysreg table: entry %zu (%s): "
 		    "class %s, policy %s: %s", i, desc->name,
 		    sysreg_class_name(desc->class),
 		    sysreg_policy_name(desc->policy), conflict);
@@ -98,7 +87,7 @@ sysreg_table_validate(const struct sysreg_desc *table, size_t size,
 			return rc;
 		if (i > 0 && sysreg_encoding_key(table[i].enc) <=
 		    sysreg_encoding_key(table[i - 1].enc))
-			return refuse(error, error_size, "sysreg table: entry "
+			return error_set(error, error_size, "sysreg table: entry "
 			    "%zu (%s) %s %s: the table must be strictly "
 			    "increasing by encoding", i, table[i].name,
 			    sysreg_encoding_key(table[i].enc) ==
@@ -107,7 +96,7 @@ sysreg_table_validate(const struct sysreg_desc *table, size_t size,
 			    table[i - 1].name);
 		for (j = 0; j < i; j++)
 			if (strcasecmp(table[j].name, table[i].name) == 0)
-				return refuse(error, error_size, "sysreg table: "
+				return error_set(error, error_size, "sysreg table: "
 				    "entry %zu (%s): name already used by entry "
 				    "%zu", i, table[i].name, j);
 	}
@@ -127,16 +116,16 @@ sysreg_cp_entry_check(const char *table_name, const struct sysreg_cp_desc *desc,
     size_t aarch64_size, char *error, size_t error_size)
 {
 	if (desc->name == NULL || desc->name[0] == '\0')
-		return refuse(error, error_size, "%s table: entry %zu has no "
+		return error_set(error, error_size, "%s table: entry %zu has no "
 		    "name", table_name, i);
 	if (desc->op1 > 7 || desc->crn > 15 || desc->crm > 15 ||
 	    desc->op2 > 7 || (is_64bit && (desc->crn != 0 || desc->op2 != 0)))
-		return refuse(error, error_size, "%s table: entry %zu (%s): "
+		return error_set(error, error_size, "%s table: entry %zu (%s): "
 		    "op1=%u crn=%u crm=%u op2=%u out of range", table_name, i,
 		    desc->name, desc->op1, desc->crn, desc->crm, desc->op2);
 	if (desc->aarch64 != NULL &&
 	    sysreg_find_by_name(aarch64, aarch64_size, desc->aarch64) == NULL)
-		return refuse(error, error_size, "%s table: entry %zu (%s): "
+		return error_set(error, error_size, "%s table: entry %zu (%s): "
 		    "maps to %s, which the AArch64 table does not know",
 		    table_name, i, desc->name, desc->aarch64);
 	return 0;
@@ -157,7 +146,7 @@ sysreg_cp_table_validate(const char *table_name,
 		if (rc < 0)
 			return rc;
 		if (i > 0 && cp_key(&table[i]) <= cp_key(&table[i - 1]))
-			return refuse(error, error_size, "%s table: entry %zu "
+			return error_set(error, error_size, "%s table: entry %zu "
 			    "(%s) %s %s: the table must be strictly increasing "
 			    "by (op1, crn, crm, op2)", table_name, i,
 			    table[i].name, cp_key(&table[i]) ==
@@ -177,20 +166,20 @@ sysreg_insn_table_validate(const struct sysreg_insn_desc *table, size_t size,
 	for (i = 0; i < size; i++) {
 		desc = &table[i];
 		if (desc->name == NULL || desc->name[0] == '\0')
-			return refuse(error, error_size, "sys_insn table: entry "
+			return error_set(error, error_size, "sys_insn table: entry "
 			    "%zu has no name", i);
 		if (!encoding_in_range(desc->enc) || desc->enc.op0 != 1)
-			return refuse(error, error_size, "sys_insn table: entry "
+			return error_set(error, error_size, "sys_insn table: entry "
 			    "%zu (%s): encoding op0=%u op1=%u crn=%u crm=%u "
 			    "op2=%u out of range (instructions have op0 1)", i,
 			    desc->name, desc->enc.op0, desc->enc.op1,
 			    desc->enc.crn, desc->enc.crm, desc->enc.op2);
 		if ((unsigned int)desc->kind >= SYSREG_INSN_KIND_COUNT)
-			return refuse(error, error_size, "sys_insn table: entry "
+			return error_set(error, error_size, "sys_insn table: entry "
 			    "%zu (%s): kind out of range", i, desc->name);
 		if (i > 0 && sysreg_encoding_key(desc->enc) <=
 		    sysreg_encoding_key(table[i - 1].enc))
-			return refuse(error, error_size, "sys_insn table: entry "
+			return error_set(error, error_size, "sys_insn table: entry "
 			    "%zu (%s) %s %s: the table must be strictly "
 			    "increasing by encoding", i, desc->name,
 			    sysreg_encoding_key(desc->enc) ==

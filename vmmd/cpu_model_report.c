@@ -4,21 +4,10 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int
-refuse(char *error, size_t error_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(error, error_size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+#include "../core/error.h"
 
 static json_t *
 hex(uint64_t value)
@@ -149,14 +138,14 @@ read_register(const char *name, json_t *item, struct cpu_model_reg *reg,
 	if (json_unpack_ex(item, &jerror, 0, "{s:s, s:s, s:s, s?s}", "value",
 	    &value, "writable", &writable, "encoding", &encoding, "policy",
 	    &policy) < 0)
-		return refuse(error, error_size, "registers.%s: %s", name,
+		return error_set(error, error_size, "registers.%s: %s", name,
 		    jerror.text);
 	if (strlen(name) >= sizeof(reg->name) ||
 	    parse_hex(value, &reg->value) < 0 ||
 	    parse_hex(writable, &reg->writable) < 0 ||
 	    sscanf(encoding, "S%u_%u_C%u_C%u_%u", &f[0], &f[1], &f[2], &f[3],
 	    &f[4]) != 5)
-		return refuse(error, error_size, "registers.%s: bad name, "
+		return error_set(error, error_size, "registers.%s: bad name, "
 		    "value, writable mask or encoding", name);
 	snprintf(reg->name, sizeof(reg->name), "%s", name);
 	reg->enc = (struct sysreg_encoding){ f[0], f[1], f[2], f[3], f[4] };
@@ -180,17 +169,17 @@ cpu_model_report_read(json_t *report, struct cpu_model *model, char *error,
 	    "{s:{s:b, s:b, s:b, s:b, s:b}, s:o}", "host", "pmu", &pmu, "sve",
 	    &sve, "ptrauth", &ptrauth, "el1_32bit", &el1_32bit,
 	    "writable_masks", &masks, "registers", &registers) < 0)
-		return refuse(error, error_size, "%s", jerror.text);
+		return error_set(error, error_size, "%s", jerror.text);
 	model->host_features = (pmu ? SYSREG_FEATURE_PMU : 0) |
 	    (sve ? SYSREG_FEATURE_SVE : 0) |
 	    (ptrauth ? SYSREG_FEATURE_PTRAUTH : 0);
 	model->el1_32bit = el1_32bit;
 	model->writable_masks = masks;
 	if (!json_is_object(registers))
-		return refuse(error, error_size, "registers: not an object");
+		return error_set(error, error_size, "registers: not an object");
 	json_object_foreach(registers, name, item) {
 		if (model->count == CPU_MODEL_REGS_MAX)
-			return refuse(error, error_size, "registers: more than "
+			return error_set(error, error_size, "registers: more than "
 			    "%d", CPU_MODEL_REGS_MAX);
 		rc = read_register(name, item, &model->regs[model->count],
 		    error, error_size);
@@ -212,11 +201,11 @@ cpu_model_report_load(const char *path, struct cpu_model *model, char *error,
 
 	report = json_load_file(path, 0, &jerror);
 	if (report == NULL)
-		return refuse(error, error_size, "%s: line %d: %s", path,
+		return error_set(error, error_size, "%s: line %d: %s", path,
 		    jerror.line, jerror.text);
 	rc = cpu_model_report_read(report, model, why, sizeof(why));
 	if (rc < 0)
-		refuse(error, error_size, "%s: %s", path, why);
+		error_set(error, error_size, "%s: %s", path, why);
 	json_decref(report);
 	return rc;
 }

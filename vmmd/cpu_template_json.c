@@ -4,20 +4,9 @@
 
 #include <errno.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int
-refuse(char *error, size_t error_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(error, error_size, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+#include "../core/error.h"
 
 static int
 parse_features(json_t *features, struct cpu_template *cpu_template,
@@ -30,7 +19,7 @@ parse_features(json_t *features, struct cpu_template *cpu_template,
 		return 0;
 	if (json_unpack_ex(features, &jerror, JSON_STRICT, "{s?b, s?b, s?b}",
 	    "pmu", &pmu, "sve", &sve, "ptrauth", &ptrauth) < 0)
-		return refuse(error, error_size, "features: %s", jerror.text);
+		return error_set(error, error_size, "features: %s", jerror.text);
 	cpu_template->features = (pmu ? SYSREG_FEATURE_PMU : 0) |
 	    (sve ? SYSREG_FEATURE_SVE : 0) |
 	    (ptrauth ? SYSREG_FEATURE_PTRAUTH : 0);
@@ -48,13 +37,13 @@ parse_field(json_t *item, size_t i, struct cpu_template_field *field,
 	if (json_unpack_ex(item, &jerror, JSON_STRICT, "{s:s, s:I, s?I, s:I}",
 	    "register", &reg, "shift", &shift, "width", &width, "value",
 	    &value) < 0)
-		return refuse(error, error_size, "fields[%zu]: %s", i,
+		return error_set(error, error_size, "fields[%zu]: %s", i,
 		    jerror.text);
 	if (strlen(reg) >= sizeof(field->reg))
-		return refuse(error, error_size, "fields[%zu]: register name "
+		return error_set(error, error_size, "fields[%zu]: register name "
 		    "'%s' is too long", i, reg);
 	if (shift < 0 || shift > 63 || width < 1 || width > 64 || value < 0)
-		return refuse(error, error_size, "fields[%zu]: shift %lld, "
+		return error_set(error, error_size, "fields[%zu]: shift %lld, "
 		    "width %lld, value %lld: out of range", i,
 		    (long long)shift, (long long)width, (long long)value);
 	snprintf(field->reg, sizeof(field->reg), "%s", reg);
@@ -76,15 +65,15 @@ parse_template(json_t *root, struct cpu_template *cpu_template, char *error,
 
 	if (json_unpack_ex(root, &jerror, 0, "{s?s, s?o, s?o !}", "name",
 	    &name, "features", &features, "fields", &fields) < 0)
-		return refuse(error, error_size, "%s", jerror.text);
+		return error_set(error, error_size, "%s", jerror.text);
 	snprintf(cpu_template->name, sizeof(cpu_template->name), "%s", name);
 	rc = parse_features(features, cpu_template, error, error_size);
 	if (rc < 0 || fields == NULL)
 		return rc;
 	if (!json_is_array(fields))
-		return refuse(error, error_size, "fields: not an array");
+		return error_set(error, error_size, "fields: not an array");
 	if (json_array_size(fields) > CPU_TEMPLATE_FIELDS_MAX)
-		return refuse(error, error_size, "fields: %zu entries, at most "
+		return error_set(error, error_size, "fields: %zu entries, at most "
 		    "%d", json_array_size(fields), CPU_TEMPLATE_FIELDS_MAX);
 	json_array_foreach(fields, i, item) {
 		rc = parse_field(item, i, &cpu_template->fields[i], error,
@@ -107,7 +96,7 @@ cpu_template_parse(const char *text, struct cpu_template *cpu_template,
 	memset(cpu_template, 0, sizeof(*cpu_template));
 	root = json_loads(text, 0, &jerror);
 	if (root == NULL)
-		return refuse(error, error_size, "line %d: %s", jerror.line,
+		return error_set(error, error_size, "line %d: %s", jerror.line,
 		    jerror.text);
 	rc = parse_template(root, cpu_template, error, error_size);
 	json_decref(root);
@@ -125,7 +114,7 @@ cpu_template_load(const char *path, struct cpu_template *cpu_template,
 	memset(cpu_template, 0, sizeof(*cpu_template));
 	root = json_load_file(path, 0, &jerror);
 	if (root == NULL)
-		return refuse(error, error_size, "%s: line %d: %s", path,
+		return error_set(error, error_size, "%s: line %d: %s", path,
 		    jerror.line, jerror.text);
 	rc = parse_template(root, cpu_template, error, error_size);
 	json_decref(root);
