@@ -176,7 +176,8 @@ guest_load_file(const struct guest_memory *memory, uint64_t guest_phys,
 	rc = source_open(path, mode, &source);
 	if (rc < 0)
 		return rc;
-	if (source.gz == NULL || !is_gzip(source.fd)) {
+	/* hugetlbfs pages cannot be replaced by a file's small pages */
+	if (!memory->huge_pages && (source.gz == NULL || !is_gzip(source.fd))) {
 		rc = map_file(memory, guest_phys, limit, source.fd, loaded);
 		if (rc != -EAGAIN) {
 			source_close(&source);

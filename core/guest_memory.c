@@ -33,9 +33,11 @@ guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
 	for (i = 0; i < memory->count; i++)
 		if (region_overlaps(&memory->regions[i], guest_phys, size))
 			return -EEXIST;
+	/* Huge pages are reserved up front, so that a short pool fails here
+	 * rather than as a fault in the guest. */
 	host = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
-	    (memory->huge_pages ? MAP_HUGETLB : 0), -1, 0);
+	    MAP_PRIVATE | MAP_ANONYMOUS |
+	    (memory->huge_pages ? MAP_HUGETLB : MAP_NORESERVE), -1, 0);
 	if (host == MAP_FAILED)
 		return -errno;
 	/* Without hugetlbfs pages, transparent huge pages still cut the

@@ -1,6 +1,7 @@
-/* Resident memory from /proc/self/smaps: each mapping's Rss, counted as
- * guest RAM when the mapping lies inside a guest memory region (file pages
- * mapped into the guest count as guest RAM too). */
+/* Resident memory from /proc/self/smaps: each mapping's Rss (and its
+ * hugetlbfs pages, which smaps counts apart), counted as guest RAM when the
+ * mapping lies inside a guest memory region (file pages mapped into the
+ * guest count as guest RAM too). */
 #include "rss.h"
 
 #include <errno.h>
@@ -37,7 +38,9 @@ rss_measure(const struct guest_memory *memory, uint64_t *total, uint64_t *guest)
 		if (sscanf(line, "%llx-%llx ", &start, &end) == 2)
 			in_guest = inside_guest(memory, (uintptr_t)start,
 			    (uintptr_t)end);
-		else if (sscanf(line, "Rss: %llu kB", &kib) == 1) {
+		else if (sscanf(line, "Rss: %llu kB", &kib) == 1 ||
+		    sscanf(line, "Private_Hugetlb: %llu kB", &kib) == 1 ||
+		    sscanf(line, "Shared_Hugetlb: %llu kB", &kib) == 1) {
 			*total += (uint64_t)kib * 1024;
 			if (in_guest)
 				*guest += (uint64_t)kib * 1024;
