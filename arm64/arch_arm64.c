@@ -20,6 +20,7 @@
 struct arch_vm {
 	int vm_fd;
 	struct vgic gic;
+	bool has_pmu;		/* the vCPUs were given a PMUv3 */
 };
 
 static const struct arch_layout arm64_layout = {
@@ -116,6 +117,28 @@ arch_vcpu_init(int vm_fd, struct kvm_vcpu_fd *vcpu, bool powered_off)
 	return cpu_template_vcpu_init(vm_fd, vcpu, 0, powered_off);
 }
 
+/* After the vGIC is initialised: a vCPU given a PMUv3 (a CPU template's
+ * "pmu") needs its overflow interrupt and its initialisation before it
+ * runs; KVM says whether it has one. */
+int
+arch_vcpu_finalize(struct arch_vm *arch, struct kvm_vcpu_fd *vcpu)
+{
+	int irq = 16 + ARM64_PMU_PPI;	/* PPIs are INTIDs 16-31 */
+	int rc;
+
+	if (kvm_device_has_attr(vcpu->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
+	    KVM_ARM_VCPU_PMU_V3_INIT) < 0)
+		return 0;
+	rc = kvm_device_set_attr(vcpu->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
+	    KVM_ARM_VCPU_PMU_V3_IRQ, &irq);
+	if (rc == 0)
+		rc = kvm_device_set_attr(vcpu->fd, KVM_ARM_VCPU_PMU_V3_CTRL,
+		    KVM_ARM_VCPU_PMU_V3_INIT, NULL);
+	if (rc == 0)
+		arch->has_pmu = true;
+	return rc;
+}
+
 int
 arch_vcpu_id(struct kvm_vcpu_fd *vcpu, uint64_t *id)
 {
@@ -189,6 +212,7 @@ arch_linux_load(struct arch_vm *arch, const struct guest_memory *memory,
 		.mpidrs = boot->vcpu_ids,
 		.bootargs = boot->cmdline,
 		.has_its = arch->gic.its_fd >= 0,
+		.has_pmu = arch->has_pmu,
 	};
 	struct linux_boot loaded;
 	int rc;

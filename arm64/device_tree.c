@@ -160,6 +160,15 @@ add_timer(void *fdt)
 }
 
 static int
+add_pmu(void *fdt)
+{
+	TRY(fdt_begin_node(fdt, "pmu"));
+	TRY(fdt_property_string(fdt, "compatible", "arm,armv8-pmuv3"));
+	TRY(property_irq(fdt, GIC_FDT_IRQ_TYPE_PPI, ARM64_PMU_PPI));
+	return fdt_end_node(fdt);
+}
+
+static int
 add_uart(void *fdt)
 {
 	char name[32];
@@ -189,6 +198,8 @@ build(void *fdt, size_t size, const struct device_tree_machine *machine)
 	TRY(add_psci(fdt));
 	TRY(add_gic(fdt, machine));
 	TRY(add_timer(fdt));
+	if (machine->has_pmu)
+		TRY(add_pmu(fdt));
 	TRY(add_uart(fdt));
 	TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);

@@ -19,6 +19,7 @@ struct device_tree_machine {
 	uint64_t initrd_start;		/* both 0: no initrd */
 	uint64_t initrd_end;
 	bool has_its;
+	bool has_pmu;			/* the vCPUs have a PMUv3 */
 };
 
 int device_tree_build(const struct device_tree_machine *machine, void *buffer,

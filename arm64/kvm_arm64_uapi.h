@@ -65,6 +65,11 @@ struct kvm_vcpu_init {
 #define KVM_DEV_ARM_VGIC_CTRL_INIT	0
 #define KVM_ARM_IRQ_TYPE_SHIFT		24
 #define KVM_ARM_IRQ_TYPE_SPI		1
+
+/* PMUv3 (used by arm64/arch_arm64.c) */
+#define KVM_ARM_VCPU_PMU_V3_CTRL	0
+#define KVM_ARM_VCPU_PMU_V3_IRQ		0
+#define KVM_ARM_VCPU_PMU_V3_INIT	1
 #endif /* !__aarch64__ */
 
 /* Newer than Linux 6.1. */

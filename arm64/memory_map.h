@@ -22,6 +22,9 @@
 #define ARM64_UART_SPI		1
 #define ARM64_VIRTIO_SPI_BASE	16
 
+/* The PMU's overflow interrupt, a PPI as numbered in the device tree. */
+#define ARM64_PMU_PPI		7
+
 /* Architected timer PPIs, as numbered in the device tree (INTID - 16). */
 #define ARM64_TIMER_PPI_SECURE_PHYS	13
 #define ARM64_TIMER_PPI_PHYS		14

@@ -62,6 +62,7 @@ void arch_vm_destroy(struct arch_vm *arch);
 int arch_irq_line(struct arch_vm *arch, unsigned int irq, bool level);
 int arch_vcpu_init(int vm_fd, struct kvm_vcpu_fd *vcpu, bool powered_off);
 int arch_vcpu_id(struct kvm_vcpu_fd *vcpu, uint64_t *id);
+int arch_vcpu_finalize(struct arch_vm *arch, struct kvm_vcpu_fd *vcpu);
 /* arch_vcpu_init with the template's features, then the template applied
  * before the first KVM_RUN; on failure, error says which part failed. */
 int arch_vcpu_init_template(int vm_fd, struct kvm_vcpu_fd *vcpu,

@@ -224,10 +224,20 @@ vm_create_vcpus(struct vm *vm)
 			return rc;
 	}
 	rc = arch_vm_finalize(vm->arch);
-	if (rc < 0)
+	if (rc < 0) {
 		log_warnx("cannot initialise the interrupt controller for %u "
 		    "vCPUs: %s", vm->vcpu_count, strerror(-rc));
-	return rc;
+		return rc;
+	}
+	for (i = 0; i < vm->vcpu_count; i++) {
+		rc = arch_vcpu_finalize(vm->arch, &vm->vcpus[i].fd);
+		if (rc < 0) {
+			log_warnx("cannot finish setting up vCPU %u (its PMU): %s",
+			    i, strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
 }
 
 static void

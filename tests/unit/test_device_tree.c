@@ -65,6 +65,7 @@ START_TEST(test_nodes)
 	ck_assert_uint_eq(fdt64_to_cpu(reg[3]), 3 * ARM64_GICR_SIZE_PER_CPU);
 	ck_assert_int_lt(fdt_path_offset(blob, "/intc@8000000/msi-controller@8080000"), 0);
 	ck_assert_str_eq(property("/uart@9000000", "compatible", &length), "ns16550a");
+	ck_assert_int_lt(fdt_path_offset(blob, "/pmu"), 0);	/* none asked */
 	property("/timer", "always-on", &length);
 	ck_assert_int_eq(length, 0);
 }
@@ -76,11 +77,13 @@ START_TEST(test_its_and_no_initrd)
 	int length;
 
 	with_its.has_its = true;
+	with_its.has_pmu = true;
 	with_its.initrd_start = with_its.initrd_end = 0;
 	ck_assert_int_eq(device_tree_build(&with_its, blob, sizeof(blob)), 0);
 	property("/intc@8000000/msi-controller@8080000", "msi-controller", &length);
 	ck_assert_int_eq(length, 0);
 	ck_assert_ptr_null(property("/chosen", "linux,initrd-start", &length));
+	ck_assert_str_eq(property("/pmu", "compatible", &length), "arm,armv8-pmuv3");
 }
 END_TEST
 
