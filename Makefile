@@ -8,6 +8,7 @@
 #   make check-e2e           the real daemon against real KVM in an emulated arm64 host
 #   make demo                boot the emulated host and run a first guest through vmmd
 #   make bench               benchmarks (bench/), run in the emulated arm64 host
+#   make fuzz-NAME           run the libFuzzer target fuzz/fuzz_NAME.c (FUZZ_SECONDS=60)
 #   make install DESTDIR= PREFIX=
 #
 # Every dependency is found with pkg-config; scripts/install-deps installs them.
@@ -183,6 +184,26 @@ bench: deps
 
 install: $(BUILD)/vmmd
 	install -D -m 0755 $(BUILD)/vmmd $(DESTDIR)$(PREFIX)/sbin/vmmd
+
+# Fuzzing: each fuzz/fuzz_NAME.c is a libFuzzer target, built with clang and
+# ASan+UBSan against vmmd's own sources; `make fuzz-NAME FUZZ_SECONDS=600`
+# runs it from the committed seeds in fuzz/corpus/NAME (new inputs it finds
+# go to build/fuzz/corpus-NAME). A crash it finds becomes a regression seed.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_CFLAGS := $(WARNINGS) -g -O1 -D_GNU_SOURCE -pthread \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+build/fuzz/fuzz-%: fuzz/fuzz_%.c $(LIB_SRCS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEP_CFLAGS) -o $@ $< $(LIB_SRCS) $(DEP_LIBS)
+
+fuzz-%: deps
+	@$(MAKE) --no-print-directory build/fuzz/fuzz-$*
+	@mkdir -p build/fuzz/corpus-$*
+	build/fuzz/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		build/fuzz/corpus-$* fuzz/corpus/$*
 
 clean:
 	rm -rf build

@@ -17,18 +17,27 @@ boot_layout_plan(uint64_t ram_base, uint64_t ram_size,
     uint64_t initrd_size, struct boot_layout *layout, char *why,
     size_t why_size)
 {
-	uint64_t ram_end = ram_base + ram_size, footprint, text_offset;
+	uint64_t ram_end = ram_base + ram_size, footprint, text_offset, needed;
 
 	text_offset = image->image_size == 0 ? OLD_KERNEL_TEXT_OFFSET :
 	    image->text_offset;
 	footprint = image->image_size > kernel_file_size ? image->image_size :
 	    kernel_file_size;
-	if (ram_base % LINUX_IMAGE_ALIGN != 0 || ram_size < BOOT_LAYOUT_FDT_RESERVE ||
-	    footprint > ram_size - BOOT_LAYOUT_FDT_RESERVE - text_offset) {
+	if (ram_size > UINT64_MAX - ram_base) {	/* found by fuzz/ */
+		snprintf(why, why_size, "guest memory of %" PRIu64 " MiB at 0x%"
+		    PRIx64 " runs past the end of the address space",
+		    MIB(ram_size), ram_base);
+		return -ERANGE;
+	}
+	/* text_offset + footprint + the DTB's 2 MiB, rounded up to a MiB,
+	 * without wrapping (found by fuzz/: image_size 0 means 0x80000) */
+	needed = footprint > UINT64_MAX - (4ull << 20) ? UINT64_MAX :
+	    text_offset + footprint + BOOT_LAYOUT_FDT_RESERVE;
+	if (ram_base % LINUX_IMAGE_ALIGN != 0 || needed > ram_size) {
 		snprintf(why, why_size, "the kernel needs %" PRIu64 " MiB of "
 		    "guest memory with its device tree, and the VM has %" PRIu64
-		    " MiB", MIB(text_offset + footprint + BOOT_LAYOUT_FDT_RESERVE
-		    + (1ull << 20) - 1), MIB(ram_size));
+		    " MiB", MIB(needed) + (needed % (1ull << 20) != 0),
+		    MIB(ram_size));
 		return -ENOMEM;
 	}
 	layout->kernel_addr = ram_base + text_offset;

@@ -17,7 +17,7 @@ log_init(const char *program_name, bool verbose)
 	log_verbose = verbose;
 }
 
-static void
+static void __attribute__((format(printf, 1, 0)))
 log_emit(const char *fmt, va_list ap, const char *errno_text)
 {
 	char line[1024];

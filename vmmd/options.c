@@ -166,7 +166,7 @@ parse_count(const char *text, unsigned int low, unsigned int high,
 	return 0;
 }
 
-static int
+static int __attribute__((format(printf, 3, 4)))
 option_error(char *error, size_t error_size, const char *fmt, ...)
 {
 	va_list ap;

@@ -167,6 +167,17 @@ START_TEST(test_boot_layout_refusals)
 	/* huge sizes do not wrap around */
 	ck_assert_int_eq(boot_layout_plan(RAM_BASE, 40 * MiB, &image, 30 * MiB,
 	    UINT64_MAX, &layout, why, sizeof(why)), -ENOSPC);
+	/* an old kernel (image_size 0: text_offset 0x80000) in RAM smaller
+	 * than its offset and its DTB (a fuzz/ find) */
+	image.image_size = 0;
+	ck_assert_int_eq(boot_layout_plan(RAM_BASE, 0x210000, &image, 0x4600,
+	    0, &layout, why, sizeof(why)), -ENOMEM);
+	ck_assert_ptr_nonnull(strstr(why, "needs 3 MiB"));
+	image.image_size = 32 * MiB;
+	/* RAM that wraps around the address space (a fuzz/ find) */
+	ck_assert_int_eq(boot_layout_plan(RAM_BASE, UINT64_MAX & ~0xffffull,
+	    &image, 30 * MiB, 0, &layout, why, sizeof(why)), -ERANGE);
+	ck_assert_ptr_nonnull(strstr(why, "past the end of the address space"));
 	image.image_size = UINT64_MAX;
 	ck_assert_int_eq(boot_layout_plan(RAM_BASE, 40 * MiB, &image, 30 * MiB,
 	    0, &layout, why, sizeof(why)), -ENOMEM);
