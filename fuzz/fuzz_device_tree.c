@@ -31,7 +31,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	machine.vcpus = head[24] | (head[25] & 1) << 8;
 	machine.has_its = head[26] & 1;
 	machine.has_pmu = head[26] & 2;
-	buffer = 64 + (size_t)(head[27] | head[28] << 8) % sizeof(blob);
+	buffer = 64 + (size_t)(head[27] | head[28] << 8) % (sizeof(blob) - 64);
 	for (size_t i = 0; i < sizeof(mpidrs) / sizeof(mpidrs[0]); i++)
 		mpidrs[i] = i * 0x101u ^ head[29 + i % 11];
 	text = size < sizeof(bootargs) - 1 ? size : sizeof(bootargs) - 1;
