@@ -79,7 +79,7 @@ RESULTS := build/results
 .PHONY: all deps payloads check check-unit check-valgrind check-e2e demo \
 	install clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
 	bench bench-programs run-bench
-all: $(BUILD)/vmmd
+all: $(BUILD)/vmmd $(BUILD)/vmmctl
 
 deps:
 	@scripts/install-deps
@@ -97,6 +97,11 @@ $(BUILD)/obj/tests/unit/%.o: tests/unit/%.c | $(SYSROOT_STAMP)
 
 $(BUILD)/vmmd: $(VMMD_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(DEP_LIBS)
+
+# vmmctl speaks the protocol with jansson alone: no KVM, no daemon code.
+VMMCTL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard vmmctl/*.c))
+$(BUILD)/vmmctl: $(VMMCTL_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -o $@ $^ $(DEP_LIBS)
 
 $(BUILD)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(CHECK_LIBS) $(DEP_LIBS)
@@ -181,10 +186,11 @@ run-bench:
 bench: deps
 	@$(MAKE) --no-print-directory run-bench
 
-install: $(BUILD)/vmmd
+install: $(BUILD)/vmmd $(BUILD)/vmmctl
 	install -D -m 0755 $(BUILD)/vmmd $(DESTDIR)$(PREFIX)/sbin/vmmd
+	install -D -m 0755 $(BUILD)/vmmctl $(DESTDIR)$(PREFIX)/bin/vmmctl
 
 clean:
 	rm -rf build
 
--include $(VMMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+-include $(VMMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(VMMCTL_OBJS:.o=.d)
