@@ -265,7 +265,8 @@ api_request_parse(const char *line, size_t length, json_t **message,
 	json_t *execute, *arguments;
 
 	memset(request, 0, sizeof(*request));
-	*message = json_loadb(line, length, JSON_REJECT_DUPLICATES, &json_error);
+	*message = json_loadb(line, length, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_ANY, &json_error);
 	if (*message == NULL) {
 		api_error_set(error, API_ERROR_JSON, "not JSON: %s at "
 		    "column %d", json_error.text, json_error.column);

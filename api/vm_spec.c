@@ -197,14 +197,24 @@ api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
 	return spec_devices(spec, error);
 }
 
+/* Optional members that are empty are left out, so that the result parses
+ * back to the same spec. */
 json_t *
 api_vm_spec_json(const struct api_vm_spec *spec)
 {
-	return json_pack("{s:s,s:i,s:I,s:s,s:s?,s:s?,s:s?,s:[]}", "name",
-	    spec->name, "vcpus", (int)spec->vcpus, "memory_mib",
-	    (json_int_t)spec->memory_mib, "kernel", spec->kernel, "initrd",
-	    spec->initrd[0] != '\0' ? spec->initrd : NULL, "cmdline",
-	    spec->cmdline[0] != '\0' ? spec->cmdline : NULL, "cpu_template",
-	    spec->cpu_template[0] != '\0' ? spec->cpu_template : NULL,
-	    "devices");
+	json_t *json;
+
+	json = json_pack("{s:s,s:i,s:I,s:s,s:[]}", "name", spec->name, "vcpus",
+	    (int)spec->vcpus, "memory_mib", (json_int_t)spec->memory_mib,
+	    "kernel", spec->kernel, "devices");
+	if (json == NULL)
+		return NULL;
+	if (spec->initrd[0] != '\0')
+		json_object_set_new(json, "initrd", json_string(spec->initrd));
+	if (spec->cmdline[0] != '\0')
+		json_object_set_new(json, "cmdline", json_string(spec->cmdline));
+	if (spec->cpu_template[0] != '\0')
+		json_object_set_new(json, "cpu_template",
+		    json_string(spec->cpu_template));
+	return json;
 }

@@ -20,6 +20,7 @@ struct vmmctl {
 	int timeout_s;			/* for waits; 0: none */
 	const char *wait_for;		/* an event name */
 	const char *until;		/* console text */
+	const char *ready_file;		/* created once negotiated */
 	struct connection connection;
 };
 
@@ -34,7 +35,7 @@ struct subcommand {
 
 static const char usage_text[] =
     "usage: vmmctl [--socket PATH] [--json] [--timeout S] [--wait-for EVENT]\n"
-    "              COMMAND [OPERANDS]\n"
+    "              [--until TEXT] [--ready-file FILE] COMMAND [OPERANDS]\n"
     "commands:\n";
 
 static long long
@@ -179,6 +180,15 @@ wait_for_event(struct vmmctl *ctl, const char *name, const char *vm)
 				printf("%s\n", name);
 			json_decref(event);
 			return VMMCTL_OK;
+		}
+		if (vm != NULL && (event_matches(event, "VM_STOPPED", vm) ||
+		    event_matches(event, "VM_CRASHED", vm))) {
+			fprintf(stderr, "vmmctl: VM %s ended (%s: %s) before %s\n",
+			    vm, json_string_value(json_object_get(event, "event")),
+			    json_string_value(json_object_get(json_object_get(event,
+			    "data"), "outcome")) ?: "?", name);
+			json_decref(event);
+			return VMMCTL_ERROR_REPLY;
 		}
 		json_decref(event);
 	}
@@ -491,6 +501,17 @@ static const struct subcommand subcommands[] = {
 };
 
 static void
+touch(const char *path)
+{
+	FILE *file = fopen(path, "w");
+
+	if (file == NULL)
+		perror(path);
+	else
+		fclose(file);
+}
+
+static void
 usage(FILE *out)
 {
 	size_t i;
@@ -512,6 +533,7 @@ parse(int argc, char **argv, struct vmmctl *ctl)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "wait-for", required_argument, NULL, 'w' },
 		{ "until", required_argument, NULL, 'u' },
+		{ "ready-file", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -534,6 +556,9 @@ parse(int argc, char **argv, struct vmmctl *ctl)
 			break;
 		case 'u':
 			ctl->until = optarg;
+			break;
+		case 'r':
+			ctl->ready_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -577,6 +602,8 @@ main(int argc, char **argv)
 		connection_close(&ctl.connection);
 		return VMMCTL_UNREACHABLE;
 	}
+	if (ctl.ready_file != NULL)	/* events flow from here on */
+		touch(ctl.ready_file);
 	if (sub->run != NULL)
 		rc = sub->run(&ctl, argv + optind);
 	else
