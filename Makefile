@@ -8,6 +8,7 @@
 #   make check-e2e           the real daemon against real KVM in an emulated arm64 host
 #   make demo                boot the emulated host and run a first guest through vmmd
 #   make bench               benchmarks (bench/), run in the emulated arm64 host
+#   make bench-api           the control API's requests/s and latency, natively
 #   make install DESTDIR= PREFIX=
 #
 # Every dependency is found with pkg-config; scripts/install-deps installs them.
@@ -78,7 +79,7 @@ RESULTS := build/results
 
 .PHONY: all deps payloads check check-unit check-valgrind check-e2e demo \
 	install clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
-	bench bench-programs run-bench
+	bench bench-programs run-bench bench-api
 all: $(BUILD)/vmmd $(BUILD)/vmmctl
 
 deps:
@@ -176,7 +177,15 @@ BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/*.c))
 $(BUILD)/bench-mmio: $(BUILD)/obj/bench/bench_mmio.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(DEP_LIBS)
 
-bench-programs: $(BUILD)/bench-mmio
+$(BUILD)/bench-api: $(BUILD)/obj/bench/bench_api.o $(LIB_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(DEP_LIBS)
+
+bench-programs: $(BUILD)/bench-mmio $(BUILD)/bench-api
+
+# The control API's benchmark runs natively: the daemon needs no KVM for it.
+bench-api: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/bench-api
+	$(BUILD)/bench-api 2>/dev/null
 
 run-bench:
 	@$(MAKE) --no-print-directory -j$(JOBS) ARCH=arm64 all payloads bench-programs
