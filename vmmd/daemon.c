@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <event2/buffer.h>
 
 #include "../core/log.h"
 #include "cmd_probe.h"
@@ -190,6 +193,26 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 	return 0;
 }
 
+/* The last events (VM_STOPPED of the VMs stopped on SIGTERM) reach the
+ * clients before the daemon goes: a bounded wait for each. */
+static void
+client_flush(struct client *client)
+{
+	struct evbuffer *output = bufferevent_get_output(client->bev);
+	struct pollfd pfd = { .fd = bufferevent_getfd(client->bev),
+	    .events = POLLOUT };
+	int tries = 10;
+
+	while (evbuffer_get_length(output) > 0 && tries > 0) {
+		if (evbuffer_write(output, pfd.fd) > 0)
+			continue;
+		if (errno != EAGAIN && errno != EINTR)
+			return;
+		tries--;
+		poll(&pfd, 1, 100);
+	}
+}
+
 static void
 daemon_teardown(struct daemon *daemon)
 {
@@ -197,8 +220,11 @@ daemon_teardown(struct daemon *daemon)
 	struct vm_entry *vm;
 	size_t i;
 
-	while ((client = TAILQ_FIRST(&daemon->clients)) != NULL)
+	while ((client = TAILQ_FIRST(&daemon->clients)) != NULL) {
+		if (!client->doomed)
+			client_flush(client);
 		client_free(client);
+	}
 	while ((vm = TAILQ_FIRST(&daemon->vms)) != NULL)
 		vm_free(vm);
 	if (daemon->listener != NULL) {
