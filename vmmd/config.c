@@ -28,6 +28,7 @@ static const struct config_key config_keys[] = {
 	{ "allow_root", CONFIG_BOOL, C(allow_root), 0, 0, 0 },
 	{ "kvm", CONFIG_BOOL, C(kvm), 0, 0, 0 },
 	{ "kvm_path", CONFIG_STRING, C(kvm_path), DAEMON_PATH_MAX, 0, 0 },
+	{ "vm_process", CONFIG_STRING, C(vm_process), DAEMON_PATH_MAX, 0, 0 },
 	{ "stop_timeout_s", CONFIG_UINT, C(stop_timeout_s), 0, 1, 3600 },
 	{ "message_bytes", CONFIG_SIZE, L(message_bytes), 0, 256, 16 << 20 },
 	{ "output_bytes", CONFIG_SIZE, L(output_bytes), 0, 4096, 256 << 20 },

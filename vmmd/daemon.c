@@ -154,7 +154,9 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 	daemon->config = *config;
 	TAILQ_INIT(&daemon->clients);
 	TAILQ_INIT(&daemon->vms);
-	n = readlink("/proc/self/exe", daemon->self_exe,
+	n = config->vm_process[0] != '\0' ?
+	    (ssize_t)strlen(strcpy(daemon->self_exe, config->vm_process)) :
+	    readlink("/proc/self/exe", daemon->self_exe,
 	    sizeof(daemon->self_exe) - 1);
 	if (n <= 0) {
 		log_warn("cannot find vmmd's own executable");
@@ -194,19 +196,27 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 }
 
 /* The last events (VM_STOPPED of the VMs stopped on SIGTERM) reach the
- * clients before the daemon goes: a bounded wait for each. */
+ * clients before the daemon goes: a bounded wait for each. The output
+ * buffer belongs to the bufferevent (its front is frozen), so it is copied
+ * to the socket, not drained. */
 static void
 client_flush(struct client *client)
 {
 	struct evbuffer *output = bufferevent_get_output(client->bev);
 	struct pollfd pfd = { .fd = bufferevent_getfd(client->bev),
 	    .events = POLLOUT };
+	size_t length = evbuffer_get_length(output), done = 0;
+	const char *bytes = (const char *)evbuffer_pullup(output, -1);
 	int tries = 10;
+	ssize_t n;
 
-	while (evbuffer_get_length(output) > 0 && tries > 0) {
-		if (evbuffer_write(output, pfd.fd) > 0)
+	while (bytes != NULL && done < length && tries > 0) {
+		n = write(pfd.fd, bytes + done, length - done);
+		if (n > 0) {
+			done += (size_t)n;
 			continue;
-		if (errno != EAGAIN && errno != EINTR)
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
 			return;
 		tries--;
 		poll(&pfd, 1, 100);

@@ -41,6 +41,7 @@ struct daemon_config {
 	bool allow_root;
 	bool kvm;			/* false: no VM can start (tests) */
 	char kvm_path[DAEMON_PATH_MAX];
+	char vm_process[DAEMON_PATH_MAX];	/* "": vmmd itself (tests: a fake) */
 	unsigned int stop_timeout_s;	/* then SIGKILL */
 	struct daemon_limits limits;
 };

@@ -499,6 +499,172 @@ START_TEST(test_protocol_doc_examples)
 }
 END_TEST
 
+/* The supervision, with a fake VM process (tests/unit/data/fake-vm-process)
+ * in place of `vmmd vm-process`: no KVM, the same socketpair protocol. */
+static void
+setup_supervised(void)
+{
+	config_for_tests();
+	config.kvm = true;
+	snprintf(config.vm_process, sizeof(config.vm_process),
+	    "tests/unit/data/fake-vm-process");
+	daemon_start();
+}
+
+static json_t *
+expect_event(int fd, const char *name)
+{
+	json_t *json = receive(fd);
+
+	ck_assert_msg(json != NULL, "no %s: the stream ended", name);
+	ck_assert_msg(json_object_get(json, "event") != NULL, "expected %s, got "
+	    "%s", name, json_dumps(json, JSON_COMPACT));
+	ck_assert_str_eq(json_string_value(json_object_get(json, "event")), name);
+	return json;
+}
+
+static void
+command(int fd, const char *execute, const char *vm)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "{\"execute\":\"%s\",\"arguments\":"
+	    "{\"vm\":\"%s\"},\"id\":\"%s\"}\n", execute, vm, execute);
+	send_text(fd, line);
+}
+
+static void
+expect_return(int fd, const char *id)
+{
+	json_t *json = receive(fd);
+
+	ck_assert_ptr_nonnull(json);
+	ck_assert_msg(json_object_get(json, "return") != NULL, "%s: %s", id,
+	    json_dumps(json, JSON_COMPACT));
+	ck_assert_str_eq(json_string_value(json_object_get(json, "id")), id);
+	json_decref(json);
+}
+
+static int
+start_vm(int fd, const char *name)
+{
+	json_t *json;
+	int pid;
+
+	create(fd, name, 1, 64);	/* VM_CREATED came before the reply */
+	command(fd, "vm-start", name);
+	json_decref(expect_event(fd, "VM_STARTING"));
+	json = receive(fd);
+	pid = (int)json_integer_value(json_object_get(json_object_get(json,
+	    "return"), "pid"));
+	ck_assert_int_gt(pid, 0);
+	json_decref(json);
+	json = expect_event(fd, "VM_RUNNING");
+	ck_assert(json_is_integer(json_object_get(json_object_get(json, "data"),
+	    "start_us")));
+	json_decref(json);
+	return pid;
+}
+
+START_TEST(test_supervised_life)
+{
+	int fd = connect_client(true);
+	json_t *json;
+
+	start_vm(fd, "a");
+	command(fd, "console-attach", "a");
+	json = receive(fd);
+	if (json_object_get(json, "event") != NULL) {	/* output came first */
+		json_decref(json);
+		json = receive(fd);
+	}
+	json_decref(json);
+	command(fd, "vm-pause", "a");
+	json_decref(expect_event(fd, "VM_PAUSED"));
+	expect_return(fd, "vm-pause");
+	command(fd, "vm-pause", "a");
+	expect_error(fd, "WrongState", "VM a is paused; it must be running");
+	command(fd, "vm-resume", "a");
+	json_decref(expect_event(fd, "VM_RESUMED"));
+	expect_return(fd, "vm-resume");
+	command(fd, "vm-info", "a");
+	json = receive(fd);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json,
+	    "return"), "state")), "running");
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(json, "return"),
+	    "counters"));
+	json_decref(json);
+	command(fd, "vm-delete", "a");
+	expect_error(fd, "WrongState", "VM a is running");
+	command(fd, "vm-stop", "a");
+	json_decref(expect_event(fd, "VM_STOPPING"));
+	expect_return(fd, "vm-stop");
+	json = expect_event(fd, "VM_STOPPED");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json,
+	    "data"), "outcome")), "stopped");
+	json_decref(json);
+	close(fd);
+}
+END_TEST
+
+START_TEST(test_supervised_sigkill)
+{
+	int fd = connect_client(true), pid;
+	json_t *json;
+
+	pid = start_vm(fd, "a");
+	start_vm(fd, "b");
+	kill(pid, SIGKILL);
+	json = expect_event(fd, "VM_CRASHED");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json,
+	    "data"), "vm")), "a");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json,
+	    "data"), "signal")), SIGKILL);
+	json_decref(json);
+	expect_intact(fd);
+	command(fd, "vm-info", "b");
+	json = receive(fd);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json,
+	    "return"), "state")), "running");
+	json_decref(json);
+	command(fd, "vm-kill", "b");
+	expect_return(fd, "vm-kill");
+	json = expect_event(fd, "VM_STOPPED");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json,
+	    "data"), "outcome")), "killed");
+	json_decref(json);
+	close(fd);
+}
+END_TEST
+
+/* SIGTERM: every VM is stopped, and its VM_STOPPED reaches the clients
+ * before the connection closes. */
+START_TEST(test_supervised_sigterm)
+{
+	int fd = connect_client(true), status;
+	json_t *json;
+
+	start_vm(fd, "a");
+	kill(daemon_pid, SIGTERM);
+	json_decref(expect_event(fd, "VM_STOPPING"));
+	json = expect_event(fd, "VM_STOPPED");
+	json_decref(json);
+	ck_assert_ptr_null(receive(fd));
+	ck_assert_int_eq(waitpid(daemon_pid, &status, 0), daemon_pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	daemon_pid = 0;
+	close(fd);
+}
+END_TEST
+
+static void
+teardown_supervised(void)
+{
+	if (daemon_pid != 0)
+		daemon_stop();
+	rmdir(directory);
+}
+
 static Suite *
 daemon_suite(void)
 {
@@ -521,6 +687,13 @@ daemon_suite(void)
 	tcase_add_test(tcase, test_peer_not_allowed);
 	tcase_add_test(tcase, test_events_seen_by_others);
 	tcase_add_test(tcase, test_protocol_doc_examples);
+	suite_add_tcase(suite, tcase);
+	tcase = tcase_create("supervision");
+	tcase_add_checked_fixture(tcase, setup_supervised, teardown_supervised);
+	tcase_set_timeout(tcase, 30);
+	tcase_add_test(tcase, test_supervised_life);
+	tcase_add_test(tcase, test_supervised_sigkill);
+	tcase_add_test(tcase, test_supervised_sigterm);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
