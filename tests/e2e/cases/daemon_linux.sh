@@ -90,6 +90,19 @@ assert_contains "$OUT" '"outcome":"stopped"' "b's last run"
 run_status status vmmctl delete b
 assert_eq "$status" 0 "delete b"
 
+# vmmctl run: create, start and attach; it ends when the guest powers off.
+cat > /tmp/c.json <<SPEC
+{"name": "c", "vcpus": 1, "memory_mib": 128,
+ "kernel": "$VMMD_GUEST/Image", "initrd": "$VMMD_GUEST/initrd.cpio.gz",
+ "cmdline": "console=ttyS0 vmmd.action=poweroff"}
+SPEC
+run_status status vmmctl run /tmp/c.json
+assert_eq "$status" 0 "vmmctl run of a guest that powers off"
+assert_contains "$OUT" "@@guest-init online=0 cpus=1 action=poweroff" "c's console"
+assert_contains "$ERR" "VM c: poweroff" "how c ended"
+run_status status vmmctl --json info c
+assert_contains "$OUT" '"last_run":{"outcome":"poweroff"' "c's last run"
+
 # a again, from crashed; then SIGTERM: the daemon stops it and exits.
 run_status status vmmctl --wait-for VM_RUNNING --timeout 60 start a
 assert_eq "$status" 0 "start a again"
@@ -109,7 +122,8 @@ for event in 'VM_CREATED","data":{"vm":"a"' 'VM_CREATED","data":{"vm":"b"' \
     'VM_RUNNING","data":{"vm":"b"' 'VM_PAUSED","data":{"vm":"a"' \
     'VM_RESUMED","data":{"vm":"a"' 'VM_CRASHED","data":{"vm":"a"' \
     'VM_STOPPING","data":{"vm":"b"' 'VM_STOPPED","data":{"vm":"b"' \
-    'VM_DELETED","data":{"vm":"b"' 'VM_STOPPED","data":{"vm":"a"'; do
+    'VM_DELETED","data":{"vm":"b"' 'VM_STOPPED","data":{"vm":"a"' \
+    'VM_STOPPED","data":{"vm":"c","state":"stopped","previous":"running","outcome":"poweroff"'; do
 	grep -q "\"event\":\"$event" /tmp/events.log || fail "no event $event"
 done
 grep '"VM_CRASHED"' /tmp/events.log | grep -q '"signal":9' ||
