@@ -68,6 +68,8 @@ pending_fail_all(struct vm_entry *vm, const char *why)
 	}
 }
 
+/* Until the pipe is empty; at its end, the event stops (it would fire
+ * for ever) and the socketpair's end finishes the VM. */
 static void
 console_drain(struct vm_entry *vm)
 {
@@ -76,6 +78,8 @@ console_drain(struct vm_entry *vm)
 
 	while ((n = read(vm->console_out, buffer, sizeof(buffer))) > 0)
 		vm_console_output(vm, buffer, (size_t)n);
+	if (n == 0 && vm->console_event != NULL)
+		event_del(vm->console_event);
 }
 
 static void
