@@ -146,6 +146,7 @@ static int
 daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 {
 	static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+	struct event_config *event_config;
 	struct group *group;
 	ssize_t n;
 	size_t i;
@@ -174,7 +175,14 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 		log_warn("cannot create the state directory %s", config->state_dir);
 		return -1;
 	}
-	daemon->base = event_base_new();
+	/* The changelist folds each reply's add-then-remove of the write
+	 * event into no epoll_ctl at all. */
+	event_config = event_config_new();
+	if (event_config == NULL)
+		return -1;
+	event_config_set_flag(event_config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	daemon->base = event_base_new_with_config(event_config);
+	event_config_free(event_config);
 	if (daemon->base == NULL)
 		return -1;
 	if ((fd = listen_socket(daemon)) < 0)
