@@ -391,6 +391,25 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* True when the daemon closed the connection: what it had sent, then the
+ * end, within 5 s. */
+static bool
+drained_to_end(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buffer[65536];
+	ssize_t n;
+
+	while (poll(&pfd, 1, 5000) == 1) {
+		n = recv(fd, buffer, sizeof(buffer), 0);
+		if (n == 0)
+			return true;
+		if (n < 0)
+			return errno == ECONNRESET;
+	}
+	return false;
+}
+
 /* A client that sends and never reads is dropped; the others are served. */
 START_TEST(test_client_that_does_not_read)
 {
@@ -403,6 +422,8 @@ START_TEST(test_client_that_does_not_read)
 		if (send(hog, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
 			break;
 	expect_intact(fd);
+	ck_assert_msg(drained_to_end(hog), "the client that does not read "
+	    "was not disconnected");
 	close(hog);
 	expect_intact(fd);
 	close(fd);
@@ -422,6 +443,15 @@ START_TEST(test_peer_not_allowed)
 	ck_assert_ptr_null(receive(fd));
 	close(fd);
 	daemon_alive();
+	/* Root's group (gid 0) allowed instead: the primary group counts. */
+	daemon_stop();
+	snprintf(config.group, sizeof(config.group), "root");
+	daemon_start();
+	if (getgid() == 0) {
+		fd = connect_client(true);
+		expect_intact(fd);
+		close(fd);
+	}
 }
 END_TEST
 
