@@ -36,8 +36,49 @@ const struct api_command api_commands[] = {
 	{ "console-detach", API_CMD_CONSOLE_DETACH, 0, { VM_ARG } },
 	{ "console-write", API_CMD_CONSOLE_WRITE, 0,
 	    { VM_ARG, { "data", API_STRING, true, 1, 4096 } } },
+	{ "events-subscribe", API_CMD_EVENTS_SUBSCRIBE, 0,
+	    { { "events", API_ARRAY, true, 0, 0 } } },
 };
 const size_t api_command_count = sizeof(api_commands) / sizeof(api_commands[0]);
+
+const char *const api_events[] = {
+	"VM_CREATED", "VM_STARTING", "VM_RUNNING", "VM_PAUSED", "VM_RESUMED",
+	"VM_STOPPING", "VM_STOPPED", "VM_CRASHED", "VM_DELETED", "CONSOLE",
+};
+const size_t api_event_count = sizeof(api_events) / sizeof(api_events[0]);
+
+int
+api_event_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < api_event_count; i++)
+		if (strcmp(api_events[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int64_t
+api_event_mask(const json_t *array, struct api_error *error)
+{
+	int64_t mask = 0;
+	json_t *name;
+	size_t i;
+	int index;
+
+	json_array_foreach(array, i, name) {
+		index = json_is_string(name) ?
+		    api_event_index(json_string_value(name)) : -1;
+		if (index < 0) {
+			api_error_set(error, API_ERROR_INVALID_ARGUMENT,
+			    "events-subscribe: events[%zu] is not the name of an "
+			    "event", i);
+			return -1;
+		}
+		mask |= 1ll << index;
+	}
+	return mask;
+}
 
 static const char *const error_class_names[API_ERROR_CLASS_COUNT] = {
 	[API_ERROR_GENERIC] = "GenericError",

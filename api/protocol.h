@@ -67,6 +67,7 @@ enum api_command_id {
 	API_CMD_CONSOLE_ATTACH,
 	API_CMD_CONSOLE_DETACH,
 	API_CMD_CONSOLE_WRITE,
+	API_CMD_EVENTS_SUBSCRIBE,
 	API_CMD_COUNT,
 };
 
@@ -76,6 +77,17 @@ struct api_command {
 	unsigned int flags;
 	struct api_arg args[API_ARGS_MAX];	/* ended by a NULL name */
 };
+
+struct api_error;
+
+/* The events, by name; a connection's subscription is a mask of them. */
+extern const char *const api_events[];
+extern const size_t api_event_count;
+#define API_EVENTS_ALL	((1u << api_event_count) - 1)
+
+int api_event_index(const char *name);
+/* The mask of the names in array, or -1 with error naming the first bad one. */
+int64_t api_event_mask(const json_t *array, struct api_error *error);
 
 extern const struct api_command api_commands[];
 extern const size_t api_command_count;

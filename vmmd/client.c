@@ -106,6 +106,7 @@ client_accept(struct daemon *daemon, int fd)
 		return;
 	}
 	client->daemon = daemon;
+	client->events = API_EVENTS_ALL;
 	client->uid = peer.uid;
 	client->pid = peer.pid;
 	evutil_make_socket_nonblocking(fd);
@@ -226,6 +227,21 @@ negotiate(struct client *client, const struct api_request *request)
 }
 
 static void
+subscribe(struct client *client, const struct api_request *request)
+{
+	json_t *events = json_object_get(request->arguments, "events");
+	struct api_error error;
+	int64_t mask = api_event_mask(events, &error);
+
+	if (mask < 0) {
+		client_send(client, api_error_reply(&error, request->id));
+		return;
+	}
+	client->events = (uint32_t)mask;
+	client_reply(client, json_pack("{s:O}", "events", events), request->id);
+}
+
+static void
 dispatch(struct client *client, const struct api_request *request)
 {
 	struct daemon *daemon = client->daemon;
@@ -260,6 +276,9 @@ dispatch(struct client *client, const struct api_request *request)
 		return;
 	case API_CMD_QUERY_COMMANDS:
 		client_reply(client, commands_json(), request->id);
+		return;
+	case API_CMD_EVENTS_SUBSCRIBE:
+		subscribe(client, request);
 		return;
 	default:
 		vm_command(client, request);

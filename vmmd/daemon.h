@@ -100,6 +100,7 @@ struct client {
 	bool negotiated;
 	bool discarding;		/* skipping the rest of an oversized line */
 	bool doomed;			/* does not read: freed from the loop */
+	uint32_t events;		/* the events it receives: a mask */
 	uid_t uid;
 	pid_t pid;
 };

@@ -113,13 +113,15 @@ vm_find(struct daemon *daemon, const char *name)
 void
 vm_broadcast(struct daemon *daemon, const char *event, json_t *data)
 {
+	int index = api_event_index(event);
 	struct client *client;
 	char *line = api_event(event, data);
 
 	if (line == NULL)
 		return;
 	TAILQ_FOREACH(client, &daemon->clients, entry)
-		if (client->negotiated)
+		if (client->negotiated && index >= 0 &&
+		    (client->events & (1u << index)))
 			client_send(client, strdup(line));
 	free(line);
 }
@@ -128,7 +130,7 @@ static const char *
 event_of(enum vm_state previous, enum vm_state state)
 {
 	static const char *const events[VM_STATE_COUNT] = {
-		[VM_STATE_DEFINED] = "VM_DEFINED",
+		[VM_STATE_DEFINED] = "VM_CREATED",	/* never a transition */
 		[VM_STATE_STARTING] = "VM_STARTING",
 		[VM_STATE_RUNNING] = "VM_RUNNING",
 		[VM_STATE_PAUSED] = "VM_PAUSED",
@@ -239,7 +241,8 @@ vm_console_output(struct vm_entry *vm, const char *bytes, size_t length)
 	free(text);
 	line = api_event("CONSOLE", data);
 	for (i = 0; line != NULL && i < VM_ATTACHED_MAX; i++)
-		if (vm->attached[i] != NULL)
+		if (vm->attached[i] != NULL && (vm->attached[i]->events &
+		    (1u << api_event_index("CONSOLE"))))
 			client_send(vm->attached[i], strdup(line));
 	free(line);
 }

@@ -253,6 +253,25 @@ START_TEST(test_render)
 }
 END_TEST
 
+START_TEST(test_event_mask)
+{
+	json_t *names = json_pack("[s,s]", "VM_PAUSED", "CONSOLE");
+
+	ck_assert_int_eq(api_event_mask(names, &error),
+	    (1ll << api_event_index("VM_PAUSED")) |
+	    (1ll << api_event_index("CONSOLE")));
+	json_array_append_new(names, json_integer(3));
+	ck_assert_int_eq(api_event_mask(names, &error), -1);
+	ck_assert_ptr_nonnull(strstr(error.desc, "events[2]"));
+	json_decref(names);
+	names = json_array();
+	ck_assert_int_eq(api_event_mask(names, &error), 0);
+	json_decref(names);
+	ck_assert_int_eq(api_event_index("VM_EXPLODED"), -1);
+	ck_assert_uint_lt(api_event_count, 32);
+}
+END_TEST
+
 static Suite *
 api_suite(void)
 {
@@ -269,6 +288,7 @@ api_suite(void)
 	tcase_add_loop_test(tcase, test_spec_bad, 0,
 	    sizeof(bad_specs) / sizeof(bad_specs[0]));
 	tcase_add_test(tcase, test_render);
+	tcase_add_test(tcase, test_event_mask);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
