@@ -21,6 +21,7 @@ struct vmmctl {
 	const char *wait_for;		/* an event name */
 	const char *until;		/* console text */
 	const char *ready_file;		/* created once negotiated */
+	const char *only;		/* events: a comma-separated list */
 	struct connection connection;
 };
 
@@ -35,7 +36,8 @@ struct subcommand {
 
 static const char usage_text[] =
     "usage: vmmctl [--socket PATH] [--json] [--timeout S] [--wait-for EVENT]\n"
-    "              [--until TEXT] [--ready-file FILE] COMMAND [OPERANDS]\n"
+    "              [--until TEXT] [--ready-file FILE] [--only EVENTS]\n"
+    "              COMMAND [OPERANDS]\n"
     "commands:\n";
 
 static long long
@@ -456,14 +458,35 @@ cmd_wait(struct vmmctl *ctl, char **operands)
 	return VMMCTL_OK;
 }
 
+/* --only A,B: events-subscribe to those names. */
+static int
+subscribe(struct vmmctl *ctl)
+{
+	json_t *names = json_array(), *reply;
+	char *list = strdup(ctl->only), *name, *save = NULL;
+	int rc;
+
+	for (name = strtok_r(list, ",", &save); name != NULL;
+	    name = strtok_r(NULL, ",", &save))
+		json_array_append_new(names, json_string(name));
+	free(list);
+	reply = connection_execute(&ctl->connection, "events-subscribe",
+	    json_pack("{s:o}", "events", names));
+	rc = error_of(reply);
+	json_decref(reply);
+	return rc;
+}
+
 static int
 cmd_events(struct vmmctl *ctl, char **operands)
 {
 	long long deadline = ctl->timeout_s > 0 ? now_ms() + ctl->timeout_s * 1000ll : -1;
 	json_t *event;
-	int timed_out;
+	int timed_out, rc;
 
 	(void)operands;
+	if (ctl->only != NULL && (rc = subscribe(ctl)) != VMMCTL_OK)
+		return rc;
 	for (;;) {
 		event = connection_next_event(&ctl->connection,
 		    remaining_ms(deadline), &timed_out);
@@ -497,7 +520,7 @@ static const struct subcommand subcommands[] = {
 	{ "send", "console-write", 2, "VM LINE", cmd_send },
 	{ "run", NULL, 1, "SPEC.json  (create, start, attach)", cmd_run },
 	{ "wait", NULL, 2, "VM STATE", cmd_wait },
-	{ "events", NULL, 0, "  (prints events; --timeout S)", cmd_events },
+	{ "events", NULL, 0, "  (prints events; --only E1,E2; --timeout S)", cmd_events },
 };
 
 static void
@@ -534,6 +557,7 @@ parse(int argc, char **argv, struct vmmctl *ctl)
 		{ "wait-for", required_argument, NULL, 'w' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "ready-file", required_argument, NULL, 'r' },
+		{ "only", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -559,6 +583,9 @@ parse(int argc, char **argv, struct vmmctl *ctl)
 			break;
 		case 'r':
 			ctl->ready_file = optarg;
+			break;
+		case 'o':
+			ctl->only = optarg;
 			break;
 		case 'h':
 			usage(stdout);
