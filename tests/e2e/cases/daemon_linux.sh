@@ -103,6 +103,18 @@ assert_contains "$ERR" "VM c: poweroff" "how c ended"
 run_status status vmmctl --json info c
 assert_contains "$OUT" '"last_run":{"outcome":"poweroff"' "c's last run"
 
+# A spec the VM process cannot build: the VM stops with setup-failed.
+cat > /tmp/d.json <<SPEC
+{"name": "d", "vcpus": 1, "memory_mib": 64, "kernel": "/nonexistent/Image"}
+SPEC
+run_status status vmmctl create /tmp/d.json
+assert_eq "$status" 0 "create d"
+run_status status vmmctl --wait-for VM_RUNNING --timeout 30 start d
+assert_eq "$status" 1 "start d, which cannot run"
+assert_contains "$ERR" "VM d ended (VM_STOPPED: setup-failed)" "why d did not run"
+run_status status vmmctl delete d
+assert_eq "$status" 0 "delete d"
+
 # a again, from crashed; then SIGTERM: the daemon stops it and exits.
 run_status status vmmctl --wait-for VM_RUNNING --timeout 60 start a
 assert_eq "$status" 0 "start a again"
