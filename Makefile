@@ -9,6 +9,7 @@
 #   make demo                boot the emulated host and run a first guest through vmmd
 #   make bench               benchmarks (bench/), run in the emulated arm64 host
 #   make fuzz-NAME           run the libFuzzer target fuzz/fuzz_NAME.c (FUZZ_SECONDS=60)
+#   make bench-api           the control API's requests/s and latency, natively
 #   make install DESTDIR= PREFIX=
 #
 # Every dependency is found with pkg-config; scripts/install-deps installs them.
@@ -79,8 +80,8 @@ RESULTS := build/results
 
 .PHONY: all deps payloads check check-unit check-valgrind check-e2e demo \
 	install clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
-	bench bench-programs run-bench
-all: $(BUILD)/vmmd
+	bench bench-programs run-bench bench-api
+all: $(BUILD)/vmmd $(BUILD)/vmmctl
 
 deps:
 	@scripts/install-deps
@@ -98,6 +99,11 @@ $(BUILD)/obj/tests/unit/%.o: tests/unit/%.c | $(SYSROOT_STAMP)
 
 $(BUILD)/vmmd: $(VMMD_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(DEP_LIBS)
+
+# vmmctl speaks the protocol with jansson alone: no KVM, no daemon code.
+VMMCTL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard vmmctl/*.c))
+$(BUILD)/vmmctl: $(VMMCTL_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -o $@ $^ $(DEP_LIBS)
 
 $(BUILD)/unit-tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(CHECK_LIBS) $(DEP_LIBS)
@@ -172,7 +178,15 @@ BENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/*.c))
 $(BUILD)/bench-mmio: $(BUILD)/obj/bench/bench_mmio.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(DEP_LIBS)
 
-bench-programs: $(BUILD)/bench-mmio
+$(BUILD)/bench-api: $(BUILD)/obj/bench/bench_api.o $(LIB_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(DEP_LIBS)
+
+bench-programs: $(BUILD)/bench-mmio $(BUILD)/bench-api
+
+# The control API's benchmark runs natively: the daemon needs no KVM for it.
+bench-api: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/bench-api
+	$(BUILD)/bench-api 2>/dev/null
 
 run-bench:
 	@$(MAKE) --no-print-directory -j$(JOBS) ARCH=arm64 all payloads bench-programs
@@ -182,8 +196,9 @@ run-bench:
 bench: deps
 	@$(MAKE) --no-print-directory run-bench
 
-install: $(BUILD)/vmmd
+install: $(BUILD)/vmmd $(BUILD)/vmmctl
 	install -D -m 0755 $(BUILD)/vmmd $(DESTDIR)$(PREFIX)/sbin/vmmd
+	install -D -m 0755 $(BUILD)/vmmctl $(DESTDIR)$(PREFIX)/bin/vmmctl
 
 # Fuzzing: each fuzz/fuzz_NAME.c is a libFuzzer target, built with clang and
 # ASan+UBSan against vmmd's own sources; `make fuzz-NAME FUZZ_SECONDS=600`
@@ -208,4 +223,4 @@ fuzz-%: deps
 clean:
 	rm -rf build
 
--include $(VMMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+-include $(VMMD_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(VMMCTL_OBJS:.o=.d)

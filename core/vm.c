@@ -82,9 +82,35 @@ vm_request_stop(struct vm *vm, int vcpu, enum vm_outcome outcome,
 		vm->stop_vcpu = vcpu;
 		snprintf(vm->stop_detail, sizeof(vm->stop_detail), "%s", detail);
 	}
+	pthread_cond_broadcast(&vm->parked_changed);
 	pthread_mutex_unlock(&vm->lock);
 	atomic_store(&vm->stopping, true);
 	vm_kick_all(vm);
+}
+
+/* A vCPU kicked out of KVM_RUN by vm_pause waits here until vm_resume or
+ * a stop; true when it should run again. It clears its own immediate_exit,
+ * after the wait, so that a stop kick that comes later still counts. */
+static bool
+vm_park(struct vm *vm, struct vm_vcpu *vcpu)
+{
+	bool resume;
+
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->pausing || vm->outcome != VM_OUTCOME_NONE) {
+		pthread_mutex_unlock(&vm->lock);
+		return false;
+	}
+	vm->parked++;
+	pthread_cond_broadcast(&vm->parked_changed);
+	while (vm->pausing && vm->outcome == VM_OUTCOME_NONE)
+		pthread_cond_wait(&vm->parked_changed, &vm->lock);
+	vm->parked--;
+	resume = vm->outcome == VM_OUTCOME_NONE;
+	if (resume)
+		vcpu->fd.run->immediate_exit = 0;
+	pthread_mutex_unlock(&vm->lock);
+	return resume;
 }
 
 static void
@@ -121,9 +147,17 @@ vcpu_thread(void *argument)
 	struct vm *vm = vcpu->vm;
 	int index = (int)(vcpu - vm->vcpus);
 	char detail[sizeof(vm->stop_detail)];
+	uint64_t exits = 0;
 
-	vcpu->run_error = vcpu_run_until_stop(&vcpu->fd, &vm->map,
-	    &vcpu->counters, &vm->stopping, &vcpu->stop);
+	for (;;) {
+		vcpu->run_error = vcpu_run_until_stop(&vcpu->fd, &vm->map,
+		    &vcpu->counters, &vm->stopping, &vcpu->stop);
+		exits += vcpu->stop.exits;
+		if (vcpu->run_error < 0 || vcpu->stop.outcome != VM_OUTCOME_NONE ||
+		    !vm_park(vm, vcpu))
+			break;
+	}
+	vcpu->stop.exits = exits;
 	if (vcpu->run_error < 0) {
 		snprintf(detail, sizeof(detail), "KVM_RUN failed on vCPU %d: %s",
 		    index, strerror(-vcpu->run_error));
@@ -131,6 +165,164 @@ vcpu_thread(void *argument)
 	} else if (vcpu->stop.outcome != VM_OUTCOME_NONE)
 		vm_request_stop(vm, index, vcpu->stop.outcome, vcpu->stop.detail);
 	return NULL;
+}
+
+/* The running boot, for the controlling thread; NULL once it ends. */
+static void
+vm_control_attach(struct vm_control *control, struct vm *vm)
+{
+	bool stop;
+
+	if (control == NULL)
+		return;
+	pthread_mutex_lock(&control->lock);
+	control->vm = vm;
+	stop = control->stop_requested;
+	if (vm != NULL && stop)
+		vm_request_stop(vm, NO_VCPU, VM_OUTCOME_STOPPED,
+		    "stopped on request");
+	pthread_mutex_unlock(&control->lock);
+	if (vm != NULL && !stop && control->on_running != NULL)
+		control->on_running(control->context);
+}
+
+static bool
+vm_control_stopped(struct vm_control *control)
+{
+	bool stop;
+
+	if (control == NULL)
+		return false;
+	pthread_mutex_lock(&control->lock);
+	stop = control->stop_requested;
+	pthread_mutex_unlock(&control->lock);
+	return stop;
+}
+
+void
+vm_control_init(struct vm_control *control, void (*on_running)(void *context),
+    void *context)
+{
+	memset(control, 0, sizeof(*control));
+	pthread_mutex_init(&control->lock, NULL);
+	control->on_running = on_running;
+	control->context = context;
+}
+
+void
+vm_control_destroy(struct vm_control *control)
+{
+	pthread_mutex_destroy(&control->lock);
+}
+
+static unsigned int
+vm_started_threads(const struct vm *vm)
+{
+	unsigned int i, started = 0;
+
+	for (i = 0; i < vm->vcpu_count; i++)
+		started += vm->vcpus[i].thread_started;
+	return started;
+}
+
+/* Returns once every vCPU thread is parked outside KVM_RUN: -EAGAIN when no
+ * boot runs, -EALREADY when paused already, -ESRCH when the VM is ending. */
+int
+vm_control_pause(struct vm_control *control)
+{
+	struct vm *vm;
+	int rc = 0;
+
+	pthread_mutex_lock(&control->lock);
+	vm = control->vm;
+	if (vm == NULL) {
+		rc = -EAGAIN;
+		goto out;
+	}
+	pthread_mutex_lock(&vm->lock);
+	if (vm->pausing || vm->outcome != VM_OUTCOME_NONE) {
+		rc = vm->pausing ? -EALREADY : -ESRCH;
+		pthread_mutex_unlock(&vm->lock);
+		goto out;
+	}
+	vm->pausing = true;
+	atomic_store(&vm->stopping, true);
+	pthread_mutex_unlock(&vm->lock);
+	vm_kick_all(vm);
+	pthread_mutex_lock(&vm->lock);
+	while (vm->parked < vm_started_threads(vm) &&
+	    vm->outcome == VM_OUTCOME_NONE)
+		pthread_cond_wait(&vm->parked_changed, &vm->lock);
+	if (vm->outcome != VM_OUTCOME_NONE)
+		rc = -ESRCH;
+	pthread_mutex_unlock(&vm->lock);
+out:
+	pthread_mutex_unlock(&control->lock);
+	return rc;
+}
+
+/* stopping is cleared under vm->lock only while no outcome is set, so a
+ * stop that races with the resume is never lost. */
+int
+vm_control_resume(struct vm_control *control)
+{
+	struct vm *vm;
+	int rc = 0;
+
+	pthread_mutex_lock(&control->lock);
+	vm = control->vm;
+	if (vm == NULL) {
+		rc = -EAGAIN;
+		goto out;
+	}
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->pausing)
+		rc = -EALREADY;
+	else if (vm->outcome != VM_OUTCOME_NONE)
+		rc = -ESRCH;
+	else {
+		atomic_store(&vm->stopping, false);
+		vm->pausing = false;
+		pthread_cond_broadcast(&vm->parked_changed);
+	}
+	pthread_mutex_unlock(&vm->lock);
+out:
+	pthread_mutex_unlock(&control->lock);
+	return rc;
+}
+
+/* The running boot ends with VM_OUTCOME_STOPPED, and no other starts. */
+void
+vm_control_stop(struct vm_control *control, const char *detail)
+{
+	pthread_mutex_lock(&control->lock);
+	control->stop_requested = true;
+	if (control->vm != NULL)
+		vm_request_stop(control->vm, NO_VCPU, VM_OUTCOME_STOPPED, detail);
+	pthread_mutex_unlock(&control->lock);
+}
+
+/* A snapshot of the running boot's counters: each is written by one vCPU
+ * thread only and read here without stopping it, so a figure may be one
+ * exit behind. */
+int
+vm_control_counters(struct vm_control *control, struct forward_map *map,
+    struct forward_counters *counters, uint64_t *exits)
+{
+	struct vm *vm;
+	unsigned int i;
+
+	memset(counters, 0, sizeof(*counters));
+	*exits = 0;
+	pthread_mutex_lock(&control->lock);
+	vm = control->vm;
+	if (vm != NULL) {
+		*map = vm->map;
+		for (i = 0; i < vm->vcpu_count; i++)
+			forward_counters_sum(counters, &vm->vcpus[i].counters);
+	}
+	pthread_mutex_unlock(&control->lock);
+	return vm == NULL ? -EAGAIN : 0;
 }
 
 static enum vm_run_status
@@ -588,9 +780,11 @@ vm_execute(struct vm *vm, struct vm_result *result)
 		}
 		vcpu->thread_started = true;
 	}
+	vm_control_attach(vm->config->control, vm);
 	for (i = 0; i < vm->vcpu_count; i++)
 		if (vm->vcpus[i].thread_started)
 			pthread_join(vm->vcpus[i].thread, NULL);
+	vm_control_attach(vm->config->control, NULL);
 	vm_stop_console_input(vm);
 	result->marker_ns = vm->marker_ns;
 	if (rss_measure(&vm->memory, &result->rss_bytes,
@@ -631,6 +825,7 @@ vm_teardown(struct vm *vm)
 		close(vm->vm_fd);
 	guest_memory_release(&vm->memory);
 	uart_16550_destroy(&vm->uart);
+	pthread_cond_destroy(&vm->parked_changed);
 	pthread_mutex_destroy(&vm->lock);
 }
 
@@ -645,6 +840,7 @@ vm_reset_state(struct vm *vm, const struct vm_config *config, int system_fd)
 	vm->stop_vcpu = NO_VCPU;
 	atomic_init(&vm->stopping, false);
 	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->parked_changed, NULL);
 	uart_16550_init(&vm->uart, &(struct uart_16550_sink){ 0 });
 }
 
@@ -713,6 +909,8 @@ vm_run(const struct vm_config *config, struct vm_result *result)
 	status = vm_open_kvm(vm, config, &result->api_version);
 	system_fd = vm->system_fd;
 	while (status == VM_RUN_STOPPED) {
+		if (vm_control_stopped(config->control))
+			break;
 		result->boots++;
 		status = vm_boot_once(vm, config, system_fd, result);
 		if (status != VM_RUN_STOPPED || !vm_reboots(config, result))

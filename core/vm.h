@@ -20,6 +20,19 @@
 
 #define VM_MAX_VCPUS	64
 
+struct vm;
+
+/* Another thread's handle on a running VM (the VM process's control loop):
+ * pause, resume and stop whichever boot is running, read its counters.
+ * on_running is called from vm_run's thread once every vCPU of a boot runs. */
+struct vm_control {
+	pthread_mutex_t lock;		/* guards vm and stop_requested */
+	struct vm *vm;			/* the boot running now, or NULL */
+	bool stop_requested;		/* between boots: do not boot again */
+	void (*on_running)(void *context);
+	void *context;
+};
+
 struct vm_config {
 	const char *kvm_path;		/* normally KVM_DEVICE_PATH */
 	uint64_t memory_size;		/* bytes of RAM at arch_ram_base() */
@@ -43,6 +56,7 @@ struct vm_config {
 	uint64_t scratch_base;
 	bool no_hypercall_filter;	/* do not give KVM the hypercall entries */
 	const struct cpu_template *cpu_template;	/* or NULL: the default */
+	struct vm_control *control;	/* or NULL: nobody controls it */
 };
 
 enum vm_run_status {
@@ -103,7 +117,10 @@ struct vm {
 	uint64_t marker_ns;
 	struct dev_scratch scratch;
 	atomic_bool stopping;
-	pthread_mutex_t lock;		/* guards the three below */
+	pthread_mutex_t lock;		/* guards the five below */
+	pthread_cond_t parked_changed;
+	bool pausing;			/* vCPUs park instead of running */
+	unsigned int parked;		/* vCPU threads parked now */
 	int stop_vcpu;
 	enum vm_outcome outcome;
 	char stop_detail[sizeof(((struct vcpu_stop *)0)->detail)];
@@ -114,5 +131,14 @@ enum vm_run_status vm_prepare(struct vm *vm, const struct vm_config *config,
 void vm_destroy(struct vm *vm);
 enum vm_run_status vm_run(const struct vm_config *config,
     struct vm_result *result);
+
+void vm_control_init(struct vm_control *control,
+    void (*on_running)(void *context), void *context);
+void vm_control_destroy(struct vm_control *control);
+int vm_control_pause(struct vm_control *control);
+int vm_control_resume(struct vm_control *control);
+void vm_control_stop(struct vm_control *control, const char *detail);
+int vm_control_counters(struct vm_control *control, struct forward_map *map,
+    struct forward_counters *counters, uint64_t *exits);
 
 #endif

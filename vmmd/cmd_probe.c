@@ -96,3 +96,17 @@ out:
 	free(report);
 	return status;
 }
+
+/* The report as JSON, for the daemon's query-host; NULL on failure. */
+json_t *
+cmd_probe_json(const char *kvm_path)
+{
+	struct probe_report *report = probe_run(kvm_path);
+	json_t *json;
+
+	if (report == NULL)
+		return NULL;
+	json = probe_report_json(report);
+	free(report);
+	return json;
+}

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../core/log.h"
@@ -12,6 +13,7 @@
 #include "../core/vm.h"
 #include "cmd_cpu_model.h"
 #include "cmd_probe.h"
+#include "daemon.h"
 #include "exit_status.h"
 #include "forward_map_json.h"
 #include "options.h"
@@ -167,6 +169,10 @@ main(int argc, char **argv)
 
 	log_init("vmmd", false);
 	signal(SIGPIPE, SIG_IGN);	/* a closed console peer is an EPIPE */
+	if (argc > 1 && strcmp(argv[1], "daemon") == 0)
+		return cmd_daemon(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "vm-process") == 0)
+		return cmd_vm_process(argc - 1, argv + 1);
 	if (vmmd_options_parse(argc, argv, &options, error, sizeof(error)) < 0) {
 		log_warnx("%s (try 'vmmd --help')", error);
 		return VMMD_EXIT_USAGE;

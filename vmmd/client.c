@@ -1,0 +1,362 @@
+/* One client connection: its credentials, the line framing with the size
+ * limit, capability negotiation, and the commands that need no VM. A client
+ * that does not read its replies is dropped once its queue passes the
+ * limit, so it never holds the daemon or the other clients back. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+
+#include "../core/log.h"
+#include "daemon.h"
+
+#ifndef VMMD_VERSION
+#define VMMD_VERSION "unknown"
+#endif
+
+#define PEER_GROUPS_MAX	64
+
+static bool
+peer_in_group(int fd, gid_t primary, gid_t group)
+{
+	gid_t groups[PEER_GROUPS_MAX];
+	socklen_t length = sizeof(groups);
+	size_t i;
+
+	if (primary == group)
+		return true;
+#ifdef SO_PEERGROUPS
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &length) == 0)
+		for (i = 0; i < length / sizeof(gid_t); i++)
+			if (groups[i] == group)
+				return true;
+#else
+	(void)fd;
+	(void)groups;
+	(void)length;
+	(void)i;
+#endif
+	return false;
+}
+
+/* The same answer as a refused command, then the door closes. */
+static void
+refuse(int fd, enum api_error_class class, const char *desc)
+{
+	struct api_error error;
+	char *line;
+
+	api_error_set(&error, class, "%s", desc);
+	line = api_error_reply(&error, NULL);
+	if (line != NULL && write(fd, line, strlen(line)) < 0)
+		log_debug("cannot tell a refused client why");
+	free(line);
+	close(fd);
+}
+
+static int
+peer_check(struct daemon *daemon, int fd, struct ucred *peer)
+{
+	socklen_t length = sizeof(*peer);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, peer, &length) < 0) {
+		log_warn("SO_PEERCRED");
+		return -1;
+	}
+	if (peer->uid == 0 && daemon->config.allow_root)
+		return 0;
+	if (daemon->group_known && peer_in_group(fd, peer->gid,
+	    daemon->group_gid))
+		return 0;
+	log_warnx("refused pid %d uid %u: neither %sa member of group %s",
+	    (int)peer->pid, (unsigned int)peer->uid,
+	    daemon->config.allow_root ? "root nor " : "", daemon->config.group);
+	return -1;
+}
+
+static void client_read_cb(struct bufferevent *bev, void *context);
+static void client_event_cb(struct bufferevent *bev, short what, void *context);
+
+void
+client_accept(struct daemon *daemon, int fd)
+{
+	struct client *client;
+	struct ucred peer;
+	char *greeting;
+
+	if (peer_check(daemon, fd, &peer) < 0) {
+		refuse(fd, API_ERROR_PERMISSION, "this user may not use vmmd: "
+		    "see the daemon's allow_root and group settings");
+		return;
+	}
+	if (daemon->client_count >= daemon->config.limits.clients) {
+		log_warnx("refused pid %d: %u clients already (limits.clients)",
+		    (int)peer.pid, daemon->client_count);
+		refuse(fd, API_ERROR_LIMIT, "too many clients (limits.clients)");
+		return;
+	}
+	client = calloc(1, sizeof(*client));
+	if (client == NULL) {
+		close(fd);
+		return;
+	}
+	client->daemon = daemon;
+	client->events = API_EVENTS_ALL;
+	client->uid = peer.uid;
+	client->pid = peer.pid;
+	evutil_make_socket_nonblocking(fd);
+	client->bev = bufferevent_socket_new(daemon->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (client->bev == NULL) {
+		close(fd);
+		free(client);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&daemon->clients, client, entry);
+	daemon->client_count++;
+	bufferevent_setcb(client->bev, client_read_cb, NULL, client_event_cb,
+	    client);
+	bufferevent_enable(client->bev, EV_READ | EV_WRITE);
+	greeting = api_greeting();
+	client_send(client, greeting);
+}
+
+void
+client_free(struct client *client)
+{
+	struct daemon *daemon = client->daemon;
+
+	vm_forget_client(daemon, client);
+	TAILQ_REMOVE(&daemon->clients, client, entry);
+	daemon->client_count--;
+	bufferevent_free(client->bev);
+	free(client);
+}
+
+static void
+client_free_cb(evutil_socket_t fd, short what, void *context)
+{
+	struct daemon *daemon = context;
+	struct client *client, *next;
+
+	(void)fd;
+	(void)what;
+	for (client = TAILQ_FIRST(&daemon->clients); client != NULL;
+	    client = next) {
+		next = TAILQ_NEXT(client, entry);
+		if (client->doomed)
+			client_free(client);
+	}
+}
+
+/* A client whose queue is over the limit does not read: it is marked and
+ * freed from the loop, never from under the caller sending to it. */
+void
+client_send(struct client *client, char *line)
+{
+	struct evbuffer *output = bufferevent_get_output(client->bev);
+
+	if (line == NULL)
+		return;
+	if (!client->doomed &&
+	    evbuffer_get_length(output) > client->daemon->config.limits.output_bytes) {
+		log_warnx("dropping the client of pid %d: it does not read its "
+		    "replies (%zu bytes queued, limits.output_bytes)",
+		    (int)client->pid, evbuffer_get_length(output));
+		client->doomed = true;
+		bufferevent_disable(client->bev, EV_READ);
+		event_base_once(client->daemon->base, -1, EV_TIMEOUT,
+		    client_free_cb, client->daemon, NULL);
+	}
+	if (!client->doomed)
+		evbuffer_add(output, line, strlen(line));
+	free(line);
+}
+
+void
+client_reply(struct client *client, json_t *value, json_t *id)
+{
+	client_send(client, api_reply(value, id));
+}
+
+void
+client_error(struct client *client, json_t *id, enum api_error_class class,
+    const char *format, ...)
+{
+	struct api_error error;
+	va_list ap;
+
+	error.class = class;
+	va_start(ap, format);
+	vsnprintf(error.desc, sizeof(error.desc), format, ap);
+	va_end(ap);
+	client_send(client, api_error_reply(&error, id));
+}
+
+static json_t *
+commands_json(void)
+{
+	json_t *list = json_array();
+	size_t i;
+
+	for (i = 0; i < api_command_count; i++)
+		json_array_append_new(list, json_pack("{s:s}", "name",
+		    api_commands[i].name));
+	return list;
+}
+
+static void
+negotiate(struct client *client, const struct api_request *request)
+{
+	json_t *enable = json_object_get(request->arguments, "enable");
+
+	if (json_array_size(enable) > 0) {
+		client_error(client, request->id, API_ERROR_INVALID_ARGUMENT,
+		    "qmp_capabilities: capability '%.64s' is not offered",
+		    json_is_string(json_array_get(enable, 0)) ?
+		    json_string_value(json_array_get(enable, 0)) : "?");
+		return;
+	}
+	client->negotiated = true;
+	client_reply(client, NULL, request->id);
+}
+
+static void
+subscribe(struct client *client, const struct api_request *request)
+{
+	json_t *events = json_object_get(request->arguments, "events");
+	struct api_error error;
+	int64_t mask = api_event_mask(events, &error);
+
+	if (mask < 0) {
+		client_send(client, api_error_reply(&error, request->id));
+		return;
+	}
+	client->events = (uint32_t)mask;
+	client_reply(client, json_pack("{s:O}", "events", events), request->id);
+}
+
+static void
+dispatch(struct client *client, const struct api_request *request)
+{
+	struct daemon *daemon = client->daemon;
+	enum api_command_id id = request->command->id;
+
+	if (!client->negotiated && id != API_CMD_QMP_CAPABILITIES) {
+		client_error(client, request->id, API_ERROR_NOT_NEGOTIATED,
+		    "expecting capabilities negotiation with 'qmp_capabilities'");
+		return;
+	}
+	if (client->negotiated && id == API_CMD_QMP_CAPABILITIES) {
+		client_error(client, request->id, API_ERROR_COMMAND_NOT_FOUND,
+		    "capabilities negotiation is already complete");
+		return;
+	}
+	switch (id) {
+	case API_CMD_QMP_CAPABILITIES:
+		negotiate(client, request);
+		return;
+	case API_CMD_QUERY_VERSION:
+		client_reply(client, json_pack("{s:s,s:{s:i,s:i}}", "vmmd",
+		    VMMD_VERSION, "protocol", "major", API_VERSION_MAJOR,
+		    "minor", API_VERSION_MINOR), request->id);
+		return;
+	case API_CMD_QUERY_HOST:
+		if (daemon->host_report == NULL)
+			client_error(client, request->id, API_ERROR_GENERIC,
+			    "the host report could not be built at start");
+		else
+			client_reply(client, json_incref(daemon->host_report),
+			    request->id);
+		return;
+	case API_CMD_QUERY_COMMANDS:
+		client_reply(client, commands_json(), request->id);
+		return;
+	case API_CMD_EVENTS_SUBSCRIBE:
+		subscribe(client, request);
+		return;
+	default:
+		vm_command(client, request);
+	}
+}
+
+static void
+handle_line(struct client *client, const char *line, size_t length)
+{
+	struct api_request request;
+	struct api_error error;
+	json_t *message = NULL;
+
+	while (length > 0 && (line[length - 1] == '\r' || line[length - 1] == ' '))
+		length--;
+	if (length == 0)
+		return;
+	if (api_request_parse(line, length, &message, &request, &error) < 0)
+		client_send(client, api_error_reply(&error, json_is_object(message) ?
+		    json_object_get(message, "id") : NULL));
+	else
+		dispatch(client, &request);
+	json_decref(message);
+}
+
+static void
+too_large(struct client *client, size_t length)
+{
+	size_t limit = client->daemon->config.limits.message_bytes;
+
+	client_error(client, NULL, API_ERROR_TOO_LARGE, "a message of %s%zu "
+	    "bytes is over the limit of %zu (limits.message_bytes): it is "
+	    "skipped up to its newline", client->discarding ? "" : "at least ",
+	    length, limit);
+}
+
+static void
+client_read_cb(struct bufferevent *bev, void *context)
+{
+	struct client *client = context;
+	size_t limit = client->daemon->config.limits.message_bytes, eol;
+	struct evbuffer *input = bufferevent_get_input(bev);
+	struct evbuffer_ptr at;
+
+	while (!client->doomed && evbuffer_get_length(input) > 0) {
+		at = evbuffer_search_eol(input, NULL, &eol, EVBUFFER_EOL_LF);
+		if (at.pos < 0) {
+			if (evbuffer_get_length(input) <= limit)
+				return;	/* wait for the rest of the line */
+			if (!client->discarding)
+				too_large(client, evbuffer_get_length(input));
+			client->discarding = true;
+			evbuffer_drain(input, evbuffer_get_length(input));
+			return;
+		}
+		if (client->discarding) {
+			client->discarding = false;	/* the line's end */
+		} else if ((size_t)at.pos > limit) {
+			too_large(client, (size_t)at.pos);
+		} else {
+			handle_line(client, (const char *)evbuffer_pullup(input,
+			    at.pos + 1), (size_t)at.pos);
+		}
+		evbuffer_drain(input, (size_t)at.pos + eol);
+	}
+}
+
+static void
+client_event_cb(struct bufferevent *bev, short what, void *context)
+{
+	struct client *client = context;
+
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+			log_debug("the client of pid %d left in the middle of a "
+			    "message", (int)client->pid);
+		if (!client->doomed)
+			client_free(client);
+	}
+}

@@ -1,0 +1,266 @@
+/* `vmmd vm-process`: one VM's process, started by the daemon with its
+ * control socketpair on fd 3 and the console's pipes on fds 4 (output) and
+ * 5 (input). It reads the spec, runs the VM with the same core code as
+ * `vmmd run` on a thread of its own, serves the daemon's pause, resume,
+ * stop and info on the main thread, and reports how the VM ended. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/log.h"
+#include "../core/vm.h"
+#include "cmd_cpu_model.h"
+#include "daemon.h"
+#include "exit_status.h"
+#include "forward_map_json.h"
+#include "options.h"
+
+#define CONTROL_FD	3
+#define CONSOLE_OUT_FD	4
+#define CONSOLE_IN_FD	5
+
+struct vm_process {
+	pthread_mutex_t write_lock;
+	struct vm_control control;
+	struct vmmd_options options;	/* the VM's config, as `vmmd run` has it */
+	struct cpu_template cpu_template;
+	struct api_vm_spec spec;
+	char console_log[DAEMON_PATH_MAX + 64];
+	char kvm_path[DAEMON_PATH_MAX];
+};
+
+/* One message, one write, never interleaved with another thread's. */
+static void
+send_message(struct vm_process *process, json_t *message)
+{
+	char *text = message != NULL ? json_dumps(message, JSON_COMPACT) : NULL;
+	size_t length, done = 0;
+	ssize_t n;
+
+	json_decref(message);
+	if (text == NULL)
+		return;
+	length = strlen(text);
+	text[length++] = '\n';	/* json_dumps' NUL becomes the newline */
+	pthread_mutex_lock(&process->write_lock);
+	while (done < length) {
+		n = write(CONTROL_FD, text + done, length - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	pthread_mutex_unlock(&process->write_lock);
+	free(text);
+}
+
+static void
+on_running(void *context)
+{
+	send_message(context, json_pack("{s:s}", "msg", "running"));
+}
+
+static json_t *
+result_json(enum vm_run_status status, const struct vm_result *result)
+{
+	if (status == VM_RUN_NO_KVM || status == VM_RUN_SETUP_FAILED)
+		return json_pack("{s:s,s:s}", "outcome", "setup-failed", "detail",
+		    status == VM_RUN_NO_KVM ? "KVM cannot serve on this host" :
+		    "the VM could not be built: see the daemon's log");
+	return json_pack("{s:s,s:s,s:i,s:I,s:I,s:o?}", "outcome",
+	    status == VM_RUN_FAILED ? "failed" :
+	    vm_outcome_name(result->stop.outcome), "detail", result->stop.detail,
+	    "boots", (int)result->boots, "exits", (json_int_t)result->exits,
+	    "setup_us", (json_int_t)(result->setup_ns / 1000), "forward_map",
+	    forward_map_json(&result->map, &result->counters));
+}
+
+/* The VM's thread: when the VM ends, so does the process. */
+static void *
+vm_thread(void *argument)
+{
+	struct vm_process *process = argument;
+	enum vm_run_status status;
+	struct vm_result *result;
+
+	result = calloc(1, sizeof(*result));
+	if (result == NULL)
+		exit(VMMD_EXIT_FAILURE);
+	status = vm_run(&process->options.vm, result);
+	send_message(process, json_pack("{s:s,s:o}", "msg", "result", "result",
+	    result_json(status, result)));
+	free(result);
+	exit(0);
+}
+
+static int
+read_spec(struct vm_process *process, FILE *in)
+{
+	const struct api_vm_limits limits = { VM_MAX_VCPUS, UINT64_MAX >> 20 };
+	struct api_error error;
+	char *line = NULL;
+	size_t size = 0;
+	json_t *message;
+	int rc = -1;
+
+	if (getline(&line, &size, in) < 0) {
+		log_warnx("vm-process: no spec from the daemon");
+		goto out;
+	}
+	message = json_loads(line, 0, NULL);
+	if (api_vm_spec_parse(json_object_get(message, "spec"), &limits,
+	    &process->spec, &error) < 0)
+		log_warnx("vm-process: a bad spec: %s", error.desc);
+	else if (!json_is_string(json_object_get(message, "console_log")) ||
+	    !json_is_string(json_object_get(message, "kvm_path")))
+		log_warnx("vm-process: the spec has no console_log or kvm_path");
+	else {
+		snprintf(process->console_log, sizeof(process->console_log), "%s",
+		    json_string_value(json_object_get(message, "console_log")));
+		snprintf(process->kvm_path, sizeof(process->kvm_path), "%s",
+		    json_string_value(json_object_get(message, "kvm_path")));
+		rc = 0;
+	}
+	json_decref(message);
+out:
+	free(line);
+	return rc;
+}
+
+static int
+configure(struct vm_process *process)
+{
+	struct vm_config *vm = &process->options.vm;
+	const struct api_vm_spec *spec = &process->spec;
+
+	memset(&process->options, 0, sizeof(process->options));
+	vm->kvm_path = process->kvm_path;
+	vm->memory_size = spec->memory_mib << 20;
+	vm->vcpus = spec->vcpus;
+	vm->kernel_path = spec->kernel;
+	vm->initrd_path = spec->initrd[0] != '\0' ? spec->initrd : NULL;
+	vm->cmdline = spec->cmdline[0] != '\0' ? spec->cmdline :
+	    VMMD_DEFAULT_CMDLINE;
+	vm->console_fd = CONSOLE_OUT_FD;
+	vm->console_input_fd = CONSOLE_IN_FD;
+	vm->control = &process->control;
+	/* A daemon that is slow to read loses console bytes, never stalls
+	 * the guest: the log file has them all. */
+	fcntl(CONSOLE_OUT_FD, F_SETFL, fcntl(CONSOLE_OUT_FD, F_GETFL) | O_NONBLOCK);
+	vm->console_log_fd = open(process->console_log, O_WRONLY | O_CREAT |
+	    O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
+	if (vm->console_log_fd < 0) {
+		log_warn("vm-process: cannot open the console log %s",
+		    process->console_log);
+		return -1;
+	}
+	if (spec->cpu_template[0] == '\0')
+		return 0;
+	process->options.cpu_template_path = spec->cpu_template;
+	if (cmd_cpu_template_prepare(&process->options,
+	    &process->cpu_template) != 0)
+		return -1;
+	vm->cpu_template = &process->cpu_template;
+	return 0;
+}
+
+static void
+ack(struct vm_process *process, int rc, const char *what)
+{
+	char desc[128];
+
+	if (rc == 0) {
+		send_message(process, json_pack("{s:s,s:b}", "msg", "ack", "ok", 1));
+		return;
+	}
+	snprintf(desc, sizeof(desc), "cannot %s: %s", what,
+	    rc == -EALREADY ? "it is so already" : rc == -EAGAIN ?
+	    "no boot of it is running (starting or rebooting)" :
+	    "it is stopping");
+	send_message(process, json_pack("{s:s,s:b,s:s}", "msg", "ack", "ok", 0,
+	    "desc", desc));
+}
+
+static void
+send_counters(struct vm_process *process)
+{
+	static struct forward_map map;
+	static struct forward_counters counters;
+	uint64_t exits;
+
+	if (vm_control_counters(&process->control, &map, &counters, &exits) < 0) {
+		send_message(process, json_pack("{s:s,s:b,s:n}", "msg", "ack",
+		    "ok", 1, "counters"));
+		return;
+	}
+	send_message(process, json_pack("{s:s,s:b,s:{s:o}}", "msg", "ack", "ok",
+	    1, "counters", "forward_map", forward_map_json(&map, &counters)));
+}
+
+static void
+serve(struct vm_process *process, FILE *in)
+{
+	char *line = NULL;
+	size_t size = 0;
+	json_t *message;
+	const char *kind;
+
+	while (getline(&line, &size, in) >= 0) {
+		message = json_loads(line, 0, NULL);
+		kind = json_string_value(json_object_get(message, "msg"));
+		if (kind == NULL)
+			log_warnx("vm-process: a message of no kind");
+		else if (strcmp(kind, "pause") == 0)
+			ack(process, vm_control_pause(&process->control), "pause");
+		else if (strcmp(kind, "resume") == 0)
+			ack(process, vm_control_resume(&process->control),
+			    "resume");
+		else if (strcmp(kind, "info") == 0)
+			send_counters(process);
+		else if (strcmp(kind, "stop") == 0)
+			vm_control_stop(&process->control, "stopped on request");
+		else
+			log_warnx("vm-process: unknown message '%.32s'", kind);
+		json_decref(message);
+	}
+	free(line);
+	/* The daemon has gone: nobody is left to serve. */
+	vm_control_stop(&process->control, "the daemon has gone");
+}
+
+int
+cmd_vm_process(int argc, char **argv)
+{
+	static struct vm_process process;
+	pthread_t thread;
+	FILE *in;
+
+	(void)argv;
+	if (argc != 1 || fcntl(CONTROL_FD, F_GETFD) < 0) {
+		log_warnx("vm-process: for the daemon only (it passes fd 3)");
+		return VMMD_EXIT_USAGE;
+	}
+	log_init("vmmd vm-process", false);
+	pthread_mutex_init(&process.write_lock, NULL);
+	vm_control_init(&process.control, on_running, &process);
+	in = fdopen(CONTROL_FD, "r");
+	if (in == NULL || read_spec(&process, in) < 0 || configure(&process) < 0) {
+		send_message(&process, json_pack("{s:s,s:{s:s,s:s}}", "msg",
+		    "result", "result", "outcome", "setup-failed", "detail",
+		    "the VM process could not configure the VM: see the "
+		    "daemon's log"));
+		return 0;
+	}
+	if (pthread_create(&thread, NULL, vm_thread, &process) != 0) {
+		log_warnx("vm-process: cannot start the VM's thread");
+		return VMMD_EXIT_FAILURE;
+	}
+	serve(&process, in);
+	pthread_join(thread, NULL);	/* it exits the process */
+	return 0;
+}

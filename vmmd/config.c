@@ -1,0 +1,161 @@
+/* The daemon's configuration: its defaults and the JSON file that changes
+ * them (configs/vmmd.json). Unknown keys and wrong types are refused with
+ * the key's name, so a typo never passes silently. */
+#include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon.h"
+
+enum config_kind { CONFIG_STRING, CONFIG_BOOL, CONFIG_UINT, CONFIG_SIZE, CONFIG_U64 };
+
+struct config_key {
+	const char *name;
+	enum config_kind kind;
+	size_t offset;
+	size_t size;		/* strings: the buffer */
+	uint64_t min, max;
+};
+
+#define C(field) offsetof(struct daemon_config, field)
+#define L(field) offsetof(struct daemon_config, limits.field)
+
+static const struct config_key config_keys[] = {
+	{ "socket", CONFIG_STRING, C(socket_path), DAEMON_PATH_MAX, 0, 0 },
+	{ "state_dir", CONFIG_STRING, C(state_dir), DAEMON_PATH_MAX, 0, 0 },
+	{ "group", CONFIG_STRING, C(group), 64, 0, 0 },
+	{ "allow_root", CONFIG_BOOL, C(allow_root), 0, 0, 0 },
+	{ "kvm", CONFIG_BOOL, C(kvm), 0, 0, 0 },
+	{ "kvm_path", CONFIG_STRING, C(kvm_path), DAEMON_PATH_MAX, 0, 0 },
+	{ "vm_process", CONFIG_STRING, C(vm_process), DAEMON_PATH_MAX, 0, 0 },
+	{ "stop_timeout_s", CONFIG_UINT, C(stop_timeout_s), 0, 1, 3600 },
+	{ "message_bytes", CONFIG_SIZE, L(message_bytes), 0, 256, 16 << 20 },
+	{ "output_bytes", CONFIG_SIZE, L(output_bytes), 0, 4096, 256 << 20 },
+	{ "clients", CONFIG_UINT, L(clients), 0, 1, 65536 },
+	{ "vms", CONFIG_UINT, L(vms), 0, 1, 4096 },
+	{ "vcpus_per_vm", CONFIG_UINT, L(vcpus_per_vm), 0, 1, 64 },
+	{ "memory_mib_per_vm", CONFIG_U64, L(memory_mib_per_vm), 0, 16, 1 << 24 },
+	{ "vcpus_total", CONFIG_UINT, L(vcpus_total), 0, 1, 1 << 16 },
+	{ "memory_mib_total", CONFIG_U64, L(memory_mib_total), 0, 16, 1ull << 32 },
+};
+
+void
+daemon_config_defaults(struct daemon_config *config)
+{
+	memset(config, 0, sizeof(*config));
+	snprintf(config->socket_path, sizeof(config->socket_path),
+	    "/run/vmmd/vmmd.sock");
+	snprintf(config->state_dir, sizeof(config->state_dir), "/run/vmmd");
+	snprintf(config->group, sizeof(config->group), "vmmd");
+	snprintf(config->kvm_path, sizeof(config->kvm_path), "/dev/kvm");
+	config->allow_root = true;
+	config->kvm = true;
+	config->stop_timeout_s = 10;
+	config->limits = (struct daemon_limits){
+		.message_bytes = 65536, .output_bytes = 4 << 20,
+		.clients = 256, .vms = 32, .vcpus_per_vm = 8,
+		.memory_mib_per_vm = 4096, .vcpus_total = 64,
+		.memory_mib_total = 16384,
+	};
+}
+
+static int
+config_set(struct daemon_config *config, const struct config_key *key,
+    json_t *value, char *error, size_t error_size)
+{
+	char *field = (char *)config + key->offset;
+	json_int_t n;
+
+	if (key->kind == CONFIG_STRING) {
+		if (!json_is_string(value) || json_string_length(value) == 0 ||
+		    json_string_length(value) >= key->size) {
+			snprintf(error, error_size, "'%s' must be a string of 1 "
+			    "to %zu bytes", key->name, key->size - 1);
+			return -1;
+		}
+		memcpy(field, json_string_value(value), json_string_length(value) + 1);
+		return 0;
+	}
+	if (key->kind == CONFIG_BOOL) {
+		if (!json_is_boolean(value)) {
+			snprintf(error, error_size, "'%s' must be true or false",
+			    key->name);
+			return -1;
+		}
+		*(bool *)field = json_is_true(value);
+		return 0;
+	}
+	n = json_integer_value(value);
+	if (!json_is_integer(value) || n < 0 || (uint64_t)n < key->min ||
+	    (uint64_t)n > key->max) {
+		snprintf(error, error_size, "'%s' must be an integer from %llu "
+		    "to %llu", key->name, (unsigned long long)key->min,
+		    (unsigned long long)key->max);
+		return -1;
+	}
+	if (key->kind == CONFIG_UINT)
+		*(unsigned int *)field = (unsigned int)n;
+	else if (key->kind == CONFIG_SIZE)
+		*(size_t *)field = (size_t)n;
+	else
+		*(uint64_t *)field = (uint64_t)n;
+	return 0;
+}
+
+static int
+config_apply(struct daemon_config *config, json_t *object, bool limits,
+    char *error, size_t error_size)
+{
+	size_t i, count = sizeof(config_keys) / sizeof(config_keys[0]);
+	const char *name;
+	json_t *value;
+
+	json_object_foreach(object, name, value) {
+		if (!limits && strcmp(name, "limits") == 0 && json_is_object(value)) {
+			if (config_apply(config, value, true, error, error_size) < 0)
+				return -1;
+			continue;
+		}
+		for (i = 0; i < count; i++)
+			if (strcmp(config_keys[i].name, name) == 0 &&
+			    limits == (config_keys[i].offset >= L(message_bytes)))
+				break;
+		if (i == count) {
+			snprintf(error, error_size, "unknown key '%s%s'",
+			    limits ? "limits." : "", name);
+			return -1;
+		}
+		if (config_set(config, &config_keys[i], value, error,
+		    error_size) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+daemon_config_load(struct daemon_config *config, const char *path,
+    char *error, size_t error_size)
+{
+	json_error_t json_error;
+	char why[200];
+	json_t *root;
+	int rc;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &json_error);
+	if (root == NULL) {
+		snprintf(error, error_size, "%s: line %d: %s", path,
+		    json_error.line, json_error.text);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		snprintf(error, error_size, "%s: not a JSON object", path);
+		json_decref(root);
+		return -1;
+	}
+	rc = config_apply(config, root, false, why, sizeof(why));
+	if (rc < 0)
+		snprintf(error, error_size, "%s: %s", path, why);
+	json_decref(root);
+	return rc;
+}

@@ -1,0 +1,424 @@
+/* `vmmd daemon`: the control socket, the libevent loop, signals, and the
+ * way out (SIGTERM stops every VM cleanly, then the daemon exits). */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+
+#include "../core/log.h"
+#include "cmd_probe.h"
+#include "daemon.h"
+#include "exit_status.h"
+
+static const char daemon_usage_text[] =
+    "usage: vmmd daemon [--config FILE] [--socket PATH] [--state-dir DIR]\n"
+    "                   [--no-kvm] [--detach] [--pid-file FILE] [--verbose]\n";
+
+static int
+make_parent_dir(const char *path)
+{
+	char dir[DAEMON_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Mode 0660, owned by the configured group when it exists: the socket's
+ * permissions are the first check, SO_PEERCRED the second. */
+static int
+listen_socket(struct daemon *daemon)
+{
+	const char *path = daemon->config.socket_path;
+	struct sockaddr_un address = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(address.sun_path)) {
+		log_warnx("the socket path %s is longer than %zu bytes", path,
+		    sizeof(address.sun_path) - 1);
+		return -1;
+	}
+	strcpy(address.sun_path, path);
+	if ((rc = make_parent_dir(path)) < 0) {
+		log_warnx("cannot create the directory of %s: %s", path,
+		    strerror(-rc));
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		log_warn("socket");
+		return -1;
+	}
+	unlink(path);	/* a stale one from a daemon that died */
+	if (bind(fd, (struct sockaddr *)&address, sizeof(address)) < 0 ||
+	    chmod(path, 0660) < 0 || listen(fd, 128) < 0) {
+		log_warn("cannot listen on %s", path);
+		close(fd);
+		return -1;
+	}
+	if (daemon->group_known && chown(path, (uid_t)-1, daemon->group_gid) < 0)
+		log_warn("cannot give %s to group %s", path, daemon->config.group);
+	return fd;
+}
+
+static void
+accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
+    struct sockaddr *address, int length, void *context)
+{
+	(void)listener;
+	(void)address;
+	(void)length;
+	client_accept(context, fd);
+}
+
+/* Once terminating and no VM process is left, the loop ends. */
+void
+daemon_maybe_exit(struct daemon *daemon)
+{
+	struct vm_entry *vm;
+
+	if (!daemon->terminating)
+		return;
+	TAILQ_FOREACH(vm, &daemon->vms, entry)
+		if (vm->pid != 0)
+			return;
+	event_base_loopexit(daemon->base, NULL);
+}
+
+static void
+term_timeout_cb(evutil_socket_t fd, short what, void *context)
+{
+	struct daemon *daemon = context;
+	struct vm_entry *vm;
+
+	(void)fd;
+	(void)what;
+	TAILQ_FOREACH(vm, &daemon->vms, entry)
+		if (vm->pid != 0) {
+			log_warnx("VM %s did not stop in %u s: killing it",
+			    vm->spec.name, daemon->config.stop_timeout_s);
+			vm_process_kill(vm);
+		}
+}
+
+static void
+signal_cb(evutil_socket_t signal_number, short what, void *context)
+{
+	struct daemon *daemon = context;
+	struct timeval timeout = { daemon->config.stop_timeout_s, 0 };
+	struct vm_entry *vm;
+
+	(void)what;
+	if (daemon->terminating)
+		return;
+	log_info("signal %d: stopping every VM, then exiting", (int)signal_number);
+	daemon->terminating = true;
+	if (daemon->listener != NULL)
+		evconnlistener_disable(daemon->listener);
+	TAILQ_FOREACH(vm, &daemon->vms, entry)
+		if (vm->pid != 0)
+			vm_process_stop(vm);
+	daemon->term_timer = evtimer_new(daemon->base, term_timeout_cb, daemon);
+	if (daemon->term_timer != NULL)
+		evtimer_add(daemon->term_timer, &timeout);
+	daemon_maybe_exit(daemon);
+}
+
+static int
+daemon_setup(struct daemon *daemon, const struct daemon_config *config)
+{
+	static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+	struct event_config *event_config;
+	struct group *group;
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	daemon->config = *config;
+	TAILQ_INIT(&daemon->clients);
+	TAILQ_INIT(&daemon->vms);
+	n = config->vm_process[0] != '\0' ?
+	    (ssize_t)strlen(strcpy(daemon->self_exe, config->vm_process)) :
+	    readlink("/proc/self/exe", daemon->self_exe,
+	    sizeof(daemon->self_exe) - 1);
+	if (n <= 0) {
+		log_warn("cannot find vmmd's own executable");
+		return -1;
+	}
+	daemon->self_exe[n] = '\0';
+	group = getgrnam(config->group);
+	if (group != NULL) {
+		daemon->group_gid = group->gr_gid;
+		daemon->group_known = true;
+	} else
+		log_info("group %s does not exist: only root may connect",
+		    config->group);
+	if (mkdir(config->state_dir, 0750) < 0 && errno != EEXIST) {
+		log_warn("cannot create the state directory %s", config->state_dir);
+		return -1;
+	}
+	/* The changelist folds each reply's add-then-remove of the write
+	 * event into no epoll_ctl at all. */
+	event_config = event_config_new();
+	if (event_config == NULL)
+		return -1;
+	event_config_set_flag(event_config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	daemon->base = event_base_new_with_config(event_config);
+	event_config_free(event_config);
+	if (daemon->base == NULL)
+		return -1;
+	if ((fd = listen_socket(daemon)) < 0)
+		return -1;
+	daemon->listener = evconnlistener_new(daemon->base, accept_cb, daemon,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+	if (daemon->listener == NULL) {
+		close(fd);
+		return -1;
+	}
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		daemon->signals[i] = evsignal_new(daemon->base, signals[i],
+		    signal_cb, daemon);
+		if (daemon->signals[i] == NULL || evsignal_add(daemon->signals[i],
+		    NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The last events (VM_STOPPED of the VMs stopped on SIGTERM) reach the
+ * clients before the daemon goes: a bounded wait for each. The output
+ * buffer belongs to the bufferevent (its front is frozen), so it is copied
+ * to the socket, not drained. */
+static void
+client_flush(struct client *client)
+{
+	struct evbuffer *output = bufferevent_get_output(client->bev);
+	struct pollfd pfd = { .fd = bufferevent_getfd(client->bev),
+	    .events = POLLOUT };
+	size_t length = evbuffer_get_length(output), done = 0;
+	const char *bytes = (const char *)evbuffer_pullup(output, -1);
+	int tries = 10;
+	ssize_t n;
+
+	while (bytes != NULL && done < length && tries > 0) {
+		n = write(pfd.fd, bytes + done, length - done);
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return;
+		tries--;
+		poll(&pfd, 1, 100);
+	}
+}
+
+static void
+daemon_teardown(struct daemon *daemon)
+{
+	struct client *client;
+	struct vm_entry *vm;
+	size_t i;
+
+	while ((client = TAILQ_FIRST(&daemon->clients)) != NULL) {
+		if (!client->doomed)
+			client_flush(client);
+		client_free(client);
+	}
+	while ((vm = TAILQ_FIRST(&daemon->vms)) != NULL)
+		vm_free(vm);
+	if (daemon->listener != NULL) {
+		evconnlistener_free(daemon->listener);
+		unlink(daemon->config.socket_path);
+	}
+	for (i = 0; i < sizeof(daemon->signals) / sizeof(daemon->signals[0]); i++)
+		if (daemon->signals[i] != NULL)
+			event_free(daemon->signals[i]);
+	if (daemon->term_timer != NULL)
+		event_free(daemon->term_timer);
+	if (daemon->base != NULL)
+		event_base_free(daemon->base);
+	json_decref(daemon->host_report);
+}
+
+static json_t *
+host_report(const struct daemon_config *config)
+{
+	if (!config->kvm)
+		return json_pack("{s:b,s:s}", "usable", 0, "message",
+		    "the daemon runs without KVM (kvm: false or --no-kvm)");
+	return cmd_probe_json(config->kvm_path);
+}
+
+/* Serves until SIGTERM; ready_fd (or -1) gets one byte once the socket
+ * listens, so that whoever started the daemon knows when to connect. */
+static int
+daemon_serve(const struct daemon_config *config, int ready_fd)
+{
+	struct daemon *daemon;
+	char error[256];
+	int rc = VMMD_EXIT_FAILURE;
+
+	if (api_table_validate(api_commands, api_command_count, error,
+	    sizeof(error)) < 0 || vm_state_table_validate(error,
+	    sizeof(error)) < 0) {
+		log_warnx("refusing to start: %s", error);
+		return VMMD_EXIT_FAILURE;
+	}
+	daemon = calloc(1, sizeof(*daemon));
+	if (daemon == NULL)
+		return VMMD_EXIT_FAILURE;
+	daemon->host_report = host_report(config);
+	if (daemon_setup(daemon, config) == 0) {
+		log_info("listening on %s", config->socket_path);
+		if (ready_fd >= 0) {
+			if (write(ready_fd, "R", 1) != 1)
+				log_warn("cannot say that the daemon is ready");
+			close(ready_fd);
+		}
+		event_base_dispatch(daemon->base);
+		rc = 0;
+	}
+	daemon_teardown(daemon);
+	free(daemon);
+	return rc;
+}
+
+int
+daemon_run(const struct daemon_config *config)
+{
+	return daemon_serve(config, -1);
+}
+
+int
+daemon_run_ready(const struct daemon_config *config, int ready_fd)
+{
+	return daemon_serve(config, ready_fd);
+}
+
+/* The parent returns once the child listens: 0, or 1 when it could not. */
+static int
+detach(const char *pid_file, int *ready_fd)
+{
+	int fds[2];
+	pid_t pid;
+	char byte;
+	FILE *out;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		close(fds[1]);
+		if (read(fds[0], &byte, 1) != 1)
+			_exit(VMMD_EXIT_FAILURE);
+		if (pid_file != NULL && (out = fopen(pid_file, "we")) != NULL) {
+			fprintf(out, "%d\n", (int)pid);
+			fclose(out);
+		}
+		_exit(0);
+	}
+	close(fds[0]);
+	setsid();
+	*ready_fd = fds[1];
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv, struct daemon_config *config, bool *detached,
+    const char **pid_file)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'd' },
+		{ "no-kvm", no_argument, NULL, 'n' },
+		{ "detach", no_argument, NULL, 'D' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char error[300];
+	int option;
+
+	optind = 1;
+	while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (option) {
+		case 'c':
+			if (daemon_config_load(config, optarg, error,
+			    sizeof(error)) < 0) {
+				log_warnx("refusing to start: %s", error);
+				return VMMD_EXIT_USAGE;
+			}
+			break;
+		case 's':
+			snprintf(config->socket_path, sizeof(config->socket_path),
+			    "%s", optarg);
+			break;
+		case 'd':
+			snprintf(config->state_dir, sizeof(config->state_dir),
+			    "%s", optarg);
+			break;
+		case 'n':
+			config->kvm = false;
+			break;
+		case 'D':
+			*detached = true;
+			break;
+		case 'p':
+			*pid_file = optarg;
+			break;
+		case 'v':
+			log_init("vmmd", true);
+			break;
+		default:
+			fputs(daemon_usage_text, stderr);
+			return VMMD_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		log_warnx("daemon: unexpected argument '%s'", argv[optind]);
+		return VMMD_EXIT_USAGE;
+	}
+	return 0;
+}
+
+int
+cmd_daemon(int argc, char **argv)
+{
+	struct daemon_config config;
+	const char *pid_file = NULL;
+	bool detached = false;
+	int rc, ready_fd = -1;
+
+	daemon_config_defaults(&config);
+	if ((rc = parse_args(argc, argv, &config, &detached, &pid_file)) != 0)
+		return rc;
+	if (config.kvm && (rc = cmd_probe_gate(config.kvm_path)) != 0)
+		return rc;
+	if (detached && detach(pid_file, &ready_fd) < 0) {
+		log_warn("cannot detach");
+		return VMMD_EXIT_FAILURE;
+	}
+	return daemon_serve(&config, ready_fd);
+}

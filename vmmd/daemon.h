@@ -1,0 +1,167 @@
+/* The daemon's shared state: its configuration, its clients and its VMs.
+ * Each part has its own file: config.c (the configuration), daemon.c (the
+ * loop, the socket, signals), client.c (one connection, its framing and
+ * commands), vm_registry.c (VMs, their states and events), vm_process.c
+ * (one process per VM, supervised). */
+#ifndef VMMD_DAEMON_H
+#define VMMD_DAEMON_H
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include "../api/protocol.h"
+#include "../api/vm_spec.h"
+
+#define DAEMON_PATH_MAX		512
+#define DAEMON_GROUPS_MAX	8
+#define VM_ATTACHED_MAX		8
+#define VM_CONSOLE_RECENT	4096
+
+struct daemon_limits {
+	size_t message_bytes;		/* one request line */
+	size_t output_bytes;		/* queued for one client before it is dropped */
+	unsigned int clients;
+	unsigned int vms;
+	unsigned int vcpus_per_vm;
+	uint64_t memory_mib_per_vm;
+	unsigned int vcpus_total;
+	uint64_t memory_mib_total;
+};
+
+struct daemon_config {
+	char socket_path[DAEMON_PATH_MAX];
+	char state_dir[DAEMON_PATH_MAX];	/* console logs */
+	char group[64];			/* its members may connect */
+	bool allow_root;
+	bool kvm;			/* false: no VM can start (tests) */
+	char kvm_path[DAEMON_PATH_MAX];
+	char vm_process[DAEMON_PATH_MAX];	/* "": vmmd itself (tests: a fake) */
+	unsigned int stop_timeout_s;	/* then SIGKILL */
+	struct daemon_limits limits;
+};
+
+enum vm_state {
+	VM_STATE_DEFINED,
+	VM_STATE_STARTING,
+	VM_STATE_RUNNING,
+	VM_STATE_PAUSED,
+	VM_STATE_STOPPING,
+	VM_STATE_STOPPED,
+	VM_STATE_CRASHED,
+	VM_STATE_COUNT,
+};
+
+struct client;
+struct daemon;
+
+/* A request waiting for the VM process's answer. */
+struct vm_pending {
+	TAILQ_ENTRY(vm_pending) entry;
+	struct client *client;		/* NULL once it has gone */
+	enum api_command_id command;
+	json_t *id;
+};
+TAILQ_HEAD(vm_pending_list, vm_pending);
+
+struct vm_entry {
+	TAILQ_ENTRY(vm_entry) entry;
+	struct daemon *daemon;
+	struct api_vm_spec spec;
+	enum vm_state state;
+	pid_t pid;			/* 0: no process */
+	struct bufferevent *control;	/* the socketpair to its process */
+	int console_out;		/* reads the guest's serial output */
+	int console_in;			/* writes its input */
+	struct event *console_event;
+	char console_log[DAEMON_PATH_MAX + 64];
+	bool result_seen;		/* the process reported how it ended */
+	bool kill_requested;
+	bool delete_pending;
+	json_t *last_result;		/* outcome, detail, counters */
+	char recent[VM_CONSOLE_RECENT];	/* a ring of the last output */
+	size_t recent_end, recent_length;
+	struct client *attached[VM_ATTACHED_MAX];
+	struct vm_pending_list pending;
+	struct event *kill_timer;
+	uint64_t start_ns;
+};
+TAILQ_HEAD(vm_list, vm_entry);
+
+struct client {
+	TAILQ_ENTRY(client) entry;
+	struct daemon *daemon;
+	struct bufferevent *bev;
+	bool negotiated;
+	bool discarding;		/* skipping the rest of an oversized line */
+	bool doomed;			/* does not read: freed from the loop */
+	uint32_t events;		/* the events it receives: a mask */
+	uid_t uid;
+	pid_t pid;
+};
+TAILQ_HEAD(client_list, client);
+
+struct daemon {
+	struct event_base *base;
+	struct daemon_config config;
+	struct evconnlistener *listener;
+	struct client_list clients;
+	unsigned int client_count;
+	struct vm_list vms;
+	unsigned int vm_count;
+	gid_t group_gid;
+	bool group_known;
+	bool terminating;
+	struct event *signals[3];
+	struct event *term_timer;
+	char self_exe[DAEMON_PATH_MAX];
+	json_t *host_report;		/* the probe's, at start */
+};
+
+/* config.c */
+void daemon_config_defaults(struct daemon_config *config);
+int daemon_config_load(struct daemon_config *config, const char *path,
+    char *error, size_t error_size);
+
+/* daemon.c */
+int cmd_daemon(int argc, char **argv);
+int daemon_run(const struct daemon_config *config);
+int daemon_run_ready(const struct daemon_config *config, int ready_fd);
+void daemon_maybe_exit(struct daemon *daemon);
+
+/* client.c */
+void client_accept(struct daemon *daemon, int fd);
+void client_send(struct client *client, char *line);	/* frees line */
+void client_reply(struct client *client, json_t *value, json_t *id);
+void client_error(struct client *client, json_t *id,
+    enum api_error_class class, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+void client_free(struct client *client);
+
+/* vm_registry.c */
+const char *vm_state_name(enum vm_state state);
+int vm_state_table_validate(char *error, size_t error_size);
+struct vm_entry *vm_find(struct daemon *daemon, const char *name);
+void vm_set_state(struct vm_entry *vm, enum vm_state state, json_t *extra);
+void vm_broadcast(struct daemon *daemon, const char *event, json_t *data);
+void vm_command(struct client *client, const struct api_request *request);
+void vm_forget_client(struct daemon *daemon, struct client *client);
+void vm_console_output(struct vm_entry *vm, const char *bytes, size_t length);
+void vm_free(struct vm_entry *vm);
+json_t *vm_info_json(const struct vm_entry *vm);
+
+/* vm_process.c */
+int vm_process_spawn(struct vm_entry *vm, char *error, size_t error_size);
+int vm_process_send(struct vm_entry *vm, const char *message);
+void vm_process_kill(struct vm_entry *vm);
+void vm_process_stop(struct vm_entry *vm);
+
+/* cmd_vm_process.c: the other end, in the VM process */
+int cmd_vm_process(int argc, char **argv);
+
+#endif

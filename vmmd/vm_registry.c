@@ -1,0 +1,523 @@
+/* The daemon's VMs: their records, the states and the commands that move
+ * between them (a table, validated at start), the events every negotiated
+ * client sees, and the console output that attached clients see. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/log.h"
+#include "daemon.h"
+
+#define STATE(s)	(1u << VM_STATE_##s)
+
+static const char *const state_names[VM_STATE_COUNT] = {
+	[VM_STATE_DEFINED] = "defined", [VM_STATE_STARTING] = "starting",
+	[VM_STATE_RUNNING] = "running", [VM_STATE_PAUSED] = "paused",
+	[VM_STATE_STOPPING] = "stopping", [VM_STATE_STOPPED] = "stopped",
+	[VM_STATE_CRASHED] = "crashed",
+};
+
+/* The states in which each VM command is allowed (docs/protocol.md). */
+struct vm_transition {
+	enum api_command_id command;
+	unsigned int from;
+};
+
+static const struct vm_transition vm_transitions[] = {
+	{ API_CMD_VM_START, STATE(DEFINED) | STATE(STOPPED) | STATE(CRASHED) },
+	{ API_CMD_VM_PAUSE, STATE(RUNNING) },
+	{ API_CMD_VM_RESUME, STATE(PAUSED) },
+	{ API_CMD_VM_STOP, STATE(STARTING) | STATE(RUNNING) | STATE(PAUSED) },
+	{ API_CMD_VM_KILL, STATE(STARTING) | STATE(RUNNING) | STATE(PAUSED) |
+	    STATE(STOPPING) },
+	{ API_CMD_VM_DELETE, STATE(DEFINED) | STATE(STOPPED) | STATE(CRASHED) },
+	{ API_CMD_CONSOLE_WRITE, STATE(RUNNING) | STATE(PAUSED) },
+};
+#define TRANSITION_COUNT (sizeof(vm_transitions) / sizeof(vm_transitions[0]))
+
+const char *
+vm_state_name(enum vm_state state)
+{
+	return (unsigned int)state < VM_STATE_COUNT ? state_names[state] : "?";
+}
+
+int
+vm_state_table_validate(char *error, size_t error_size)
+{
+	size_t i, j;
+
+	for (i = 0; i < VM_STATE_COUNT; i++)
+		if (state_names[i] == NULL) {
+			snprintf(error, error_size, "VM state %zu has no name", i);
+			return -1;
+		}
+	for (i = 0; i < TRANSITION_COUNT; i++) {
+		const char *name = api_commands[vm_transitions[i].command].name;
+
+		if (vm_transitions[i].from == 0 ||
+		    vm_transitions[i].from >= (1u << VM_STATE_COUNT)) {
+			snprintf(error, error_size, "VM state table: entry %s: "
+			    "no state, or a state that does not exist", name);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (vm_transitions[j].command == vm_transitions[i].command) {
+				snprintf(error, error_size, "VM state table: "
+				    "entry %s: listed twice", name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static const struct vm_transition *
+transition_of(enum api_command_id command)
+{
+	size_t i;
+
+	for (i = 0; i < TRANSITION_COUNT; i++)
+		if (vm_transitions[i].command == command)
+			return &vm_transitions[i];
+	return NULL;
+}
+
+static void
+states_text(unsigned int mask, char *out, size_t size)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	out[0] = '\0';
+	for (i = 0; i < VM_STATE_COUNT; i++)
+		if (mask & (1u << i))
+			used += (size_t)snprintf(out + used, used < size ?
+			    size - used : 0, "%s%s", used ? " or " : "",
+			    state_names[i]);
+}
+
+struct vm_entry *
+vm_find(struct daemon *daemon, const char *name)
+{
+	struct vm_entry *vm;
+
+	TAILQ_FOREACH(vm, &daemon->vms, entry)
+		if (strcmp(vm->spec.name, name) == 0)
+			return vm;
+	return NULL;
+}
+
+void
+vm_broadcast(struct daemon *daemon, const char *event, json_t *data)
+{
+	int index = api_event_index(event);
+	struct client *client;
+	char *line = api_event(event, data);
+
+	if (line == NULL)
+		return;
+	TAILQ_FOREACH(client, &daemon->clients, entry)
+		if (client->negotiated && index >= 0 &&
+		    (client->events & (1u << index)))
+			client_send(client, strdup(line));
+	free(line);
+}
+
+static const char *
+event_of(enum vm_state previous, enum vm_state state)
+{
+	static const char *const events[VM_STATE_COUNT] = {
+		[VM_STATE_DEFINED] = "VM_CREATED",	/* never a transition */
+		[VM_STATE_STARTING] = "VM_STARTING",
+		[VM_STATE_RUNNING] = "VM_RUNNING",
+		[VM_STATE_PAUSED] = "VM_PAUSED",
+		[VM_STATE_STOPPING] = "VM_STOPPING",
+		[VM_STATE_STOPPED] = "VM_STOPPED",
+		[VM_STATE_CRASHED] = "VM_CRASHED",
+	};
+
+	if (previous == VM_STATE_PAUSED && state == VM_STATE_RUNNING)
+		return "VM_RESUMED";
+	return events[state];
+}
+
+/* Every change of state is an event; extra (stolen) adds to its data. */
+void
+vm_set_state(struct vm_entry *vm, enum vm_state state, json_t *extra)
+{
+	enum vm_state previous = vm->state;
+	json_t *data;
+
+	vm->state = state;
+	log_info("VM %s: %s -> %s", vm->spec.name, vm_state_name(previous),
+	    vm_state_name(state));
+	data = json_pack("{s:s,s:s,s:s}", "vm", vm->spec.name, "state",
+	    vm_state_name(state), "previous", vm_state_name(previous));
+	if (data != NULL && extra != NULL)
+		json_object_update(data, extra);
+	json_decref(extra);
+	vm_broadcast(vm->daemon, event_of(previous, state), data);
+}
+
+json_t *
+vm_info_json(const struct vm_entry *vm)
+{
+	json_t *info;
+
+	info = json_pack("{s:s,s:s,s:o,s:i,s:s}", "name", vm->spec.name,
+	    "state", vm_state_name(vm->state), "config",
+	    api_vm_spec_json(&vm->spec), "pid", (int)vm->pid, "console_log",
+	    vm->console_log);
+	if (info != NULL && vm->last_result != NULL)
+		json_object_set(info, "last_run", vm->last_result);
+	return info;
+}
+
+void
+vm_free(struct vm_entry *vm)
+{
+	struct vm_pending *pending;
+	unsigned int i;
+
+	if (vm->pid != 0)
+		vm_process_kill(vm);
+	while ((pending = TAILQ_FIRST(&vm->pending)) != NULL) {
+		TAILQ_REMOVE(&vm->pending, pending, entry);
+		json_decref(pending->id);
+		free(pending);
+	}
+	for (i = 0; i < VM_ATTACHED_MAX; i++)
+		vm->attached[i] = NULL;
+	TAILQ_REMOVE(&vm->daemon->vms, vm, entry);
+	vm->daemon->vm_count--;
+	json_decref(vm->last_result);
+	free(vm);
+}
+
+void
+vm_forget_client(struct daemon *daemon, struct client *client)
+{
+	struct vm_pending *pending;
+	struct vm_entry *vm;
+	unsigned int i;
+
+	TAILQ_FOREACH(vm, &daemon->vms, entry) {
+		for (i = 0; i < VM_ATTACHED_MAX; i++)
+			if (vm->attached[i] == client)
+				vm->attached[i] = NULL;
+		TAILQ_FOREACH(pending, &vm->pending, entry)
+			if (pending->client == client)
+				pending->client = NULL;
+	}
+}
+
+/* Guest output is bytes; JSON strings are UTF-8: bytes outside ASCII
+ * become '?' on the socket (the log file keeps them as they were). */
+void
+vm_console_output(struct vm_entry *vm, const char *bytes, size_t length)
+{
+	char *text;
+	size_t i;
+	json_t *data;
+	char *line;
+
+	text = malloc(length + 1);
+	if (text == NULL)
+		return;
+	for (i = 0; i < length; i++) {
+		text[i] = (unsigned char)bytes[i] < 0x80 && bytes[i] != '\0' ?
+		    bytes[i] : '?';
+		vm->recent[vm->recent_end] = text[i];
+		vm->recent_end = (vm->recent_end + 1) % VM_CONSOLE_RECENT;
+	}
+	text[length] = '\0';
+	vm->recent_length += length;
+	if (vm->recent_length > VM_CONSOLE_RECENT)
+		vm->recent_length = VM_CONSOLE_RECENT;
+	data = json_pack("{s:s,s:s%}", "vm", vm->spec.name, "data", text, length);
+	free(text);
+	line = api_event("CONSOLE", data);
+	for (i = 0; line != NULL && i < VM_ATTACHED_MAX; i++)
+		if (vm->attached[i] != NULL && (vm->attached[i]->events &
+		    (1u << api_event_index("CONSOLE"))))
+			client_send(vm->attached[i], strdup(line));
+	free(line);
+}
+
+static json_t *
+console_recent(const struct vm_entry *vm)
+{
+	size_t start = (vm->recent_end + VM_CONSOLE_RECENT - vm->recent_length) %
+	    VM_CONSOLE_RECENT;
+	char text[VM_CONSOLE_RECENT];
+	size_t i;
+
+	for (i = 0; i < vm->recent_length; i++)
+		text[i] = vm->recent[(start + i) % VM_CONSOLE_RECENT];
+	return json_stringn(text, vm->recent_length);
+}
+
+static int
+limits_check(struct client *client, const struct api_vm_spec *spec,
+    json_t *id)
+{
+	const struct daemon_limits *limits = &client->daemon->config.limits;
+	uint64_t memory = spec->memory_mib;
+	unsigned int vcpus = spec->vcpus;
+	struct vm_entry *vm;
+
+	if (client->daemon->vm_count >= limits->vms) {
+		client_error(client, id, API_ERROR_LIMIT, "vm-create: %u VMs "
+		    "already (limits.vms)", client->daemon->vm_count);
+		return -1;
+	}
+	TAILQ_FOREACH(vm, &client->daemon->vms, entry) {
+		memory += vm->spec.memory_mib;
+		vcpus += vm->spec.vcpus;
+	}
+	if (vcpus > limits->vcpus_total || memory > limits->memory_mib_total) {
+		client_error(client, id, API_ERROR_LIMIT, "vm-create: the VMs "
+		    "would have %u vCPUs and %" PRIu64 " MiB in all, over the "
+		    "limits of %u and %" PRIu64 " (limits.vcpus_total, "
+		    "limits.memory_mib_total)", vcpus, memory,
+		    limits->vcpus_total, limits->memory_mib_total);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+vm_create(struct client *client, const struct api_request *request)
+{
+	struct daemon *daemon = client->daemon;
+	const struct api_vm_limits limits = {
+		daemon->config.limits.vcpus_per_vm,
+		daemon->config.limits.memory_mib_per_vm,
+	};
+	struct api_vm_spec spec;
+	struct api_error error;
+	struct vm_entry *vm;
+
+	if (api_vm_spec_parse(json_object_get(request->arguments, "spec"),
+	    &limits, &spec, &error) < 0) {
+		client_error(client, request->id, error.class, "vm-create: %s",
+		    error.desc);
+		return;
+	}
+	if (vm_find(daemon, spec.name) != NULL) {
+		client_error(client, request->id, API_ERROR_VM_EXISTS,
+		    "vm-create: a VM named '%s' exists already", spec.name);
+		return;
+	}
+	if (limits_check(client, &spec, request->id) < 0)
+		return;
+	vm = calloc(1, sizeof(*vm));
+	if (vm == NULL) {
+		client_error(client, request->id, API_ERROR_GENERIC,
+		    "vm-create: out of memory");
+		return;
+	}
+	vm->daemon = daemon;
+	vm->spec = spec;
+	vm->console_out = vm->console_in = -1;
+	TAILQ_INIT(&vm->pending);
+	snprintf(vm->console_log, sizeof(vm->console_log), "%s/%s.console.log",
+	    daemon->config.state_dir, spec.name);
+	TAILQ_INSERT_TAIL(&daemon->vms, vm, entry);
+	daemon->vm_count++;
+	vm_broadcast(daemon, "VM_CREATED", json_pack("{s:s,s:s}", "vm",
+	    spec.name, "state", "defined"));
+	client_reply(client, vm_info_json(vm), request->id);
+}
+
+static json_t *
+vm_list_json(struct daemon *daemon)
+{
+	json_t *list = json_array();
+	struct vm_entry *vm;
+
+	TAILQ_FOREACH(vm, &daemon->vms, entry)
+		json_array_append_new(list, json_pack("{s:s,s:s,s:i,s:I,s:i}",
+		    "name", vm->spec.name, "state", vm_state_name(vm->state),
+		    "vcpus", (int)vm->spec.vcpus, "memory_mib",
+		    (json_int_t)vm->spec.memory_mib, "pid", (int)vm->pid));
+	return list;
+}
+
+/* Asks the VM process and answers when it does (vm_process.c). */
+static void
+vm_ask(struct vm_entry *vm, struct client *client,
+    const struct api_request *request, const char *message)
+{
+	struct vm_pending *pending = calloc(1, sizeof(*pending));
+
+	if (pending == NULL || vm_process_send(vm, message) < 0) {
+		free(pending);
+		client_error(client, request->id, API_ERROR_GENERIC, "%s: "
+		    "cannot reach VM %s's process", request->command->name,
+		    vm->spec.name);
+		return;
+	}
+	pending->client = client;
+	pending->command = request->command->id;
+	pending->id = json_incref(request->id);
+	TAILQ_INSERT_TAIL(&vm->pending, pending, entry);
+}
+
+static void
+console_attach(struct vm_entry *vm, struct client *client, json_t *id,
+    bool attach)
+{
+	int i, slot = -1;
+
+	for (i = 0; i < VM_ATTACHED_MAX; i++) {
+		if (vm->attached[i] == client) {
+			if (!attach)
+				vm->attached[i] = NULL;
+			slot = i;
+			break;
+		}
+		if (vm->attached[i] == NULL && slot < 0)
+			slot = i;
+	}
+	if (attach && slot < 0) {
+		client_error(client, id, API_ERROR_LIMIT, "console-attach: VM "
+		    "%s has %d attached clients already", vm->spec.name,
+		    VM_ATTACHED_MAX);
+		return;
+	}
+	if (!attach) {
+		client_reply(client, NULL, id);
+		return;
+	}
+	vm->attached[slot] = client;
+	client_reply(client, json_pack("{s:s,s:o}", "console_log",
+	    vm->console_log, "recent", console_recent(vm)), id);
+}
+
+static void
+console_write(struct vm_entry *vm, struct client *client,
+    const struct api_request *request)
+{
+	json_t *data = json_object_get(request->arguments, "data");
+	size_t length = json_string_length(data);
+	ssize_t n;
+
+	n = write(vm->console_in, json_string_value(data), length);
+	if (n != (ssize_t)length) {
+		client_error(client, request->id, API_ERROR_GENERIC,
+		    "console-write: VM %s's console takes no more input now%s",
+		    vm->spec.name, n >= 0 ? " (part of it was written)" : "");
+		return;
+	}
+	client_reply(client, json_pack("{s:I}", "written", (json_int_t)n),
+	    request->id);
+}
+
+static void
+vm_start(struct vm_entry *vm, struct client *client, json_t *id)
+{
+	char error[256];
+
+	if (!vm->daemon->config.kvm) {
+		client_error(client, id, API_ERROR_NO_KVM, "vm-start: this "
+		    "daemon runs without KVM (kvm: false or --no-kvm): no VM "
+		    "can start");
+		return;
+	}
+	if (vm_process_spawn(vm, error, sizeof(error)) < 0) {
+		client_error(client, id, API_ERROR_GENERIC, "vm-start: %s", error);
+		return;
+	}
+	vm_set_state(vm, VM_STATE_STARTING, json_pack("{s:i}", "pid",
+	    (int)vm->pid));
+	client_reply(client, json_pack("{s:i}", "pid", (int)vm->pid), id);
+}
+
+static void
+vm_act(struct vm_entry *vm, struct client *client,
+    const struct api_request *request)
+{
+	json_t *id = request->id;
+
+	switch (request->command->id) {
+	case API_CMD_VM_INFO:
+		if (vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_PAUSED)
+			vm_ask(vm, client, request, "{\"msg\":\"info\"}\n");
+		else
+			client_reply(client, vm_info_json(vm), id);
+		return;
+	case API_CMD_VM_START:
+		vm_start(vm, client, id);
+		return;
+	case API_CMD_VM_PAUSE:
+		vm_ask(vm, client, request, "{\"msg\":\"pause\"}\n");
+		return;
+	case API_CMD_VM_RESUME:
+		vm_ask(vm, client, request, "{\"msg\":\"resume\"}\n");
+		return;
+	case API_CMD_VM_STOP:
+		vm_process_stop(vm);
+		client_reply(client, NULL, id);
+		return;
+	case API_CMD_VM_KILL:
+		vm->kill_requested = true;
+		vm_process_kill(vm);
+		client_reply(client, NULL, id);
+		return;
+	case API_CMD_VM_DELETE:
+		vm_broadcast(vm->daemon, "VM_DELETED", json_pack("{s:s}", "vm",
+		    vm->spec.name));
+		vm_free(vm);
+		client_reply(client, NULL, id);
+		return;
+	case API_CMD_CONSOLE_ATTACH:
+	case API_CMD_CONSOLE_DETACH:
+		console_attach(vm, client, id,
+		    request->command->id == API_CMD_CONSOLE_ATTACH);
+		return;
+	case API_CMD_CONSOLE_WRITE:
+		console_write(vm, client, request);
+		return;
+	default:
+		client_error(client, id, API_ERROR_GENERIC, "%s: not a VM "
+		    "command", request->command->name);
+	}
+}
+
+void
+vm_command(struct client *client, const struct api_request *request)
+{
+	const struct vm_transition *transition;
+	const char *name;
+	char states[128];
+	struct vm_entry *vm;
+
+	if (request->command->id == API_CMD_VM_CREATE) {
+		vm_create(client, request);
+		return;
+	}
+	if (request->command->id == API_CMD_VM_LIST) {
+		client_reply(client, vm_list_json(client->daemon), request->id);
+		return;
+	}
+	name = json_string_value(json_object_get(request->arguments, "vm"));
+	vm = vm_find(client->daemon, name);
+	if (vm == NULL) {
+		client_error(client, request->id, API_ERROR_VM_NOT_FOUND,
+		    "%s: no VM named '%.32s'", request->command->name, name);
+		return;
+	}
+	transition = transition_of(request->command->id);
+	if (transition != NULL && !(transition->from & (1u << vm->state))) {
+		states_text(transition->from, states, sizeof(states));
+		client_error(client, request->id, API_ERROR_WRONG_STATE,
+		    "%s: VM %s is %s; it must be %s", request->command->name,
+		    vm->spec.name, vm_state_name(vm->state), states);
+		return;
+	}
+	vm_act(vm, client, request);
+}
