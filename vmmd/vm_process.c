@@ -58,7 +58,13 @@ pending_fail_all(struct vm_entry *vm, const char *why)
 
 	while ((pending = TAILQ_FIRST(&vm->pending)) != NULL) {
 		TAILQ_REMOVE(&vm->pending, pending, entry);
-		if (pending->client != NULL)
+		/* a question about the VM is answered with how it ended;
+		 * only commands to its gone process fail */
+		if (pending->client != NULL &&
+		    pending->command == API_CMD_VM_INFO)
+			client_reply(pending->client, vm_info_json(vm),
+			    pending->id);
+		else if (pending->client != NULL)
 			client_error(pending->client, pending->id,
 			    API_ERROR_WRONG_STATE, "%s: VM %s %s",
 			    api_commands[pending->command].name, vm->spec.name,
@@ -140,10 +146,10 @@ process_ended(struct vm_entry *vm)
 		vm->kill_timer = NULL;
 	}
 	vm->pid = 0;
-	pending_fail_all(vm, "has stopped");
 	extra = end_of(vm, status, &state);
 	vm->kill_requested = false;
 	vm_set_state(vm, state, extra);
+	pending_fail_all(vm, "has stopped");
 	daemon_maybe_exit(vm->daemon);
 }
 

@@ -14,11 +14,12 @@ trap 'echo "--- the daemon log:"; cat /tmp/vmmd.log' EXIT
 DAEMON=$(cat /tmp/vmmd.pid)
 
 # Every event from here on, in the background (it ends with the daemon).
+# The ready file is a FIFO: vmmctl opens it once it has negotiated, so
+# reading it waits exactly for that.
+mkfifo /tmp/events.ready
 vmmctl --json --ready-file /tmp/events.ready events > /tmp/events.log &
 EVENTS=$!
-i=0
-while [ ! -f /tmp/events.ready ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -f /tmp/events.ready ] || fail "the events client did not connect"
+timeout 30 cat /tmp/events.ready || fail "the events client did not connect"
 
 for vm in a b; do
 	cat > /tmp/$vm.json <<SPEC
