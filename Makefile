@@ -78,7 +78,7 @@ PAYLOADS := $(patsubst tests/payloads/%.S,$(BUILD)/payloads/%.bin,$(wildcard tes
 RESULTS := build/results
 
 .PHONY: all deps payloads check check-unit check-valgrind check-e2e demo \
-	install clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
+	install check-man clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
 	bench bench-programs run-bench bench-api
 all: $(BUILD)/vmmd $(BUILD)/vmmctl
 
@@ -195,9 +195,43 @@ run-bench:
 bench: deps
 	@$(MAKE) --no-print-directory run-bench
 
+# Where `make install` puts things; systemd searches both /usr and
+# /usr/local for units and snippets. An existing configuration is kept.
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/vmmd
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MANPAGES := man/vmmd.8 man/vmmctl.1 man/vmmd.conf.5
+
 install: $(BUILD)/vmmd $(BUILD)/vmmctl
-	install -D -m 0755 $(BUILD)/vmmd $(DESTDIR)$(PREFIX)/sbin/vmmd
-	install -D -m 0755 $(BUILD)/vmmctl $(DESTDIR)$(PREFIX)/bin/vmmctl
+	install -D -m 0755 $(BUILD)/vmmd $(DESTDIR)$(SBINDIR)/vmmd
+	install -D -m 0755 $(BUILD)/vmmctl $(DESTDIR)$(BINDIR)/vmmctl
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/vmmd.service.in > $(DESTDIR)$(UNITDIR)/vmmd.service
+	install -m 0644 systemd/vmmd.socket $(DESTDIR)$(UNITDIR)/vmmd.socket
+	install -D -m 0644 systemd/vmmd.sysusers $(DESTDIR)$(SYSUSERSDIR)/vmmd.conf
+	install -D -m 0644 systemd/vmmd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/vmmd.conf
+	$(foreach page,$(MANPAGES),install -D -m 0644 $(page) \
+		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(page)))/$(notdir $(page)) &&) true
+	install -D -m 0644 completions/vmmctl.bash $(DESTDIR)$(BASHCOMPDIR)/vmmctl
+	install -D -m 0644 configs/vmmd.json $(DESTDIR)$(DOCDIR)/examples/vmmd.json
+	install -m 0644 configs/vm-linux.json $(DESTDIR)$(DOCDIR)/examples/vm-linux.json
+	install -m 0755 examples/launch-vms $(DESTDIR)$(DOCDIR)/examples/launch-vms
+	test -e $(DESTDIR)$(SYSCONFDIR)/vmmd/vmmd.json || \
+		install -D -m 0644 configs/vmmd.json $(DESTDIR)$(SYSCONFDIR)/vmmd/vmmd.json
+
+# The manual pages render without a warning.
+check-man:
+	@for page in $(MANPAGES); do \
+		mandoc -T lint -W warning $$page || exit 1; \
+		groff -mandoc -ww -z $$page 2>&1 | grep . && exit 1; \
+	done; echo "man: $(words $(MANPAGES)) pages, no warnings"
 
 clean:
 	rm -rf build
