@@ -13,9 +13,10 @@ SPEC
 done
 run_status status $launcher --timeout 300 --until-stopped /vmmd/guest/p.json /vmmd/guest/q.json
 assert_eq "$status" 0 "launch-vms with two guests"
+report=$OUT
 assert_eq "$(systemctl is-active vmmd.service)" active "the service, started by the launcher"
 for vm in p q; do
-	line=$(echo "$OUT" | grep "^$vm ")
+	line=$(echo "$report" | grep "^$vm ")
 	assert_contains "$line" " stopped " "$vm's report"
 	for event in VM_CREATED VM_STARTING VM_RUNNING VM_STOPPED; do
 		assert_contains "$line" "$event" "$vm's events"
