@@ -140,6 +140,7 @@ int daemon_systemd_socket(struct daemon *daemon, int *fd);
 void daemon_systemd_ready(const struct daemon *daemon);
 void daemon_systemd_status(const struct daemon *daemon);
 void daemon_systemd_stopping(const struct daemon *daemon);
+bool daemon_systemd_journal_vm(const struct vm_entry *vm, enum vm_state previous);
 void daemon_reload(struct daemon *daemon);
 
 /* client.c */

@@ -1,7 +1,8 @@
 /* The daemon under systemd: the socket it is passed (socket activation),
  * what it tells the service manager (READY, STATUS, RELOADING, STOPPING),
- * and the reload of its configuration on SIGHUP, which leaves every VM
- * alone. Without systemd each of these is a no-op. */
+ * the journal entries that name their VM in a field, and the reload of its
+ * configuration on SIGHUP, which leaves every VM alone. Without systemd
+ * each of these is a no-op. */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -95,6 +96,26 @@ void
 daemon_systemd_stopping(const struct daemon *daemon)
 {
 	notify("STOPPING=1\n", daemon);
+}
+
+/* A VM's change of state as a journal entry with the fields VMMD_VM and
+ * VMMD_STATE (journalctl VMMD_VM=NAME), when stderr is the journal; false
+ * when it is not or the entry could not go, and the caller logs as usual. */
+bool
+daemon_systemd_journal_vm(const struct vm_entry *vm, enum vm_state previous)
+{
+	char message[DAEMON_PATH_MAX], name[DAEMON_PATH_MAX], state[64];
+	const char *fields[] = { message, "PRIORITY=6", "SYSLOG_IDENTIFIER=vmmd",
+	    name, state };
+
+	if (!sd_daemon_stderr_is_journal())
+		return false;
+	snprintf(message, sizeof(message), "MESSAGE=VM %s: %s -> %s",
+	    vm->spec.name, vm_state_name(previous), vm_state_name(vm->state));
+	snprintf(name, sizeof(name), "VMMD_VM=%s", vm->spec.name);
+	snprintf(state, sizeof(state), "VMMD_STATE=%s", vm_state_name(vm->state));
+	return sd_daemon_journal_send(SD_DAEMON_JOURNAL_SOCKET, fields,
+	    sizeof(fields) / sizeof(fields[0])) == 0;
 }
 
 /* What a reload cannot change without a restart: where the daemon listens

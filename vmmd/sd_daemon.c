@@ -1,10 +1,11 @@
-/* The sd_notify and sd_listen_fds protocols (systemd's daemon(7) and
- * sd_notify(3), sd_listen_fds(3)), small enough to own here: vmmd does not
- * link libsystemd. */
+/* The sd_notify, sd_listen_fds and native journal protocols (systemd's
+ * daemon(7), sd_notify(3), sd_listen_fds(3), systemd-journald.service(8)),
+ * small enough to own here: vmmd does not link libsystemd. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -140,4 +141,55 @@ sd_daemon_listen_unix(int count)
 		return fd;
 	}
 	return -ENOENT;
+}
+
+bool
+sd_daemon_stderr_is_journal(void)
+{
+	const char *stream = getenv("JOURNAL_STREAM");
+	unsigned long long device, inode;
+	struct stat st;
+	char end;
+
+	if (stream == NULL ||
+	    sscanf(stream, "%llu:%llu%c", &device, &inode, &end) != 2)
+		return false;
+	if (fstat(STDERR_FILENO, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == device &&
+	    (unsigned long long)st.st_ino == inode;
+}
+
+int
+sd_daemon_journal_send(const char *path, const char *const *fields,
+    size_t count)
+{
+	struct sockaddr_un address = { .sun_family = AF_UNIX };
+	char entry[2048];
+	size_t used = 0, i, n;
+	ssize_t sent;
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(address.sun_path))
+		return -ENAMETOOLONG;
+	for (i = 0; i < count; i++) {
+		n = strlen(fields[i]);
+		if (strchr(fields[i], '\n') != NULL || strchr(fields[i], '=') == NULL ||
+		    fields[i][0] == '=')
+			return -EINVAL;
+		if (used + n + 1 > sizeof(entry))
+			return -EMSGSIZE;
+		memcpy(entry + used, fields[i], n);
+		entry[used + n] = '\n';
+		used += n + 1;
+	}
+	strcpy(address.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	sent = sendto(fd, entry, used, MSG_NOSIGNAL, (struct sockaddr *)&address,
+	    sizeof(address));
+	rc = sent < 0 ? -errno : 0;
+	close(fd);
+	return rc;
 }

@@ -1,12 +1,14 @@
-/* The sd_notify and sd_listen_fds protocols: datagrams reach a path and an
- * abstract socket byte for byte, and passed sockets are found, made
- * close-on-exec and hidden from children. */
+/* The sd_notify, sd_listen_fds and journal protocols: datagrams reach a
+ * path and an abstract socket byte for byte, passed sockets are found, made
+ * close-on-exec and hidden from children, journal entries are KEY=value
+ * lines and stderr is the journal only when JOURNAL_STREAM says so. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -196,6 +198,53 @@ START_TEST(test_listen_unix_refuses_other_sockets)
 }
 END_TEST
 
+START_TEST(test_journal_entry)
+{
+	const char *fields[] = { "MESSAGE=VM a: starting -> running",
+	    "PRIORITY=6", "VMMD_VM=a" };
+	const char *bad[] = { "MESSAGE=two\nlines" };
+	const char *no_key[] = { "=value" };
+	char name[64];
+	int fd;
+
+	snprintf(name, sizeof(name), "/tmp/vmmd-journal-%d", (int)getpid());
+	unlink(name);
+	fd = bind_receiver(name);
+	ck_assert_int_eq(sd_daemon_journal_send(name, fields, 3), 0);
+	assert_received(fd, "MESSAGE=VM a: starting -> running\nPRIORITY=6\n"
+	    "VMMD_VM=a\n");
+	ck_assert_int_eq(sd_daemon_journal_send(name, bad, 1), -EINVAL);
+	ck_assert_int_eq(sd_daemon_journal_send(name, no_key, 1), -EINVAL);
+	close(fd);
+	unlink(name);
+	ck_assert_int_eq(sd_daemon_journal_send(name, fields, 3), -ENOENT);
+}
+END_TEST
+
+/* JOURNAL_STREAM names stderr's device and inode, or it is not the
+ * journal. */
+START_TEST(test_stderr_is_journal)
+{
+	struct stat st;
+	char value[64];
+
+	unsetenv("JOURNAL_STREAM");
+	ck_assert(!sd_daemon_stderr_is_journal());
+	ck_assert_int_eq(fstat(STDERR_FILENO, &st), 0);
+	snprintf(value, sizeof(value), "%llu:%llu",
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", value, 1);
+	ck_assert(sd_daemon_stderr_is_journal());
+	snprintf(value, sizeof(value), "%llu:%llu",
+	    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino + 1);
+	setenv("JOURNAL_STREAM", value, 1);
+	ck_assert(!sd_daemon_stderr_is_journal());
+	setenv("JOURNAL_STREAM", "garbage", 1);
+	ck_assert(!sd_daemon_stderr_is_journal());
+	unsetenv("JOURNAL_STREAM");
+}
+END_TEST
+
 static Suite *
 sd_daemon_suite(void)
 {
@@ -209,6 +258,8 @@ sd_daemon_suite(void)
 	tcase_add_test(tc, test_listen_fds_parse);
 	tcase_add_test(tc, test_listen_fds_passed);
 	tcase_add_test(tc, test_listen_unix_refuses_other_sockets);
+	tcase_add_test(tc, test_journal_entry);
+	tcase_add_test(tc, test_stderr_is_journal);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -88,6 +88,13 @@ for line in "serving the socket passed by the service manager: /run/vmmd/vmmd.so
     "signal 15: stopping every VM, then exiting" "VM a: stopping -> stopped"; do
 	grep -qF "$line" /tmp/e2e/journal.txt || fail "the journal lacks: $line"
 done
+# A VM's changes of state carry its name as a field of their own.
+journalctl --no-pager -u vmmd.service VMMD_VM=a -o cat > /tmp/e2e/journal-a.txt
+for state in starting running stopping stopped; do
+	grep -q " -> $state\$" /tmp/e2e/journal-a.txt || fail "no entry VMMD_VM=a for $state"
+done
+assert_eq "$(journalctl --no-pager -u vmmd.service VMMD_VM=a VMMD_STATE=running -o cat | tail -n 1)" \
+	"VM a: starting -> running" "the entry VMMD_VM=a VMMD_STATE=running"
 
 # The exposure of the hardened unit, as systemd itself rates it.
 # (from the running manager over D-Bus; offline from the unit file if not).
