@@ -9,6 +9,7 @@
 #   make demo                boot the emulated host and run a first guest through vmmd
 #   make bench               benchmarks (bench/), run in the emulated arm64 host
 #   make bench-api           the control API's requests/s and latency, natively
+#   make check-man           lint the man pages (also part of make check)
 #   make install DESTDIR= PREFIX=
 #
 # Every dependency is found with pkg-config; scripts/install-deps installs them.
@@ -164,9 +165,10 @@ check: deps
 	 $(MAKE) --no-print-directory run-unit-valgrind; \
 	 $(MAKE) --no-print-directory run-e2e; \
 	 $(MAKE) --no-print-directory run-e2e-selftest; \
+	 $(MAKE) --no-print-directory check-man; \
 	 tests/summarize $(RESULTS)/unit.counts $(RESULTS)/unit-sanitize.counts \
 		$(RESULTS)/unit-valgrind.counts $(RESULTS)/e2e.counts \
-		$(RESULTS)/e2e-selftest.counts
+		$(RESULTS)/e2e-selftest.counts $(RESULTS)/man.counts
 
 demo: deps
 	@$(MAKE) --no-print-directory run-demo
@@ -226,12 +228,16 @@ install: $(BUILD)/vmmd $(BUILD)/vmmctl
 	test -e $(DESTDIR)$(SYSCONFDIR)/vmmd/vmmd.json || \
 		install -D -m 0644 configs/vmmd.json $(DESTDIR)$(SYSCONFDIR)/vmmd/vmmd.json
 
-# The manual pages render without a warning.
+# The manual pages render without a warning (mandoc's lint and groff's).
 check-man:
-	@for page in $(MANPAGES); do \
-		mandoc -T lint -W warning $$page || exit 1; \
-		groff -mandoc -ww -z $$page 2>&1 | grep . && exit 1; \
-	done; echo "man: $(words $(MANPAGES)) pages, no warnings"
+	@mkdir -p $(RESULTS); passed=0; failed=0; \
+	for page in $(MANPAGES); do \
+		if mandoc -T lint -W warning $$page && \
+		    ! groff -mandoc -ww -z $$page 2>&1 | grep .; then \
+			passed=$$((passed + 1)); \
+		else echo "man: $$page has warnings"; failed=$$((failed + 1)); fi; \
+	done; echo "$$passed $$failed" > $(RESULTS)/man.counts; \
+	echo "man: $$passed passed, $$failed failed"; [ $$failed = 0 ]
 
 clean:
 	rm -rf build
