@@ -10,6 +10,7 @@
 #   make bench               benchmarks (bench/), run in the emulated arm64 host
 #   make fuzz-NAME           run the libFuzzer target fuzz/fuzz_NAME.c (FUZZ_SECONDS=60)
 #   make bench-api           the control API's requests/s and latency, natively
+#   make check-man           lint the man pages (also part of make check)
 #   make install DESTDIR= PREFIX=
 #
 # Every dependency is found with pkg-config; scripts/install-deps installs them.
@@ -79,7 +80,7 @@ PAYLOADS := $(patsubst tests/payloads/%.S,$(BUILD)/payloads/%.bin,$(wildcard tes
 RESULTS := build/results
 
 .PHONY: all deps payloads check check-unit check-valgrind check-e2e demo \
-	install clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
+	install check-man clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
 	bench bench-programs run-bench bench-api
 all: $(BUILD)/vmmd $(BUILD)/vmmctl
 
@@ -165,9 +166,10 @@ check: deps
 	 $(MAKE) --no-print-directory run-unit-valgrind; \
 	 $(MAKE) --no-print-directory run-e2e; \
 	 $(MAKE) --no-print-directory run-e2e-selftest; \
+	 $(MAKE) --no-print-directory check-man; \
 	 tests/summarize $(RESULTS)/unit.counts $(RESULTS)/unit-sanitize.counts \
 		$(RESULTS)/unit-valgrind.counts $(RESULTS)/e2e.counts \
-		$(RESULTS)/e2e-selftest.counts
+		$(RESULTS)/e2e-selftest.counts $(RESULTS)/man.counts
 
 demo: deps
 	@$(MAKE) --no-print-directory run-demo
@@ -196,9 +198,47 @@ run-bench:
 bench: deps
 	@$(MAKE) --no-print-directory run-bench
 
+# Where `make install` puts things; systemd searches both /usr and
+# /usr/local for units and snippets. An existing configuration is kept.
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/vmmd
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MANPAGES := man/vmmd.8 man/vmmctl.1 man/vmmd.conf.5
+
 install: $(BUILD)/vmmd $(BUILD)/vmmctl
-	install -D -m 0755 $(BUILD)/vmmd $(DESTDIR)$(PREFIX)/sbin/vmmd
-	install -D -m 0755 $(BUILD)/vmmctl $(DESTDIR)$(PREFIX)/bin/vmmctl
+	install -D -m 0755 $(BUILD)/vmmd $(DESTDIR)$(SBINDIR)/vmmd
+	install -D -m 0755 $(BUILD)/vmmctl $(DESTDIR)$(BINDIR)/vmmctl
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/vmmd.service.in > $(DESTDIR)$(UNITDIR)/vmmd.service
+	install -m 0644 systemd/vmmd.socket $(DESTDIR)$(UNITDIR)/vmmd.socket
+	install -D -m 0644 systemd/vmmd.sysusers $(DESTDIR)$(SYSUSERSDIR)/vmmd.conf
+	install -D -m 0644 systemd/vmmd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/vmmd.conf
+	$(foreach page,$(MANPAGES),install -D -m 0644 $(page) \
+		$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(page)))/$(notdir $(page)) &&) true
+	install -D -m 0644 completions/vmmctl.bash $(DESTDIR)$(BASHCOMPDIR)/vmmctl
+	install -D -m 0644 configs/vmmd.json $(DESTDIR)$(DOCDIR)/examples/vmmd.json
+	install -m 0644 configs/vm-linux.json $(DESTDIR)$(DOCDIR)/examples/vm-linux.json
+	install -m 0755 examples/launch-vms $(DESTDIR)$(DOCDIR)/examples/launch-vms
+	test -e $(DESTDIR)$(SYSCONFDIR)/vmmd/vmmd.json || \
+		install -D -m 0644 configs/vmmd.json $(DESTDIR)$(SYSCONFDIR)/vmmd/vmmd.json
+
+# The manual pages render without a warning (mandoc's lint and groff's).
+check-man:
+	@mkdir -p $(RESULTS); passed=0; failed=0; \
+	for page in $(MANPAGES); do \
+		if mandoc -T lint -W warning $$page && \
+		    ! groff -mandoc -ww -z $$page 2>&1 | grep .; then \
+			passed=$$((passed + 1)); \
+		else echo "man: $$page has warnings"; failed=$$((failed + 1)); fi; \
+	done; echo "$$passed $$failed" > $(RESULTS)/man.counts; \
+	echo "man: $$passed passed, $$failed failed"; [ $$failed = 0 ]
 
 # Fuzzing: each fuzz/fuzz_NAME.c is a libFuzzer target, built with clang and
 # ASan+UBSan against vmmd's own sources; `make fuzz-NAME FUZZ_SECONDS=600`

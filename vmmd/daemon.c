@@ -127,10 +127,15 @@ signal_cb(evutil_socket_t signal_number, short what, void *context)
 	struct vm_entry *vm;
 
 	(void)what;
+	if (signal_number == SIGHUP && !daemon->terminating) {
+		daemon_reload(daemon);
+		return;
+	}
 	if (daemon->terminating)
 		return;
 	log_info("signal %d: stopping every VM, then exiting", (int)signal_number);
 	daemon->terminating = true;
+	daemon_systemd_stopping(daemon);
 	if (daemon->listener != NULL)
 		evconnlistener_disable(daemon->listener);
 	TAILQ_FOREACH(vm, &daemon->vms, entry)
@@ -150,7 +155,7 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 	struct group *group;
 	ssize_t n;
 	size_t i;
-	int fd;
+	int fd, passed;
 
 	daemon->config = *config;
 	TAILQ_INIT(&daemon->clients);
@@ -185,7 +190,8 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 	event_config_free(event_config);
 	if (daemon->base == NULL)
 		return -1;
-	if ((fd = listen_socket(daemon)) < 0)
+	if ((passed = daemon_systemd_socket(daemon, &fd)) < 0 ||
+	    (passed == 0 && (fd = listen_socket(daemon)) < 0))
 		return -1;
 	daemon->listener = evconnlistener_new(daemon->base, accept_cb, daemon,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
@@ -247,7 +253,8 @@ daemon_teardown(struct daemon *daemon)
 		vm_free(vm);
 	if (daemon->listener != NULL) {
 		evconnlistener_free(daemon->listener);
-		unlink(daemon->config.socket_path);
+		if (!daemon->socket_inherited)
+			unlink(daemon->config.socket_path);
 	}
 	for (i = 0; i < sizeof(daemon->signals) / sizeof(daemon->signals[0]); i++)
 		if (daemon->signals[i] != NULL)
@@ -288,7 +295,8 @@ daemon_serve(const struct daemon_config *config, int ready_fd)
 		return VMMD_EXIT_FAILURE;
 	daemon->host_report = host_report(config);
 	if (daemon_setup(daemon, config) == 0) {
-		log_info("listening on %s", config->socket_path);
+		log_info("listening on %s", daemon->config.socket_path);
+		daemon_systemd_ready(daemon);
 		if (ready_fd >= 0) {
 			if (write(ready_fd, "R", 1) != 1)
 				log_warn("cannot say that the daemon is ready");
@@ -370,6 +378,8 @@ parse_args(int argc, char **argv, struct daemon_config *config, bool *detached,
 				log_warnx("refusing to start: %s", error);
 				return VMMD_EXIT_USAGE;
 			}
+			snprintf(config->config_path, sizeof(config->config_path),
+			    "%s", optarg);
 			break;
 		case 's':
 			snprintf(config->socket_path, sizeof(config->socket_path),

@@ -44,6 +44,7 @@ struct daemon_config {
 	char vm_process[DAEMON_PATH_MAX];	/* "": vmmd itself (tests: a fake) */
 	unsigned int stop_timeout_s;	/* then SIGKILL */
 	struct daemon_limits limits;
+	char config_path[DAEMON_PATH_MAX];	/* read again on SIGHUP */
 };
 
 enum vm_state {
@@ -117,6 +118,7 @@ struct daemon {
 	gid_t group_gid;
 	bool group_known;
 	bool terminating;
+	bool socket_inherited;		/* passed by systemd: not ours to unlink */
 	struct event *signals[3];
 	struct event *term_timer;
 	char self_exe[DAEMON_PATH_MAX];
@@ -133,6 +135,14 @@ int cmd_daemon(int argc, char **argv);
 int daemon_run(const struct daemon_config *config);
 int daemon_run_ready(const struct daemon_config *config, int ready_fd);
 void daemon_maybe_exit(struct daemon *daemon);
+
+/* daemon_systemd.c */
+int daemon_systemd_socket(struct daemon *daemon, int *fd);
+void daemon_systemd_ready(const struct daemon *daemon);
+void daemon_systemd_status(const struct daemon *daemon);
+void daemon_systemd_stopping(const struct daemon *daemon);
+bool daemon_systemd_journal_vm(const struct vm_entry *vm, enum vm_state previous);
+void daemon_reload(struct daemon *daemon);
 
 /* client.c */
 void client_accept(struct daemon *daemon, int fd);

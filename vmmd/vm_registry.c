@@ -152,8 +152,10 @@ vm_set_state(struct vm_entry *vm, enum vm_state state, json_t *extra)
 	json_t *data;
 
 	vm->state = state;
-	log_info("VM %s: %s -> %s", vm->spec.name, vm_state_name(previous),
-	    vm_state_name(state));
+	if (!daemon_systemd_journal_vm(vm, previous))
+		log_info("VM %s: %s -> %s", vm->spec.name,
+		    vm_state_name(previous), vm_state_name(state));
+	daemon_systemd_status(vm->daemon);
 	data = json_pack("{s:s,s:s,s:s}", "vm", vm->spec.name, "state",
 	    vm_state_name(state), "previous", vm_state_name(previous));
 	if (data != NULL && extra != NULL)

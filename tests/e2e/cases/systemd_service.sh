@@ -1,0 +1,115 @@
+# vmmd under a real systemd (PID 1 of a Debian host): installed by `make
+# install`, its socket started, the first client starting the service
+# (Type=notify, socket activation), a Linux guest run through vmmctl, a
+# reload that leaves the guest running, a clean stop, and the journal.
+RUN_TIMEOUT=240
+[ "$(cat /proc/1/comm)" = systemd ] || fail "PID 1 is $(cat /proc/1/comm), not systemd"
+
+# What `make install DESTDIR=... PREFIX=/usr` put into this root.
+for f in /usr/sbin/vmmd /usr/bin/vmmctl /usr/lib/systemd/system/vmmd.service \
+    /usr/lib/systemd/system/vmmd.socket /usr/lib/sysusers.d/vmmd.conf \
+    /usr/lib/tmpfiles.d/vmmd.conf /etc/vmmd/vmmd.json /usr/share/man/man8/vmmd.8 \
+    /usr/share/man/man1/vmmctl.1 /usr/share/man/man5/vmmd.conf.5 \
+    /usr/share/bash-completion/completions/vmmctl \
+    /usr/share/doc/vmmd/examples/launch-vms; do
+	[ -e "$f" ] || fail "make install did not install $f"
+done
+
+# As a package's maintainer scripts would: the user and group, the
+# directories, the new units.
+run_status status systemd-sysusers vmmd.conf
+assert_eq "$status" 0 "systemd-sysusers"
+run_status status systemd-tmpfiles --create vmmd.conf
+assert_eq "$status" 0 "systemd-tmpfiles"
+getent group vmmd >/dev/null || fail "no vmmd group after systemd-sysusers"
+getent passwd vmmd >/dev/null || fail "no vmmd user after systemd-sysusers"
+systemctl daemon-reload || fail "daemon-reload"
+
+run_status status systemctl start vmmd.socket
+assert_eq "$status" 0 "systemctl start vmmd.socket"
+assert_eq "$(systemctl is-active vmmd.socket)" active "the socket unit"
+assert_eq "$(systemctl is-active vmmd.service)" inactive "the service before any client"
+assert_eq "$(stat -c '%A %G' /run/vmmd/vmmd.sock)" "srw-rw---- vmmd" "the socket's mode and group"
+
+# The first client starts the service, which serves the passed socket and
+# says READY=1 (systemctl start would not return otherwise).
+run_status status vmmctl version
+assert_eq "$status" 0 "the first client's request"
+assert_eq "$(systemctl is-active vmmd.service)" active "the service after the first client"
+main_pid=$(systemctl show -P MainPID vmmd.service)
+[ "$main_pid" -gt 0 ] || fail "no main PID"
+assert_eq "$(stat -c %U /proc/$main_pid)" vmmd "the daemon's user"
+assert_eq "$(systemctl show -P StatusText vmmd.service)" "0 of 0 VMs running" "STATUS="
+
+cat > /vmmd/guest/a.json <<SPEC
+{"name": "a", "vcpus": 2, "memory_mib": 160,
+ "kernel": "$VMMD_GUEST/Image", "initrd": "$VMMD_GUEST/initrd.cpio.gz",
+ "cmdline": "console=ttyS0 vmmd.action=shell"}
+SPEC
+run_status status vmmctl create /vmmd/guest/a.json
+assert_eq "$status" 0 "create a"
+run_status status vmmctl --json --wait-for VM_RUNNING --timeout 120 start a
+assert_eq "$status" 0 "start a and see it running"
+run_status status vmmctl --until 'cpus=2 action=shell' --timeout 180 console a
+assert_eq "$status" 0 "a's console shows the guest's init"
+run_status status vmmctl --until '# ' --timeout 60 console a
+assert_eq "$(systemctl show -P StatusText vmmd.service)" "1 of 1 VMs running" "STATUS= with a"
+run_status status vmmctl --json info a
+vm_pid=$(json_field "$OUT" pid)
+[ -n "$vm_pid" ] && [ "$vm_pid" -gt 0 ] || fail "a's pid: '$vm_pid'"
+
+# Reload: SIGHUP, the configuration read again; the daemon and a go on.
+sed -i 's/"stop_timeout_s": 10/"stop_timeout_s": 20/' /etc/vmmd/vmmd.json
+run_status status systemctl reload vmmd
+assert_eq "$status" 0 "systemctl reload vmmd"
+assert_eq "$(systemctl is-active vmmd.service)" active "the service after reload"
+assert_eq "$(systemctl show -P MainPID vmmd.service)" "$main_pid" "the daemon after reload"
+run_status status vmmctl --json info a
+assert_eq "$(json_field "$OUT" state)" running "a's state after reload"
+assert_eq "$(json_field "$OUT" pid)" "$vm_pid" "a's process after reload"
+vmmctl send a 'echo $((6*7))x' || fail "console input to a"
+run_status status vmmctl --until '42x' --timeout 60 console a
+assert_eq "$status" 0 "a's shell answers after the reload"
+
+# Stop: the daemon stops a (the guest powers off when asked), then exits 0.
+run_status status systemctl stop vmmd.service
+assert_eq "$status" 0 "systemctl stop vmmd"
+assert_eq "$(systemctl is-active vmmd.service)" inactive "the service after stop"
+assert_eq "$(systemctl show -P Result vmmd.service)" success "the service's result"
+assert_eq "$(systemctl show -P ExecMainStatus vmmd.service)" 0 "the daemon's exit status"
+kill -0 "$vm_pid" 2>/dev/null && fail "a's process outlived the daemon"
+assert_eq "$(systemctl is-active vmmd.socket)" active "the socket unit after the stop"
+
+# The daemon's own lines, in the journal.
+journalctl --no-pager -u vmmd.service -o cat > /tmp/e2e/journal.txt
+cat /tmp/e2e/journal.txt
+for line in "serving the socket passed by the service manager: /run/vmmd/vmmd.sock" \
+    "VM a: starting -> running" "reloaded /etc/vmmd/vmmd.json: 1 VMs untouched" \
+    "signal 15: stopping every VM, then exiting" "VM a: stopping -> stopped"; do
+	grep -qF "$line" /tmp/e2e/journal.txt || fail "the journal lacks: $line"
+done
+# A VM's changes of state carry its name as a field of their own.
+journalctl --no-pager -u vmmd.service VMMD_VM=a -o cat > /tmp/e2e/journal-a.txt
+for state in starting running stopping stopped; do
+	grep -q " -> $state\$" /tmp/e2e/journal-a.txt || fail "no entry VMMD_VM=a for $state"
+done
+assert_eq "$(journalctl --no-pager -u vmmd.service VMMD_VM=a VMMD_STATE=running -o cat | tail -n 1)" \
+	"VM a: starting -> running" "the entry VMMD_VM=a VMMD_STATE=running"
+
+# The exposure of the hardened unit, as systemd itself rates it.
+# (from the running manager over D-Bus; offline from the unit file if not).
+if systemd-analyze security vmmd.service > /tmp/e2e/security.txt 2>&1; then
+	echo "systemd-analyze security: from the service manager"
+else
+	cat /tmp/e2e/security.txt
+	systemd-analyze security --offline=true \
+		/usr/lib/systemd/system/vmmd.service > /tmp/e2e/security.txt 2>&1
+	echo "systemd-analyze security: offline, from the unit file"
+fi
+grep -v '^✓' /tmp/e2e/security.txt
+exposure=$(sed -n 's/.*Overall exposure level for vmmd.service: \([0-9.]*\).*/\1/p' \
+	/tmp/e2e/security.txt)
+[ -n "$exposure" ] || fail "no exposure from systemd-analyze security"
+echo "systemd-analyze security vmmd.service: exposure $exposure"
+[ "$(echo "$exposure" | tr -d .)" -le 25 ] || fail "exposure $exposure is above 2.5"
+echo "systemd_service: ok"

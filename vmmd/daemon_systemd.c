@@ -1,0 +1,184 @@
+/* The daemon under systemd: the socket it is passed (socket activation),
+ * what it tells the service manager (READY, STATUS, RELOADING, STOPPING),
+ * the journal entries that name their VM in a field, and the reload of its
+ * configuration on SIGHUP, which leaves every VM alone. Without systemd
+ * each of these is a no-op. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "../core/log.h"
+#include "daemon.h"
+#include "sd_daemon.h"
+
+/* 1 with *fd the passed listening socket, 0 when none was passed, -1 when
+ * what was passed cannot serve. */
+int
+daemon_systemd_socket(struct daemon *daemon, int *fd)
+{
+	struct sockaddr_un address;
+	socklen_t length = sizeof(address);
+	int count, flags;
+
+	count = sd_daemon_listen_fds(true);
+	if (count < 0) {
+		log_warnx("LISTEN_FDS from the service manager: %s",
+		    strerror(-count));
+		return -1;
+	}
+	if (count == 0)
+		return 0;
+	*fd = sd_daemon_listen_unix(count);
+	if (*fd < 0) {
+		log_warnx("none of the %d sockets passed by the service manager "
+		    "is a listening AF_UNIX stream socket", count);
+		return -1;
+	}
+	flags = fcntl(*fd, F_GETFL);
+	if (flags < 0 || fcntl(*fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		log_warn("passed socket %d", *fd);
+		return -1;
+	}
+	daemon->socket_inherited = true;
+	memset(&address, 0, sizeof(address));
+	if (getsockname(*fd, (struct sockaddr *)&address, &length) == 0 &&
+	    address.sun_path[0] != '\0')
+		snprintf(daemon->config.socket_path,
+		    sizeof(daemon->config.socket_path), "%s", address.sun_path);
+	log_info("serving the socket passed by the service manager: %s",
+	    daemon->config.socket_path);
+	return 1;
+}
+
+static unsigned int
+running_vms(const struct daemon *daemon)
+{
+	const struct vm_entry *vm;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(vm, &daemon->vms, entry)
+		if (vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_PAUSED)
+			n++;
+	return n;
+}
+
+static void
+notify(const char *first, const struct daemon *daemon)
+{
+	char message[160];
+	int rc;
+
+	snprintf(message, sizeof(message), "%sSTATUS=%u of %u VMs running",
+	    first, running_vms(daemon), daemon->vm_count);
+	rc = sd_daemon_notify(message);
+	if (rc < 0)
+		log_debug("cannot notify the service manager: %s", strerror(-rc));
+}
+
+void
+daemon_systemd_ready(const struct daemon *daemon)
+{
+	notify("READY=1\n", daemon);
+}
+
+void
+daemon_systemd_status(const struct daemon *daemon)
+{
+	notify("", daemon);
+}
+
+void
+daemon_systemd_stopping(const struct daemon *daemon)
+{
+	notify("STOPPING=1\n", daemon);
+}
+
+/* A VM's change of state as a journal entry with the fields VMMD_VM and
+ * VMMD_STATE (journalctl VMMD_VM=NAME), when stderr is the journal; false
+ * when it is not or the entry could not go, and the caller logs as usual. */
+bool
+daemon_systemd_journal_vm(const struct vm_entry *vm, enum vm_state previous)
+{
+	char message[DAEMON_PATH_MAX], name[DAEMON_PATH_MAX], state[64];
+	const char *fields[] = { message, "PRIORITY=6", "SYSLOG_IDENTIFIER=vmmd",
+	    name, state };
+
+	if (!sd_daemon_stderr_is_journal())
+		return false;
+	snprintf(message, sizeof(message), "MESSAGE=VM %s: %s -> %s",
+	    vm->spec.name, vm_state_name(previous), vm_state_name(vm->state));
+	snprintf(name, sizeof(name), "VMMD_VM=%s", vm->spec.name);
+	snprintf(state, sizeof(state), "VMMD_STATE=%s", vm_state_name(vm->state));
+	return sd_daemon_journal_send(SD_DAEMON_JOURNAL_SOCKET, fields,
+	    sizeof(fields) / sizeof(fields[0])) == 0;
+}
+
+/* What a reload cannot change without a restart: where the daemon listens
+ * and keeps state, and how it makes VMs. Kept, and said. */
+static void
+reload_keep(const struct daemon_config *running, struct daemon_config *next)
+{
+	static const struct {
+		const char *key;
+		size_t offset;
+	} fixed[] = {
+		{ "socket", offsetof(struct daemon_config, socket_path) },
+		{ "state_dir", offsetof(struct daemon_config, state_dir) },
+		{ "kvm_path", offsetof(struct daemon_config, kvm_path) },
+		{ "vm_process", offsetof(struct daemon_config, vm_process) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		const char *now = (const char *)running + fixed[i].offset;
+		char *then = (char *)next + fixed[i].offset;
+
+		if (strcmp(now, then) != 0)
+			log_warnx("reload: '%s' changes only at a restart (kept %s)",
+			    fixed[i].key, now);
+		memcpy(then, now, DAEMON_PATH_MAX);
+	}
+	if (next->kvm != running->kvm)
+		log_warnx("reload: 'kvm' changes only at a restart (kept %s)",
+		    running->kvm ? "true" : "false");
+	next->kvm = running->kvm;
+	memcpy(next->config_path, running->config_path, DAEMON_PATH_MAX);
+}
+
+/* SIGHUP (ExecReload): the file is read again; limits, the stop timeout,
+ * the group and allow_root apply to what comes next. VMs run on. A file
+ * that does not load changes nothing. */
+void
+daemon_reload(struct daemon *daemon)
+{
+	struct daemon_config next;
+	struct group *group;
+	char error[300];
+
+	notify("RELOADING=1\n", daemon);
+	if (daemon->config.config_path[0] == '\0') {
+		log_info("reload: no configuration file (--config): nothing to do");
+		goto out;
+	}
+	daemon_config_defaults(&next);
+	if (daemon_config_load(&next, daemon->config.config_path, error,
+	    sizeof(error)) < 0) {
+		log_warnx("reload refused, the configuration is unchanged: %s",
+		    error);
+		goto out;
+	}
+	reload_keep(&daemon->config, &next);
+	group = getgrnam(next.group);
+	daemon->group_known = group != NULL;
+	daemon->group_gid = group != NULL ? group->gr_gid : 0;
+	daemon->config = next;
+	log_info("reloaded %s: %u VMs untouched", next.config_path,
+	    daemon->vm_count);
+out:
+	notify("READY=1\n", daemon);
+}
