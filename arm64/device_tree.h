@@ -19,6 +19,7 @@ struct device_tree_machine {
 	uint64_t initrd_start;		/* both 0: no initrd */
 	uint64_t initrd_end;
 	bool has_its;
+	unsigned int virtio_count;	/* virtio-mmio nodes, placed by memory_map.h */
 };
 
 int device_tree_build(const struct device_tree_machine *machine, void *buffer,

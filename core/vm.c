@@ -362,6 +362,7 @@ vm_load_linux(struct vm *vm, struct vm_result *result, uint64_t *entry,
 		.ram_size = config->memory_size,
 		.vcpus = vm->vcpu_count,
 		.vcpu_ids = vm->vcpu_ids,
+		.virtio_count = vm->io.count,
 	};
 	char why[256];
 	int rc;
@@ -455,6 +456,8 @@ vm_add_forward_entries(struct vm *vm, char *error, size_t error_size)
 		rc = vm_add_memory_entries(vm);
 	if (rc == 0)
 		rc = vm_add_console_entry(vm);
+	if (rc == 0)
+		rc = vm_io_attach(&vm->io, vm->vm_fd, &vm->map);
 	if (rc == 0 && config->scratch_device)
 		rc = dev_scratch_attach(&vm->map, &vm->scratch, "scratch",
 		    config->scratch_base);
@@ -504,6 +507,19 @@ vm_build_forward_map(struct vm *vm)
 		return -EINVAL;
 	}
 	return vm_install_forward_map(vm, error, sizeof(error));
+}
+
+static int
+vm_create_devices(struct vm *vm)
+{
+	const struct arch_layout *layout = vm->layout;
+	const struct vm_io_placement placement = {
+		.base = layout->virtio_base, .stride = layout->virtio_stride,
+		.irq_base = layout->virtio_irq_base, .max = layout->virtio_max,
+	};
+
+	return vm_io_create(&vm->io, vm->config->devices,
+	    vm->config->device_count, &vm->memory, &placement);
 }
 
 /* The limits KVM sets: how many vCPUs, how far guest memory may reach. */
@@ -556,6 +572,8 @@ vm_build(struct vm *vm, struct vm_result *result)
 	if (vm_create_vcpus(vm) < 0)
 		return VM_RUN_SETUP_FAILED;
 	vm_create_console(vm);
+	if (vm_create_devices(vm) < 0)
+		return VM_RUN_SETUP_FAILED;
 	if (vm_build_forward_map(vm) < 0)
 		return VM_RUN_SETUP_FAILED;
 	if (vm_load_guest(vm, result) < 0)
@@ -570,6 +588,9 @@ vm_execute(struct vm *vm, struct vm_result *result)
 	unsigned int i;
 	int rc;
 
+	if (vm_io_start(&vm->io) < 0)
+		vm_request_stop(vm, NO_VCPU, VM_OUTCOME_STOPPED,
+		    "the I/O thread could not start");
 	rc = vm_start_console_input(vm);
 	if (rc < 0)
 		log_warnx("cannot read console input: %s", strerror(-rc));
@@ -589,6 +610,8 @@ vm_execute(struct vm *vm, struct vm_result *result)
 		if (vm->vcpus[i].thread_started)
 			pthread_join(vm->vcpus[i].thread, NULL);
 	vm_stop_console_input(vm);
+	vm_io_stop(&vm->io);
+	vm_io_results(&vm->io, result->devices, &result->device_count);
 	result->marker_ns = vm->marker_ns;
 	result->rss_bytes = process_rss_bytes();
 	result->guest_resident_bytes = guest_memory_resident(&vm->memory);
@@ -622,6 +645,7 @@ vm_teardown(struct vm *vm)
 
 	for (i = 0; i < vm->vcpu_count; i++)
 		kvm_vcpu_destroy(&vm->vcpus[i].fd);
+	vm_io_destroy(&vm->io);
 	arch_vm_destroy(vm->arch);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);

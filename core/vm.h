@@ -17,6 +17,7 @@
 #include "guest_memory.h"
 #include "uart_16550.h"
 #include "vcpu.h"
+#include "vm_io.h"
 
 #define VM_MAX_VCPUS	64
 
@@ -43,6 +44,8 @@ struct vm_config {
 	uint64_t scratch_base;
 	bool no_hypercall_filter;	/* do not give KVM the hypercall entries */
 	const struct cpu_template *cpu_template;	/* or NULL: the default */
+	const struct vm_device_spec *devices;	/* virtio devices, in order */
+	unsigned int device_count;
 };
 
 enum vm_run_status {
@@ -67,6 +70,8 @@ struct vm_result {
 	uint64_t guest_resident_bytes;	/* the part of it that is guest RAM */
 	struct forward_map map;			/* the entries, for reports */
 	struct forward_counters counters;	/* summed over the vCPUs */
+	struct vm_device_result devices[VM_IO_MAX_DEVICES];	/* last boot */
+	unsigned int device_count;
 };
 
 struct vm_vcpu {
@@ -101,6 +106,7 @@ struct vm {
 	uint64_t boot_start_ns;
 	uint64_t marker_ns;
 	struct dev_scratch scratch;
+	struct vm_io io;			/* the virtio devices */
 	atomic_bool stopping;
 	pthread_mutex_t lock;		/* guards the three below */
 	int stop_vcpu;

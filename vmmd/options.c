@@ -35,6 +35,8 @@ enum option_id {
 	OPTION_CPU_MODEL,
 	OPTION_CPU_MODEL_COMPARE,
 	OPTION_PROBE,
+	OPTION_DISK,
+	OPTION_RNG,
 };
 
 static const struct option long_options[] = {
@@ -62,6 +64,8 @@ static const struct option long_options[] = {
 	{ "cpu-model", no_argument, NULL, OPTION_CPU_MODEL },
 	{ "cpu-model-compare", no_argument, NULL, OPTION_CPU_MODEL_COMPARE },
 	{ "probe", no_argument, NULL, OPTION_PROBE },
+	{ "disk", required_argument, NULL, OPTION_DISK },
+	{ "rng", no_argument, NULL, OPTION_RNG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -92,6 +96,8 @@ vmmd_usage(FILE *out)
 	    "  --json       report how the guest stopped as one JSON object\n"
 	    "  --scratch-device  map a 4 KiB scratch MMIO device there (tests)\n"
 	    "  --no-smccc-filter  do not give KVM the forward map's SMCCC ranges\n"
+	    "  --disk PATH[,ro][,serial=ID]  a virtio-blk disk (repeatable)\n"
+	    "  --rng        a virtio-rng entropy device\n"
 	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE]\n"
 	    "                [--kvm PATH] [--json] [--cpu-template FILE]\n"
 	    "       vmmd --cpu-model [--json] [--kvm PATH]\n"
@@ -255,6 +261,11 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 			return option_error(error, error_size,
 			    "--memory: '%s' is not a size", arg);
 		return 0;
+	case OPTION_DISK:
+		return device_options_disk(&options->devices, arg, error,
+		    error_size);
+	case OPTION_RNG:
+		return device_options_rng(&options->devices, error, error_size);
 	default:
 		return option_error(error, error_size, "unknown option");
 	}
@@ -466,5 +477,8 @@ vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
 		return option_error(error, error_size, "unknown command '%s'",
 		    command);
 	options->command = VMMD_COMMAND_RUN;
-	return parse_run_options(argc, argv, options, error, error_size);
+	options->vm.devices = options->devices.specs;
+	rc = parse_run_options(argc, argv, options, error, error_size);
+	options->vm.device_count = options->devices.count;
+	return rc;
 }
