@@ -19,6 +19,15 @@ static const char *const kind_names[VM_DEVICE_KIND_COUNT] = {
 	[VM_DEVICE_RNG] = "rng",
 };
 
+#define DEVICE_NAMES(kind) { kind "0", kind "1", kind "2", kind "3", kind "4", \
+	kind "5", kind "6", kind "7", kind "8", kind "9", kind "10", kind "11", \
+	kind "12", kind "13", kind "14", kind "15" }
+
+static const char *const device_names[VM_DEVICE_KIND_COUNT][VM_IO_MAX_DEVICES] = {
+	[VM_DEVICE_BLOCK] = DEVICE_NAMES("block"),
+	[VM_DEVICE_RNG] = DEVICE_NAMES("rng"),
+};
+
 const char *
 vm_device_kind_name(enum vm_device_kind kind)
 {
@@ -67,9 +76,7 @@ vm_io_create_device(struct vm_io_device *device,
 			    strerror(-rc));
 		return rc;
 	default:
-		log_warnx("cannot create device %s: unknown kind %d",
-		    device->name, spec->kind);
-		return -EINVAL;
+		return -EINVAL;	/* vm_io_create checked the kind */
 	}
 }
 
@@ -101,9 +108,12 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 	for (i = 0; i < count; i++) {
 		device = &io->devices[i];
 		kind = (unsigned int)specs[i].kind;
-		snprintf(device->name, sizeof(device->name), "%s%u",
-		    vm_device_kind_name(specs[i].kind),
-		    kind < VM_DEVICE_KIND_COUNT ? per_kind[kind]++ : i);
+		if (kind >= VM_DEVICE_KIND_COUNT) {
+			log_warnx("cannot create device %u: unknown kind %u", i,
+			    kind);
+			return -EINVAL;
+		}
+		device->name = device_names[kind][per_kind[kind]++];
 		device->base = placement->base + i * placement->stride;
 		device->irq = placement->irq_base + i;
 		rc = vm_io_create_device(device, &specs[i], memory);

@@ -43,7 +43,7 @@ struct vm_io_placement {
 
 struct vm_io_device {
 	enum vm_device_kind kind;
-	char name[VM_IO_NAME_MAX];
+	const char *name;		/* static: the forward map and reports keep it */
 	uint64_t base;
 	unsigned int irq;
 	bool ioeventfd;			/* KVM takes the notifications */
