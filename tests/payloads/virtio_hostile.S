@@ -1,21 +1,21 @@
 // A hostile virtio driver against vmmd's virtio-rng (--rng, the first
 // virtio-mmio device at 0x0a000000). Each scenario resets the device, sets
 // up queue 0 (8 entries at RAM + 1 MiB), breaks a rule, notifies and waits
-// for the device's answer; the results land in x1..x7 for the host:
-//   x1 status after rings placed outside guest memory  (0x4f: NEEDS_RESET)
-//   x2 status after a buffer outside guest memory      (0x4f)
-//   x3 status after a descriptor loop                  (0x4f)
-//   x4 status after a 4 GiB - 1 length                 (0x4f)
-//   x5 status after an indirect table of 15 bytes      (0x4f)
-//   x6 used length of a good request after all that    (16)
-//   x7 status << 16 | used idx, after a storm of 200000 notifications
+// for the device's answer; the results land in x4..x6 for the host (KVM's
+// PSCI clobbers x0..x3):
+//   x4 the status after each of five broken rings, a byte each, first in
+//      the lowest: rings outside guest memory, a buffer outside guest
+//      memory, a descriptor loop, a 4 GiB - 1 length, an indirect table
+//      of 15 bytes (0x4f4f4f4f4f: NEEDS_RESET each time)
+//   x5 used length of a good request after all that    (16)
+//   x6 status << 16 | used idx, after a storm of 200000 notifications
 //      and then a good request                         (0xf0001)
 // then PSCI SYSTEM_OFF.
 	.text
 	.globl	_start
 _start:
 	movz	x19, #0x0a00, lsl #16		// the virtio-mmio window
-	movz	x20, #0x8010, lsl #16		// queue area: desc, +4K avail, +8K used
+	movz	x20, #0x8010, lsl #16		// queue area: desc, +4K avail, +6K used
 	add	x21, x20, #0x3000		// a good buffer
 
 	movz	x11, #0x0f00, lsl #16		// 1: rings outside guest memory
@@ -56,7 +56,7 @@ _start:
 	mov	x16, #0
 	bl	desc
 	bl	submit
-	mov	w4, w10
+	mov	w23, w10
 
 	mov	x11, x20			// 5: an indirect table of 15 bytes
 	bl	setup
@@ -67,13 +67,13 @@ _start:
 	mov	x16, #0
 	bl	desc
 	bl	submit
-	mov	w5, w10
+	mov	w24, w10
 
 	mov	x11, x20			// 6: a good request after the reset
 	bl	setup
 	bl	good
 	bl	submit
-	ldr	w6, [x20, #0x2008]		// used.ring[0].len
+	ldr	w22, [x20, #0x1808]		// used.ring[0].len
 
 	mov	x11, x20			// 7: a notify storm, then a good request
 	bl	setup
@@ -84,8 +84,13 @@ _start:
 	b.ne	1b
 	bl	good
 	bl	submit
-	ldrh	w9, [x20, #0x2002]
-	orr	w7, w9, w10, lsl #16
+	ldrh	w9, [x20, #0x1802]
+	orr	w6, w9, w10, lsl #16
+	mov	w5, w22
+	orr	x4, x1, x2, lsl #8
+	orr	x4, x4, x3, lsl #16
+	orr	x4, x4, x23, lsl #24
+	orr	x4, x4, x24, lsl #32
 
 	movz	x0, #0x0008			// PSCI_0_2_FN_SYSTEM_OFF
 	movk	x0, #0x8400, lsl #16
@@ -93,7 +98,7 @@ _start:
 	b	.
 
 // Reset, negotiate VERSION_1 and INDIRECT_DESC, queue 0 of 8 entries with
-// its descriptor table at x11, avail at x20 + 4K, used at x20 + 8K; ready;
+// its descriptor table at x11, avail at x20 + 4K, used at x20 + 6K; ready;
 // DRIVER_OK.
 setup:
 	str	wzr, [x19, #0x70]		// reset
@@ -117,13 +122,14 @@ setup:
 	str	w9, [x19, #0x90]
 	lsr	x9, x9, #32
 	str	w9, [x19, #0x94]
-	add	x9, x20, #0x2000
+	add	x9, x20, #0x1000
+	add	x9, x9, #0x800
 	str	w9, [x19, #0xa0]
 	lsr	x9, x9, #32
 	str	w9, [x19, #0xa4]
 	str	xzr, [x20, #0x1000]		// avail: flags, idx, ring[0..1]
-	str	xzr, [x20, #0x2000]		// used: flags, idx, ring[0].id
-	str	xzr, [x20, #0x2008]
+	str	xzr, [x20, #0x1800]		// used: flags, idx, ring[0].id
+	str	xzr, [x20, #0x1808]
 	dsb	sy
 	mov	w9, #1
 	str	w9, [x19, #0x44]		// QueueReady
@@ -159,7 +165,7 @@ submit:
 	dsb	sy
 	str	wzr, [x19, #0x50]		// QueueNotify = 0
 	movz	x12, #0x1, lsl #16		// 65536 rounds
-2:	ldrh	w9, [x20, #0x2002]		// used.idx
+2:	ldrh	w9, [x20, #0x1802]		// used.idx
 	cbnz	w9, 4f
 	ldr	w9, [x19, #0x70]
 	tbnz	w9, #6, 4f			// NEEDS_RESET

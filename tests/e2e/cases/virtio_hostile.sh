@@ -12,13 +12,9 @@ side=$!
 run_status status vmmd run --payload "$VMMD_PAYLOADS/virtio_hostile.bin" \
 	--rng --json
 assert_eq "$status" 0 "exit status of the hostile guest that powered off"
-assert_eq "$(json_field "$OUT" x1)" 0x4f "status after rings outside memory"
-assert_eq "$(json_field "$OUT" x2)" 0x4f "status after a buffer outside memory"
-assert_eq "$(json_field "$OUT" x3)" 0x4f "status after a descriptor loop"
-assert_eq "$(json_field "$OUT" x4)" 0x4f "status after an absurd length"
-assert_eq "$(json_field "$OUT" x5)" 0x4f "status after a bad indirect table"
-assert_eq "$(json_field "$OUT" x6)" 0x10 "bytes served after a reset"
-assert_eq "$(json_field "$OUT" x7)" 0xf0001 "status and used idx after a notify storm"
+assert_eq "$(json_field "$OUT" x4)" 0x4f4f4f4f4f "status after each broken ring"
+assert_eq "$(json_field "$OUT" x5)" 0x10 "bytes served after a reset"
+assert_eq "$(json_field "$OUT" x6)" 0xf0001 "status and used idx after a notify storm"
 assert_eq "$(json_field "$OUT" needs_reset_events)" 5 "NEEDS_RESET events reported"
 assert_contains "$ERR" "rng0 needs a reset: the guest gave queue 0 a descriptor loop" "the loop, logged"
 assert_contains "$ERR" "a buffer outside guest memory" "the stray buffer, logged"
