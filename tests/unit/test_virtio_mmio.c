@@ -127,7 +127,10 @@ START_TEST(test_bad_ring_needs_reset)
 	reg_write(0x070, 0);			/* reset clears it */
 	ck_assert_uint_eq(reg_read(0x070), 0);
 	negotiate(1);
+	reg_write(0x038, 8);
 	reg_write(0x080, (uint32_t)(BASE + 0x3000));
+	reg_write(0x090, (uint32_t)(BASE + 0x1000));
+	reg_write(0x0a0, (uint32_t)(BASE + 0x2000));
 	reg_write(0x044, 1);
 	ck_assert_uint_eq(reg_read(0x044), 1);
 	ck_assert_uint_eq(reg_read(0x070) & VIRTIO_STATUS_NEEDS_RESET, 0);
