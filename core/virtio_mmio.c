@@ -343,6 +343,17 @@ virtio_mmio_access(void *context, struct mmio_access *access)
 	return 0;
 }
 
+/* On the I/O thread, when the device's own fd is readable. */
+void
+virtio_mmio_poll(struct virtio_mmio *mmio)
+{
+	pthread_mutex_lock(&mmio->lock);
+	if ((mmio->status & VIRTIO_STATUS_DRIVER_OK) &&
+	    !(mmio->status & VIRTIO_STATUS_NEEDS_RESET))
+		mmio->ops->poll_ready(mmio->device, mmio);
+	pthread_mutex_unlock(&mmio->lock);
+}
+
 /* On the I/O thread, when notify_fd is readable: every live queue of a
  * working device is served (one eventfd covers all the device's queues). */
 void

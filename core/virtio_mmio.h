@@ -50,6 +50,10 @@ struct virtio_device_ops {
 	void (*queue_notify)(void *device, struct virtio_mmio *mmio,
 	    unsigned int queue);
 	void (*reset)(void *device);	/* optional */
+	/* Optional: a host fd the I/O thread watches for the device (a tap),
+	 * and what to do when it is readable (edge-triggered). */
+	int (*poll_fd)(void *device);
+	void (*poll_ready)(void *device, struct virtio_mmio *mmio);
 };
 
 struct virtio_mmio_stats {
@@ -91,6 +95,7 @@ int virtio_mmio_init(struct virtio_mmio *mmio, const char *name,
 void virtio_mmio_destroy(struct virtio_mmio *mmio);
 int virtio_mmio_access(void *context, struct mmio_access *access);
 void virtio_mmio_process(struct virtio_mmio *mmio);
+void virtio_mmio_poll(struct virtio_mmio *mmio);
 void virtio_mmio_queue_done(struct virtio_mmio *mmio, unsigned int queue);
 void virtio_mmio_queue_broken(struct virtio_mmio *mmio, unsigned int queue);
 bool virtio_mmio_driver_has(const struct virtio_mmio *mmio, unsigned int bit);

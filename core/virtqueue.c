@@ -196,6 +196,14 @@ virtqueue_pop(struct virtqueue *queue, struct virtq_chain *chain)
 	return 1;
 }
 
+/* Gives back the chain just popped, unused (a device with no data for it
+ * yet): the next pop walks it again from the ring. */
+void
+virtqueue_unpop(struct virtqueue *queue)
+{
+	queue->last_avail--;
+}
+
 /* The element first, then the index the driver reads: release order. */
 void
 virtqueue_push(struct virtqueue *queue, uint16_t head, uint32_t written)

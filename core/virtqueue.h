@@ -101,6 +101,7 @@ void virtqueue_reset(struct virtqueue *queue);
 int virtqueue_activate(struct virtqueue *queue,
     const struct guest_memory *memory, uint16_t max_size);
 int virtqueue_pop(struct virtqueue *queue, struct virtq_chain *chain);
+void virtqueue_unpop(struct virtqueue *queue);
 void virtqueue_push(struct virtqueue *queue, uint16_t head, uint32_t written);
 bool virtqueue_should_signal(struct virtqueue *queue);
 const char *virtq_error_name(enum virtq_error error);

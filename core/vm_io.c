@@ -17,6 +17,7 @@
 static const char *const kind_names[VM_DEVICE_KIND_COUNT] = {
 	[VM_DEVICE_BLOCK] = "block",
 	[VM_DEVICE_RNG] = "rng",
+	[VM_DEVICE_NET] = "net",
 };
 
 #define DEVICE_NAMES(kind) { kind "0", kind "1", kind "2", kind "3", kind "4", \
@@ -26,6 +27,7 @@ static const char *const kind_names[VM_DEVICE_KIND_COUNT] = {
 static const char *const device_names[VM_DEVICE_KIND_COUNT][VM_IO_MAX_DEVICES] = {
 	[VM_DEVICE_BLOCK] = DEVICE_NAMES("block"),
 	[VM_DEVICE_RNG] = DEVICE_NAMES("rng"),
+	[VM_DEVICE_NET] = DEVICE_NAMES("net"),
 };
 
 const char *
@@ -59,6 +61,32 @@ vm_io_create_block(struct vm_io_device *device,
 }
 
 static int
+vm_io_create_net(struct vm_io_device *device,
+    const struct vm_device_spec *spec, const struct guest_memory *memory)
+{
+	struct virtio_net *net = &device->u.net;
+	int rc;
+
+	rc = virtio_net_open(net, spec->tap_name, spec->tap_fd, spec->mac);
+	if (rc < 0) {
+		if (spec->tap_name != NULL)
+			log_warnx("cannot open tap %s: %s%s", spec->tap_name,
+			    strerror(-rc), rc == -ENOENT ? " (no /dev/net/tun: "
+			    "load the tun module)" : "");
+		else
+			log_warnx("cannot use fd %d as a tap: %s",
+			    spec->tap_fd, rc == -EINVAL ? "not a tap opened "
+			    "with IFF_VNET_HDR" : strerror(-rc));
+		return rc;
+	}
+	rc = virtio_mmio_init(&device->mmio, device->name, &virtio_net_ops, net,
+	    virtio_net_features(net), net->config, sizeof(net->config), memory);
+	if (rc < 0)
+		virtio_net_close(net);
+	return rc;
+}
+
+static int
 vm_io_create_device(struct vm_io_device *device,
     const struct vm_device_spec *spec, const struct guest_memory *memory)
 {
@@ -68,6 +96,8 @@ vm_io_create_device(struct vm_io_device *device,
 	switch (spec->kind) {
 	case VM_DEVICE_BLOCK:
 		return vm_io_create_block(device, spec, memory);
+	case VM_DEVICE_NET:
+		return vm_io_create_net(device, spec, memory);
 	case VM_DEVICE_RNG:
 		rc = virtio_mmio_init(&device->mmio, device->name,
 		    &virtio_rng_ops, &device->u.rng, 0, NULL, 0, memory);
@@ -159,6 +189,31 @@ vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
 	return 0;
 }
 
+/* The notify eventfd, and the device's own fd edge-triggered: the device
+ * reads it until it is empty or the guest has no more buffers, and the
+ * guest's next notify resumes it. */
+static int
+vm_io_watch(struct vm_io *io, struct vm_io_device *device)
+{
+	const struct virtio_device_ops *ops = device->mmio.ops;
+	struct epoll_event event = { .events = EPOLLIN };
+
+	device->notify_source = (struct vm_io_source){ device, false };
+	device->poll_source = (struct vm_io_source){ device, true };
+	event.data.ptr = &device->notify_source;
+	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, device->mmio.notify_fd,
+	    &event) < 0)
+		return -errno;
+	if (ops->poll_fd == NULL)
+		return 0;
+	event.events = EPOLLIN | EPOLLET;
+	event.data.ptr = &device->poll_source;
+	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, ops->poll_fd(device->mmio.device),
+	    &event) < 0)
+		return -errno;
+	return 0;
+}
+
 int
 vm_io_attach(struct vm_io *io, int vm_fd, struct forward_map *map)
 {
@@ -182,12 +237,10 @@ vm_io_attach(struct vm_io *io, int vm_fd, struct forward_map *map)
 		return -errno;
 	for (i = 0; i < io->count; i++) {
 		rc = vm_io_attach_device(io, &io->devices[i], map);
+		if (rc == 0)
+			rc = vm_io_watch(io, &io->devices[i]);
 		if (rc < 0)
 			return rc;
-		event.data.ptr = &io->devices[i];
-		if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD,
-		    io->devices[i].mmio.notify_fd, &event) < 0)
-			return -errno;
 	}
 	return 0;
 }
@@ -196,19 +249,23 @@ static void *
 vm_io_thread(void *argument)
 {
 	struct vm_io *io = argument;
-	struct epoll_event events[VM_IO_MAX_DEVICES + 1];
-	struct vm_io_device *device;
+	struct epoll_event events[2 * VM_IO_MAX_DEVICES + 1];
+	struct vm_io_source *source;
 	int n, i;
 
 	for (;;) {
-		n = epoll_wait(io->epoll_fd, events, VM_IO_MAX_DEVICES + 1, -1);
+		n = epoll_wait(io->epoll_fd, events, 2 * VM_IO_MAX_DEVICES + 1,
+		    -1);
 		if (n < 0 && errno != EINTR)
 			break;
 		for (i = 0; i < n; i++) {
-			device = events[i].data.ptr;
-			if (device == NULL)
+			source = events[i].data.ptr;
+			if (source == NULL)
 				return NULL;	/* stop_fd */
-			virtio_mmio_process(&device->mmio);
+			if (source->poll)
+				virtio_mmio_poll(&source->device->mmio);
+			else
+				virtio_mmio_process(&source->device->mmio);
 		}
 	}
 	return NULL;
@@ -268,6 +325,11 @@ vm_io_results(const struct vm_io *io, struct vm_device_result *results,
 			result->blk = device->u.blk.stats;
 		else if (device->kind == VM_DEVICE_RNG)
 			result->rng_bytes = device->u.rng.bytes;
+		else if (device->kind == VM_DEVICE_NET) {
+			result->net = device->u.net.stats;
+			memcpy(result->ifname, device->u.net.ifname,
+			    sizeof(result->ifname));
+		}
 	}
 	*count = io->count;
 }
@@ -283,6 +345,8 @@ vm_io_destroy_device(struct vm_io *io, struct vm_io_device *device)
 	virtio_mmio_destroy(&device->mmio);
 	if (device->kind == VM_DEVICE_BLOCK)
 		virtio_blk_close(&device->u.blk);
+	else if (device->kind == VM_DEVICE_NET)
+		virtio_net_close(&device->u.net);
 }
 
 /* Before the VM's fd is closed: the ioeventfds and irqfds are undone. */

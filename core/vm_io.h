@@ -14,6 +14,7 @@
 #include "guest_memory.h"
 #include "virtio_blk.h"
 #include "virtio_mmio.h"
+#include "virtio_net.h"
 #include "virtio_rng.h"
 
 #define VM_IO_MAX_DEVICES	16
@@ -22,6 +23,7 @@
 enum vm_device_kind {
 	VM_DEVICE_BLOCK,
 	VM_DEVICE_RNG,
+	VM_DEVICE_NET,
 	VM_DEVICE_KIND_COUNT,
 };
 
@@ -31,6 +33,9 @@ struct vm_device_spec {
 	const char *path;		/* block: the image or block device */
 	bool read_only;			/* block */
 	const char *serial;		/* block: or NULL */
+	const char *tap_name;		/* net: a tap vmmd opens, or NULL */
+	int tap_fd;			/* net: a tap vmmd is handed */
+	uint8_t mac[6];			/* net */
 };
 
 /* Where the devices go: device i at base + i * stride, interrupt irq_base + i. */
@@ -48,10 +53,15 @@ struct vm_io_device {
 	unsigned int irq;
 	bool ioeventfd;			/* KVM takes the notifications */
 	bool irqfd;
+	struct vm_io_source {		/* what an epoll event is about */
+		struct vm_io_device *device;
+		bool poll;		/* the device's own fd, not a notify */
+	} notify_source, poll_source;
 	struct virtio_mmio mmio;
 	union {
 		struct virtio_blk blk;
 		struct virtio_rng rng;
+		struct virtio_net net;
 	} u;
 };
 
@@ -77,6 +87,8 @@ struct vm_device_result {
 	struct virtio_mmio_stats stats;
 	struct virtio_blk_stats blk;
 	uint64_t rng_bytes;
+	struct virtio_net_stats net;
+	char ifname[VIRTIO_NET_IFNAME_MAX];
 };
 
 const char *vm_device_kind_name(enum vm_device_kind kind);

@@ -2,6 +2,7 @@
 #include "device_options.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct vm_device_spec *
@@ -56,6 +57,65 @@ device_options_disk(struct device_options *devices, const char *arg,
 		}
 	}
 	return 0;
+}
+
+static int
+parse_mac(const char *text, uint8_t mac[6])
+{
+	unsigned int bytes[6], i;
+	char end;
+
+	if (sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &bytes[0], &bytes[1],
+	    &bytes[2], &bytes[3], &bytes[4], &bytes[5], &end) != 6)
+		return -1;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)bytes[i];
+	return (mac[0] & 1) ? -1 : 0;	/* a multicast address is no NIC's */
+}
+
+/* tap=NAME or fd=N, then [,mac=52:54:00:xx:xx:xx]. The default MAC is
+ * 52:54:00:12:34:(0x56 + the device's index). */
+int
+device_options_net(struct device_options *devices, const char *arg,
+    char *error, size_t error_size)
+{
+	static const uint8_t base_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	struct vm_device_spec *spec;
+	char *text, *item, *rest, *end;
+	unsigned int index = devices->count;
+
+	text = devices->text[index];
+	if (strlen(arg) >= DEVICE_OPTION_TEXT_MAX)
+		goto bad;
+	spec = device_add(devices, VM_DEVICE_NET, error, error_size);
+	if (spec == NULL)
+		return -1;
+	strcpy(text, arg);
+	spec->tap_fd = -1;
+	memcpy(spec->mac, base_mac, 6);
+	spec->mac[5] = (uint8_t)(spec->mac[5] + index);
+	rest = text;
+	while ((item = strsep(&rest, ",")) != NULL) {
+		if (strncmp(item, "tap=", 4) == 0 && item[4] != '\0' &&
+		    strlen(item + 4) < 16)
+			spec->tap_name = item + 4;
+		else if (strncmp(item, "fd=", 3) == 0 && item[3] >= '0' &&
+		    item[3] <= '9') {
+			spec->tap_fd = (int)strtol(item + 3, &end, 10);
+			if (*end != '\0')
+				goto bad;
+		} else if (strncmp(item, "mac=", 4) != 0 ||
+		    parse_mac(item + 4, spec->mac) < 0)
+			goto bad;
+	}
+	if ((spec->tap_name == NULL) == (spec->tap_fd < 0))
+		goto bad;
+	return 0;
+bad:
+	snprintf(error, error_size, "--net: '%s' is not tap=NAME|fd=N"
+	    "[,mac=XX:XX:XX:XX:XX:XX] (a name under 16 characters, a unicast "
+	    "MAC)", arg);
+	return -1;
 }
 
 int

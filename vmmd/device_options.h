@@ -17,6 +17,8 @@ struct device_options {
 
 int device_options_disk(struct device_options *devices, const char *arg,
     char *error, size_t error_size);
+int device_options_net(struct device_options *devices, const char *arg,
+    char *error, size_t error_size);
 int device_options_rng(struct device_options *devices, char *error,
     size_t error_size);
 

@@ -21,6 +21,15 @@ device_counters(const struct vm_device_result *device)
 		    "bytes_read", (json_int_t)blk->bytes_read,
 		    "bytes_written", (json_int_t)blk->bytes_written,
 		    "errors", (json_int_t)blk->errors);
+	if (device->kind == VM_DEVICE_NET)
+		return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+		    "tap", device->ifname,
+		    "rx_packets", (json_int_t)device->net.rx_packets,
+		    "rx_bytes", (json_int_t)device->net.rx_bytes,
+		    "tx_packets", (json_int_t)device->net.tx_packets,
+		    "tx_bytes", (json_int_t)device->net.tx_bytes,
+		    "rx_dropped", (json_int_t)device->net.rx_dropped,
+		    "tx_errors", (json_int_t)device->net.tx_errors);
 	if (device->kind == VM_DEVICE_RNG)
 		return json_pack("{s:I}", "bytes", (json_int_t)device->rng_bytes);
 	return json_object();

@@ -37,6 +37,7 @@ enum option_id {
 	OPTION_PROBE,
 	OPTION_DISK,
 	OPTION_RNG,
+	OPTION_NET,
 };
 
 static const struct option long_options[] = {
@@ -66,6 +67,7 @@ static const struct option long_options[] = {
 	{ "probe", no_argument, NULL, OPTION_PROBE },
 	{ "disk", required_argument, NULL, OPTION_DISK },
 	{ "rng", no_argument, NULL, OPTION_RNG },
+	{ "net", required_argument, NULL, OPTION_NET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -98,6 +100,7 @@ vmmd_usage(FILE *out)
 	    "  --no-smccc-filter  do not give KVM the forward map's SMCCC ranges\n"
 	    "  --disk PATH[,ro][,serial=ID]  a virtio-blk disk (repeatable)\n"
 	    "  --rng        a virtio-rng entropy device\n"
+	    "  --net tap=NAME|fd=N[,mac=MAC]  a virtio-net NIC on a tap (repeatable)\n"
 	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE]\n"
 	    "                [--kvm PATH] [--json] [--cpu-template FILE]\n"
 	    "       vmmd --cpu-model [--json] [--kvm PATH]\n"
@@ -263,6 +266,9 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 		return 0;
 	case OPTION_DISK:
 		return device_options_disk(&options->devices, arg, error,
+		    error_size);
+	case OPTION_NET:
+		return device_options_net(&options->devices, arg, error,
 		    error_size);
 	case OPTION_RNG:
 		return device_options_rng(&options->devices, error, error_size);
