@@ -76,7 +76,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 PAYLOADS := $(patsubst tests/payloads/%.S,$(BUILD)/payloads/%.bin,$(wildcard tests/payloads/*.S))
 RESULTS := build/results
 
-.PHONY: all deps payloads check check-unit check-valgrind check-e2e demo \
+.PHONY: all deps payloads helpers check check-unit check-valgrind check-e2e demo \
 	install clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
 	bench bench-programs run-bench
 all: $(BUILD)/vmmd
@@ -109,8 +109,16 @@ $(BUILD)/payloads/%.bin: tests/payloads/%.S
 
 payloads: $(PAYLOADS)
 
+# Test helpers that run in the emulated host and in its guests (static).
+HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CFLAGS) -D_GNU_SOURCE $(LINK_MODE) -o $@ $<
+
+helpers: $(HELPERS)
+
 cross:
-	@$(MAKE) --no-print-directory -j$(JOBS) ARCH=arm64 all payloads
+	@$(MAKE) --no-print-directory -j$(JOBS) ARCH=arm64 all payloads helpers
 
 UNIT_COUNTS := $(RESULTS)/unit$(if $(SANITIZE),-sanitize).counts
 run-unit: $(BUILD)/unit-tests

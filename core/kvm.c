@@ -111,6 +111,20 @@ kvm_ioeventfd(int vm_fd, uint64_t address, uint32_t length, int fd,
 	return ioctl_result(ioctl(vm_fd, KVM_IOEVENTFD, &event));
 }
 
+/* The same, for writes of exactly value only (one queue's notify). */
+int
+kvm_ioeventfd_match(int vm_fd, uint64_t address, uint32_t length,
+    uint64_t value, int fd, bool assign)
+{
+	struct kvm_ioeventfd event = {
+		.datamatch = value, .addr = address, .len = length, .fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH |
+		    (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+	};
+
+	return ioctl_result(ioctl(vm_fd, KVM_IOEVENTFD, &event));
+}
+
 /* A write to fd injects interrupt gsi (on arm64: SPI gsi) inside KVM. */
 int
 kvm_irqfd(int vm_fd, uint32_t gsi, int fd, bool assign)

@@ -96,6 +96,14 @@ virtio_mmio_interrupt(struct virtio_mmio *mmio, uint32_t reason)
 		return;	/* the counter is full: an interrupt is pending anyway */
 }
 
+/* Called with the lock held, when a queue served elsewhere (vhost) asked
+ * for an interrupt. */
+void
+virtio_mmio_signal_used(struct virtio_mmio *mmio)
+{
+	virtio_mmio_interrupt(mmio, VIRTIO_INT_VRING);
+}
+
 /* Called with the lock held, after a device pushed to a queue. */
 void
 virtio_mmio_queue_done(struct virtio_mmio *mmio, unsigned int queue)
@@ -153,6 +161,17 @@ virtio_mmio_set_status(struct virtio_mmio *mmio, uint32_t value)
 	    ((mmio->driver_features & ~mmio->features) != 0 ||
 	    !virtio_mmio_driver_has(mmio, VIRTIO_F_VERSION_1)))
 		value &= ~(uint32_t)VIRTIO_STATUS_FEATURES_OK;
+	if ((value & VIRTIO_STATUS_DRIVER_OK) &&
+	    !(mmio->status & VIRTIO_STATUS_DRIVER_OK) &&
+	    mmio->ops->activate != NULL &&
+	    mmio->ops->activate(mmio->device, mmio) < 0) {
+		snprintf(mmio->fault, sizeof(mmio->fault), "the device could "
+		    "not start its queues");
+		mmio->status |= VIRTIO_STATUS_NEEDS_RESET;
+		mmio->stats.needs_reset++;
+		log_warnx("%s needs a reset: %s", mmio->name, mmio->fault);
+		virtio_mmio_interrupt(mmio, VIRTIO_INT_CONFIG);
+	}
 	mmio->status = (value & ~(uint32_t)VIRTIO_STATUS_NEEDS_RESET) |
 	    (mmio->status & VIRTIO_STATUS_NEEDS_RESET);
 }
@@ -224,12 +243,15 @@ virtio_mmio_queue_write(struct virtio_mmio *mmio, uint64_t offset,
 }
 
 static void
-virtio_mmio_notify(struct virtio_mmio *mmio)
+virtio_mmio_notify(struct virtio_mmio *mmio, uint32_t queue)
 {
 	uint64_t one = 1;
+	int fd = mmio->notify_fd;
 
 	mmio->stats.mmio_notifies++;
-	if (write(mmio->notify_fd, &one, sizeof(one)) < 0)
+	if (mmio->ops->kick_fd != NULL && queue < mmio->ops->queue_count)
+		fd = mmio->ops->kick_fd(mmio->device, mmio, queue);
+	if (write(fd, &one, sizeof(one)) < 0)
 		return;	/* the counter is full: the I/O thread is due anyway */
 }
 
@@ -254,7 +276,7 @@ virtio_mmio_write(struct virtio_mmio *mmio, uint64_t offset, uint32_t value)
 		mmio->queue_sel = value;
 		break;
 	case REG_QUEUE_NOTIFY:
-		virtio_mmio_notify(mmio);
+		virtio_mmio_notify(mmio, value);
 		break;
 	case REG_INTERRUPT_ACK:
 		mmio->interrupt_status &= ~value;

@@ -54,6 +54,12 @@ struct virtio_device_ops {
 	 * and what to do when it is readable (edge-triggered). */
 	int (*poll_fd)(void *device);
 	void (*poll_ready)(void *device, struct virtio_mmio *mmio);
+	/* Optional, for queues served elsewhere (vhost): the eventfd that a
+	 * notify of this queue signals, and the hook run at DRIVER_OK, whose
+	 * failure marks the device NEEDS_RESET. */
+	int (*kick_fd)(void *device, struct virtio_mmio *mmio,
+	    unsigned int queue);
+	int (*activate)(void *device, struct virtio_mmio *mmio);
 };
 
 struct virtio_mmio_stats {
@@ -96,6 +102,7 @@ void virtio_mmio_destroy(struct virtio_mmio *mmio);
 int virtio_mmio_access(void *context, struct mmio_access *access);
 void virtio_mmio_process(struct virtio_mmio *mmio);
 void virtio_mmio_poll(struct virtio_mmio *mmio);
+void virtio_mmio_signal_used(struct virtio_mmio *mmio);
 void virtio_mmio_queue_done(struct virtio_mmio *mmio, unsigned int queue);
 void virtio_mmio_queue_broken(struct virtio_mmio *mmio, unsigned int queue);
 bool virtio_mmio_driver_has(const struct virtio_mmio *mmio, unsigned int bit);

@@ -18,6 +18,7 @@ static const char *const kind_names[VM_DEVICE_KIND_COUNT] = {
 	[VM_DEVICE_BLOCK] = "block",
 	[VM_DEVICE_RNG] = "rng",
 	[VM_DEVICE_NET] = "net",
+	[VM_DEVICE_VSOCK] = "vsock",
 };
 
 #define DEVICE_NAMES(kind) { kind "0", kind "1", kind "2", kind "3", kind "4", \
@@ -28,6 +29,7 @@ static const char *const device_names[VM_DEVICE_KIND_COUNT][VM_IO_MAX_DEVICES] =
 	[VM_DEVICE_BLOCK] = DEVICE_NAMES("block"),
 	[VM_DEVICE_RNG] = DEVICE_NAMES("rng"),
 	[VM_DEVICE_NET] = DEVICE_NAMES("net"),
+	[VM_DEVICE_VSOCK] = DEVICE_NAMES("vsock"),
 };
 
 const char *
@@ -87,6 +89,29 @@ vm_io_create_net(struct vm_io_device *device,
 }
 
 static int
+vm_io_create_vsock(struct vm_io_device *device,
+    const struct vm_device_spec *spec, const struct guest_memory *memory)
+{
+	struct virtio_vsock *vsock = &device->u.vsock;
+	int rc;
+
+	rc = virtio_vsock_open(vsock, spec->cid, memory);
+	if (rc < 0) {
+		log_warnx("cannot give the guest vsock CID %" PRIu64 ": %s%s",
+		    spec->cid, strerror(-rc), rc == -ENOENT ? " (no "
+		    "/dev/vhost-vsock: load the vhost_vsock module)" :
+		    rc == -EADDRINUSE ? " (another VM has it)" : "");
+		return rc;
+	}
+	rc = virtio_mmio_init(&device->mmio, device->name, &virtio_vsock_ops,
+	    vsock, virtio_vsock_features(vsock), vsock->config,
+	    sizeof(vsock->config), memory);
+	if (rc < 0)
+		virtio_vsock_close(vsock);
+	return rc;
+}
+
+static int
 vm_io_create_device(struct vm_io_device *device,
     const struct vm_device_spec *spec, const struct guest_memory *memory)
 {
@@ -98,6 +123,8 @@ vm_io_create_device(struct vm_io_device *device,
 		return vm_io_create_block(device, spec, memory);
 	case VM_DEVICE_NET:
 		return vm_io_create_net(device, spec, memory);
+	case VM_DEVICE_VSOCK:
+		return vm_io_create_vsock(device, spec, memory);
 	case VM_DEVICE_RNG:
 		rc = virtio_mmio_init(&device->mmio, device->name,
 		    &virtio_rng_ops, &device->u.rng, 0, NULL, 0, memory);
@@ -154,6 +181,33 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 	return 0;
 }
 
+/* One ioeventfd for all the device's queues, or one per queue (value
+ * match) when some queues are served elsewhere (vhost). */
+static int
+vm_io_ioeventfds(struct vm_io *io, struct vm_io_device *device, bool assign)
+{
+	const struct virtio_device_ops *ops = device->mmio.ops;
+	uint64_t address = device->base + VIRTIO_MMIO_QUEUE_NOTIFY;
+	unsigned int q;
+	int rc;
+
+	if (ops->kick_fd == NULL)
+		return kvm_ioeventfd(io->vm_fd, address, 4,
+		    device->mmio.notify_fd, assign);
+	for (q = 0; q < ops->queue_count; q++) {
+		rc = kvm_ioeventfd_match(io->vm_fd, address, 4, q,
+		    ops->kick_fd(device->mmio.device, &device->mmio, q), assign);
+		if (rc < 0 && assign) {
+			while (q-- > 0)
+				kvm_ioeventfd_match(io->vm_fd, address, 4, q,
+				    ops->kick_fd(device->mmio.device,
+				    &device->mmio, q), false);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int
 vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
     struct forward_map *map)
@@ -181,8 +235,7 @@ vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
 	device->irqfd = true;
 	/* Without an ioeventfd the notify write exits to vmmd, which
 	 * signals the same eventfd: slower, still correct. */
-	device->ioeventfd = kvm_ioeventfd(io->vm_fd, device->base +
-	    VIRTIO_MMIO_QUEUE_NOTIFY, 4, device->mmio.notify_fd, true) == 0;
+	device->ioeventfd = vm_io_ioeventfds(io, device, true) == 0;
 	if (!device->ioeventfd)
 		log_info("%s: KVM takes no ioeventfd, queue notifications exit "
 		    "to vmmd", device->name);
@@ -329,6 +382,9 @@ vm_io_results(const struct vm_io *io, struct vm_device_result *results,
 			result->net = device->u.net.stats;
 			memcpy(result->ifname, device->u.net.ifname,
 			    sizeof(result->ifname));
+		} else if (device->kind == VM_DEVICE_VSOCK) {
+			result->cid = device->u.vsock.cid;
+			result->vhost_interrupts = device->u.vsock.interrupts;
 		}
 	}
 	*count = io->count;
@@ -338,8 +394,7 @@ static void
 vm_io_destroy_device(struct vm_io *io, struct vm_io_device *device)
 {
 	if (device->ioeventfd)
-		kvm_ioeventfd(io->vm_fd, device->base + VIRTIO_MMIO_QUEUE_NOTIFY,
-		    4, device->mmio.notify_fd, false);
+		vm_io_ioeventfds(io, device, false);
 	if (device->irqfd)
 		kvm_irqfd(io->vm_fd, device->irq, device->mmio.irq_fd, false);
 	virtio_mmio_destroy(&device->mmio);
@@ -347,6 +402,8 @@ vm_io_destroy_device(struct vm_io *io, struct vm_io_device *device)
 		virtio_blk_close(&device->u.blk);
 	else if (device->kind == VM_DEVICE_NET)
 		virtio_net_close(&device->u.net);
+	else if (device->kind == VM_DEVICE_VSOCK)
+		virtio_vsock_close(&device->u.vsock);
 }
 
 /* Before the VM's fd is closed: the ioeventfds and irqfds are undone. */

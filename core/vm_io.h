@@ -16,6 +16,7 @@
 #include "virtio_mmio.h"
 #include "virtio_net.h"
 #include "virtio_rng.h"
+#include "virtio_vsock.h"
 
 #define VM_IO_MAX_DEVICES	16
 #define VM_IO_NAME_MAX		24
@@ -24,6 +25,7 @@ enum vm_device_kind {
 	VM_DEVICE_BLOCK,
 	VM_DEVICE_RNG,
 	VM_DEVICE_NET,
+	VM_DEVICE_VSOCK,
 	VM_DEVICE_KIND_COUNT,
 };
 
@@ -36,6 +38,7 @@ struct vm_device_spec {
 	const char *tap_name;		/* net: a tap vmmd opens, or NULL */
 	int tap_fd;			/* net: a tap vmmd is handed */
 	uint8_t mac[6];			/* net */
+	uint64_t cid;			/* vsock: the guest's context ID */
 };
 
 /* Where the devices go: device i at base + i * stride, interrupt irq_base + i. */
@@ -62,6 +65,7 @@ struct vm_io_device {
 		struct virtio_blk blk;
 		struct virtio_rng rng;
 		struct virtio_net net;
+		struct virtio_vsock vsock;
 	} u;
 };
 
@@ -89,6 +93,8 @@ struct vm_device_result {
 	uint64_t rng_bytes;
 	struct virtio_net_stats net;
 	char ifname[VIRTIO_NET_IFNAME_MAX];
+	uint64_t cid;
+	uint64_t vhost_interrupts;
 };
 
 const char *vm_device_kind_name(enum vm_device_kind kind);

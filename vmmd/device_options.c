@@ -118,6 +118,29 @@ bad:
 	return -1;
 }
 
+/* CIDs 0-2 are the hypervisor's, the local and the host's; -1 is "any". */
+int
+device_options_vsock(struct device_options *devices, const char *arg,
+    char *error, size_t error_size)
+{
+	struct vm_device_spec *spec;
+	unsigned long long cid;
+	char *end;
+
+	cid = strtoull(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || cid < 3 ||
+	    cid >= 0xffffffffull) {
+		snprintf(error, error_size, "--vsock: '%s' is not a guest CID "
+		    "(3 to 4294967294)", arg);
+		return -1;
+	}
+	spec = device_add(devices, VM_DEVICE_VSOCK, error, error_size);
+	if (spec == NULL)
+		return -1;
+	spec->cid = cid;
+	return 0;
+}
+
 int
 device_options_rng(struct device_options *devices, char *error,
     size_t error_size)

@@ -30,6 +30,9 @@ device_counters(const struct vm_device_result *device)
 		    "tx_bytes", (json_int_t)device->net.tx_bytes,
 		    "rx_dropped", (json_int_t)device->net.rx_dropped,
 		    "tx_errors", (json_int_t)device->net.tx_errors);
+	if (device->kind == VM_DEVICE_VSOCK)
+		return json_pack("{s:I, s:I}", "cid", (json_int_t)device->cid,
+		    "vhost_interrupts", (json_int_t)device->vhost_interrupts);
 	if (device->kind == VM_DEVICE_RNG)
 		return json_pack("{s:I}", "bytes", (json_int_t)device->rng_bytes);
 	return json_object();

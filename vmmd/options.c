@@ -38,6 +38,7 @@ enum option_id {
 	OPTION_DISK,
 	OPTION_RNG,
 	OPTION_NET,
+	OPTION_VSOCK,
 };
 
 static const struct option long_options[] = {
@@ -68,6 +69,7 @@ static const struct option long_options[] = {
 	{ "disk", required_argument, NULL, OPTION_DISK },
 	{ "rng", no_argument, NULL, OPTION_RNG },
 	{ "net", required_argument, NULL, OPTION_NET },
+	{ "vsock", required_argument, NULL, OPTION_VSOCK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -101,6 +103,7 @@ vmmd_usage(FILE *out)
 	    "  --disk PATH[,ro][,serial=ID]  a virtio-blk disk (repeatable)\n"
 	    "  --rng        a virtio-rng entropy device\n"
 	    "  --net tap=NAME|fd=N[,mac=MAC]  a virtio-net NIC on a tap (repeatable)\n"
+	    "  --vsock CID  a virtio-vsock device with this guest CID (vhost-vsock)\n"
 	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE]\n"
 	    "                [--kvm PATH] [--json] [--cpu-template FILE]\n"
 	    "       vmmd --cpu-model [--json] [--kvm PATH]\n"
@@ -269,6 +272,9 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 		    error_size);
 	case OPTION_NET:
 		return device_options_net(&options->devices, arg, error,
+		    error_size);
+	case OPTION_VSOCK:
+		return device_options_vsock(&options->devices, arg, error,
 		    error_size);
 	case OPTION_RNG:
 		return device_options_rng(&options->devices, error, error_size);
