@@ -509,6 +509,20 @@ vm_build_forward_map(struct vm *vm)
 	return vm_install_forward_map(vm, error, sizeof(error));
 }
 
+/* A virtio-console writes to the same console as the UART, under the
+ * UART's lock: one writer at a time for the log and the panic watch. */
+static void
+virtio_console_write(void *context, const uint8_t *data, size_t length)
+{
+	struct vm *vm = context;
+	size_t i;
+
+	pthread_mutex_lock(&vm->uart.lock);
+	for (i = 0; i < length; i++)
+		console_output(&vm->console, data[i]);
+	pthread_mutex_unlock(&vm->uart.lock);
+}
+
 static int
 vm_create_devices(struct vm *vm)
 {
@@ -517,9 +531,10 @@ vm_create_devices(struct vm *vm)
 		.base = layout->virtio_base, .stride = layout->virtio_stride,
 		.irq_base = layout->virtio_irq_base, .max = layout->virtio_max,
 	};
+	const struct vm_io_sink sink = { virtio_console_write, vm };
 
 	return vm_io_create(&vm->io, vm->config->devices,
-	    vm->config->device_count, &vm->memory, &placement);
+	    vm->config->device_count, &vm->memory, &placement, &sink);
 }
 
 /* The limits KVM sets: how many vCPUs, how far guest memory may reach. */

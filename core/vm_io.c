@@ -19,6 +19,7 @@ static const char *const kind_names[VM_DEVICE_KIND_COUNT] = {
 	[VM_DEVICE_RNG] = "rng",
 	[VM_DEVICE_NET] = "net",
 	[VM_DEVICE_VSOCK] = "vsock",
+	[VM_DEVICE_CONSOLE] = "console",
 };
 
 #define DEVICE_NAMES(kind) { kind "0", kind "1", kind "2", kind "3", kind "4", \
@@ -30,6 +31,7 @@ static const char *const device_names[VM_DEVICE_KIND_COUNT][VM_IO_MAX_DEVICES] =
 	[VM_DEVICE_RNG] = DEVICE_NAMES("rng"),
 	[VM_DEVICE_NET] = DEVICE_NAMES("net"),
 	[VM_DEVICE_VSOCK] = DEVICE_NAMES("vsock"),
+	[VM_DEVICE_CONSOLE] = DEVICE_NAMES("console"),
 };
 
 const char *
@@ -113,7 +115,8 @@ vm_io_create_vsock(struct vm_io_device *device,
 
 static int
 vm_io_create_device(struct vm_io_device *device,
-    const struct vm_device_spec *spec, const struct guest_memory *memory)
+    const struct vm_device_spec *spec, const struct guest_memory *memory,
+    const struct vm_io_sink *sink)
 {
 	int rc;
 
@@ -125,6 +128,17 @@ vm_io_create_device(struct vm_io_device *device,
 		return vm_io_create_net(device, spec, memory);
 	case VM_DEVICE_VSOCK:
 		return vm_io_create_vsock(device, spec, memory);
+	case VM_DEVICE_CONSOLE:
+		virtio_console_init(&device->u.console, sink->console,
+		    sink->context);
+		rc = virtio_mmio_init(&device->mmio, device->name,
+		    &virtio_console_ops, &device->u.console, 0,
+		    device->u.console.config, sizeof(device->u.console.config),
+		    memory);
+		if (rc < 0)
+			log_warnx("cannot create %s: %s", device->name,
+			    strerror(-rc));
+		return rc;
 	case VM_DEVICE_RNG:
 		rc = virtio_mmio_init(&device->mmio, device->name,
 		    &virtio_rng_ops, &device->u.rng, 0, NULL, 0, memory);
@@ -141,7 +155,7 @@ vm_io_create_device(struct vm_io_device *device,
 int
 vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
     unsigned int count, const struct guest_memory *memory,
-    const struct vm_io_placement *placement)
+    const struct vm_io_placement *placement, const struct vm_io_sink *sink)
 {
 	unsigned int per_kind[VM_DEVICE_KIND_COUNT] = { 0 }, i, kind;
 	struct vm_io_device *device;
@@ -173,7 +187,7 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 		device->name = device_names[kind][per_kind[kind]++];
 		device->base = placement->base + i * placement->stride;
 		device->irq = placement->irq_base + i;
-		rc = vm_io_create_device(device, &specs[i], memory);
+		rc = vm_io_create_device(device, &specs[i], memory, sink);
 		if (rc < 0)
 			return rc;
 		io->count++;
@@ -382,7 +396,9 @@ vm_io_results(const struct vm_io *io, struct vm_device_result *results,
 			result->net = device->u.net.stats;
 			memcpy(result->ifname, device->u.net.ifname,
 			    sizeof(result->ifname));
-		} else if (device->kind == VM_DEVICE_VSOCK) {
+		} else if (device->kind == VM_DEVICE_CONSOLE)
+			result->console_bytes = device->u.console.bytes_out;
+		else if (device->kind == VM_DEVICE_VSOCK) {
 			result->cid = device->u.vsock.cid;
 			result->vhost_interrupts = device->u.vsock.interrupts;
 		}

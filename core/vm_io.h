@@ -13,6 +13,7 @@
 #include "forward_map.h"
 #include "guest_memory.h"
 #include "virtio_blk.h"
+#include "virtio_console.h"
 #include "virtio_mmio.h"
 #include "virtio_net.h"
 #include "virtio_rng.h"
@@ -26,6 +27,7 @@ enum vm_device_kind {
 	VM_DEVICE_RNG,
 	VM_DEVICE_NET,
 	VM_DEVICE_VSOCK,
+	VM_DEVICE_CONSOLE,
 	VM_DEVICE_KIND_COUNT,
 };
 
@@ -49,6 +51,12 @@ struct vm_io_placement {
 	unsigned int max;
 };
 
+/* Where a virtio-console's output goes (the VM's console). */
+struct vm_io_sink {
+	void (*console)(void *context, const uint8_t *data, size_t length);
+	void *context;
+};
+
 struct vm_io_device {
 	enum vm_device_kind kind;
 	const char *name;		/* static: the forward map and reports keep it */
@@ -66,6 +74,7 @@ struct vm_io_device {
 		struct virtio_rng rng;
 		struct virtio_net net;
 		struct virtio_vsock vsock;
+		struct virtio_console console;
 	} u;
 };
 
@@ -95,12 +104,13 @@ struct vm_device_result {
 	char ifname[VIRTIO_NET_IFNAME_MAX];
 	uint64_t cid;
 	uint64_t vhost_interrupts;
+	uint64_t console_bytes;
 };
 
 const char *vm_device_kind_name(enum vm_device_kind kind);
 int vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
     unsigned int count, const struct guest_memory *memory,
-    const struct vm_io_placement *placement);
+    const struct vm_io_placement *placement, const struct vm_io_sink *sink);
 int vm_io_attach(struct vm_io *io, int vm_fd, struct forward_map *map);
 int vm_io_start(struct vm_io *io);
 void vm_io_stop(struct vm_io *io);

@@ -148,3 +148,11 @@ device_options_rng(struct device_options *devices, char *error,
 	return device_add(devices, VM_DEVICE_RNG, error, error_size) == NULL ?
 	    -1 : 0;
 }
+
+int
+device_options_console(struct device_options *devices, char *error,
+    size_t error_size)
+{
+	return device_add(devices, VM_DEVICE_CONSOLE, error, error_size) ==
+	    NULL ? -1 : 0;
+}

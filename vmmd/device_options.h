@@ -23,5 +23,7 @@ int device_options_vsock(struct device_options *devices, const char *arg,
     char *error, size_t error_size);
 int device_options_rng(struct device_options *devices, char *error,
     size_t error_size);
+int device_options_console(struct device_options *devices, char *error,
+    size_t error_size);
 
 #endif

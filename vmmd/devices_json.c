@@ -33,6 +33,9 @@ device_counters(const struct vm_device_result *device)
 	if (device->kind == VM_DEVICE_VSOCK)
 		return json_pack("{s:I, s:I}", "cid", (json_int_t)device->cid,
 		    "vhost_interrupts", (json_int_t)device->vhost_interrupts);
+	if (device->kind == VM_DEVICE_CONSOLE)
+		return json_pack("{s:I}", "bytes_out",
+		    (json_int_t)device->console_bytes);
 	if (device->kind == VM_DEVICE_RNG)
 		return json_pack("{s:I}", "bytes", (json_int_t)device->rng_bytes);
 	return json_object();

@@ -39,6 +39,7 @@ enum option_id {
 	OPTION_RNG,
 	OPTION_NET,
 	OPTION_VSOCK,
+	OPTION_VIRTIO_CONSOLE,
 };
 
 static const struct option long_options[] = {
@@ -70,6 +71,7 @@ static const struct option long_options[] = {
 	{ "rng", no_argument, NULL, OPTION_RNG },
 	{ "net", required_argument, NULL, OPTION_NET },
 	{ "vsock", required_argument, NULL, OPTION_VSOCK },
+	{ "virtio-console", no_argument, NULL, OPTION_VIRTIO_CONSOLE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -104,6 +106,7 @@ vmmd_usage(FILE *out)
 	    "  --rng        a virtio-rng entropy device\n"
 	    "  --net tap=NAME|fd=N[,mac=MAC]  a virtio-net NIC on a tap (repeatable)\n"
 	    "  --vsock CID  a virtio-vsock device with this guest CID (vhost-vsock)\n"
+	    "  --virtio-console  a virtio-console (hvc0), output to the console\n"
 	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE]\n"
 	    "                [--kvm PATH] [--json] [--cpu-template FILE]\n"
 	    "       vmmd --cpu-model [--json] [--kvm PATH]\n"
@@ -275,6 +278,9 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 		    error_size);
 	case OPTION_VSOCK:
 		return device_options_vsock(&options->devices, arg, error,
+		    error_size);
+	case OPTION_VIRTIO_CONSOLE:
+		return device_options_console(&options->devices, error,
 		    error_size);
 	case OPTION_RNG:
 		return device_options_rng(&options->devices, error, error_size);
