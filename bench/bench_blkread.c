@@ -3,7 +3,8 @@
  * sequential pass in 8 MiB reads, then 4 KiB reads at random offsets from
  * several processes at once (a busy queue). O_DIRECT where the file system
  * takes it, so that the guest's page cache does not answer for the disk.
- * Usage: bench-blkread PATH [SEQ_MIB] [RANDOM_READS] [JOBS]
+ * Each pass runs RUNS times (default 5); the median is printed.
+ * Usage: bench-blkread PATH [SEQ_MIB] [RANDOM_READS] [JOBS] [RUNS]
  * Prints one line: seq_mib_s=... rand_iops=... direct=0|1 */
 #include <errno.h>
 #include <fcntl.h>
@@ -110,11 +111,28 @@ random_iops(const char *path, uint64_t size, unsigned int count,
 	return (double)(count / jobs * jobs) / (now_seconds() - start);
 }
 
+static int
+compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define MAX_RUNS	15
+
+static double
+median(double *values, unsigned int count)
+{
+	qsort(values, count, sizeof(*values), compare_doubles);
+	return values[count / 2];
+}
+
 int
 main(int argc, char **argv)
 {
-	unsigned int seq_mib = 64, count = 4000, jobs = 4;
-	double seq, iops;
+	unsigned int seq_mib = 64, count = 4000, jobs = 4, runs = 5, r;
+	double seq, iops, seqs[MAX_RUNS], iopses[MAX_RUNS];
 	void *buffer;
 	uint64_t size;
 	int fd, direct;
@@ -130,8 +148,12 @@ main(int argc, char **argv)
 		count = (unsigned int)strtoul(argv[3], NULL, 10);
 	if (argc > 4)
 		jobs = (unsigned int)strtoul(argv[4], NULL, 10);
+	if (argc > 5)
+		runs = (unsigned int)strtoul(argv[5], NULL, 10);
 	if (jobs == 0)
 		jobs = 1;
+	if (runs == 0 || runs > MAX_RUNS)
+		runs = 5;
 	fd = open_input(argv[1], &direct);
 	if (fd < 0) {
 		fprintf(stderr, "bench-blkread: %s: %s\n", argv[1],
@@ -146,16 +168,20 @@ main(int argc, char **argv)
 		fprintf(stderr, "bench-blkread: %s is too small\n", argv[1]);
 		return 1;
 	}
-	seq = sequential(fd, (uint64_t)seq_mib << 20, buffer);
-	iops = random_iops(argv[1], size, count, jobs, buffer);
-	if (iops < 0) {
-		fprintf(stderr, "bench-blkread: random reads failed\n");
-		return 1;
+	for (r = 0; r < runs; r++) {
+		seqs[r] = sequential(fd, (uint64_t)seq_mib << 20, buffer);
+		iopses[r] = random_iops(argv[1], size, count, jobs, buffer);
+		if (iopses[r] < 0) {
+			fprintf(stderr, "bench-blkread: random reads failed\n");
+			return 1;
+		}
 	}
+	seq = median(seqs, runs);
+	iops = median(iopses, runs);
 	printf("seq_mib_s=%.1f rand_iops=%.0f rand_mib_s=%.2f direct=%d "
-	    "seq_mib=%u rand_reads=%u jobs=%u\n", seq, iops,
+	    "seq_mib=%u rand_reads=%u jobs=%u runs=%u\n", seq, iops,
 	    iops * RAND_BLOCK / (1 << 20), direct, seq_mib, count / jobs * jobs,
-	    jobs);
+	    jobs, runs);
 	free(buffer);
 	close(fd);
 	return 0;

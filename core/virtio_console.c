@@ -1,6 +1,7 @@
-/* virtio-console transmit (virtio 1.x, 5.3.6.2): every readable buffer of
- * the transmit queue goes to the sink as it is; the receive queue keeps
- * the guest's buffers. */
+/* virtio-console (virtio 1.x, 5.3.6): every readable buffer of the
+ * transmit queue goes to the sink as it is; host input fills the receive
+ * queue's buffers, and what finds no buffer is dropped, as a UART's full
+ * FIFO would. */
 #include "virtio_console.h"
 
 #include <string.h>
@@ -42,6 +43,38 @@ console_transmit(struct virtio_console *console, struct virtio_mmio *mmio)
 	if (rc < 0)
 		virtio_mmio_queue_broken(mmio, TX_QUEUE);
 	virtio_mmio_queue_done(mmio, TX_QUEUE);
+}
+
+/* On the console input thread: the transport's lock keeps the I/O thread
+ * and the driver's resets out while the receive queue is filled. */
+size_t
+virtio_console_receive(struct virtio_console *console,
+    struct virtio_mmio *mmio, const uint8_t *data, size_t length)
+{
+	struct virtqueue *queue = &mmio->queues[RX_QUEUE];
+	size_t taken = 0, put;
+	int rc = 0;
+
+	pthread_mutex_lock(&mmio->lock);
+	if (!(mmio->status & VIRTIO_STATUS_DRIVER_OK) ||
+	    (mmio->status & VIRTIO_STATUS_NEEDS_RESET) || !queue->active) {
+		pthread_mutex_unlock(&mmio->lock);
+		return 0;
+	}
+	while (taken < length &&
+	    (rc = virtqueue_pop(queue, &console->rx_chain)) == 1) {
+		put = virtq_chain_write(&console->rx_chain, 0, data + taken,
+		    length - taken);
+		virtqueue_push(queue, console->rx_chain.head, (uint32_t)put);
+		mmio->stats.chains++;
+		taken += put;
+	}
+	if (rc < 0)
+		virtio_mmio_queue_broken(mmio, RX_QUEUE);
+	console->bytes_in += taken;
+	virtio_mmio_queue_done(mmio, RX_QUEUE);
+	pthread_mutex_unlock(&mmio->lock);
+	return taken;
 }
 
 static void

@@ -293,6 +293,7 @@ console_input_thread(void *argument)
 		if (n <= 0)
 			break;	/* end of input: the guest just gets no more */
 		uart_16550_receive(&vm->uart, buffer, (size_t)n);
+		vm_io_console_input(&vm->io, buffer, (size_t)n);
 	}
 	return NULL;
 }

@@ -367,6 +367,18 @@ vm_io_stop(struct vm_io *io)
 	io->started = false;
 }
 
+/* Host console input, offered to every virtio-console. */
+void
+vm_io_console_input(struct vm_io *io, const uint8_t *data, size_t length)
+{
+	unsigned int i;
+
+	for (i = 0; i < io->count; i++)
+		if (io->devices[i].kind == VM_DEVICE_CONSOLE)
+			virtio_console_receive(&io->devices[i].u.console,
+			    &io->devices[i].mmio, data, length);
+}
+
 void
 vm_io_results(const struct vm_io *io, struct vm_device_result *results,
     unsigned int *count)
@@ -396,9 +408,10 @@ vm_io_results(const struct vm_io *io, struct vm_device_result *results,
 			result->net = device->u.net.stats;
 			memcpy(result->ifname, device->u.net.ifname,
 			    sizeof(result->ifname));
-		} else if (device->kind == VM_DEVICE_CONSOLE)
+		} else if (device->kind == VM_DEVICE_CONSOLE) {
 			result->console_bytes = device->u.console.bytes_out;
-		else if (device->kind == VM_DEVICE_VSOCK) {
+			result->console_bytes_in = device->u.console.bytes_in;
+		} else if (device->kind == VM_DEVICE_VSOCK) {
 			result->cid = device->u.vsock.cid;
 			result->vhost_interrupts = device->u.vsock.interrupts;
 		}

@@ -105,6 +105,7 @@ struct vm_device_result {
 	uint64_t cid;
 	uint64_t vhost_interrupts;
 	uint64_t console_bytes;
+	uint64_t console_bytes_in;
 };
 
 const char *vm_device_kind_name(enum vm_device_kind kind);
@@ -114,6 +115,8 @@ int vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 int vm_io_attach(struct vm_io *io, int vm_fd, struct forward_map *map);
 int vm_io_start(struct vm_io *io);
 void vm_io_stop(struct vm_io *io);
+void vm_io_console_input(struct vm_io *io, const uint8_t *data,
+    size_t length);
 void vm_io_results(const struct vm_io *io, struct vm_device_result *results,
     unsigned int *count);
 void vm_io_destroy(struct vm_io *io);

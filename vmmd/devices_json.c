@@ -34,8 +34,9 @@ device_counters(const struct vm_device_result *device)
 		return json_pack("{s:I, s:I}", "cid", (json_int_t)device->cid,
 		    "vhost_interrupts", (json_int_t)device->vhost_interrupts);
 	if (device->kind == VM_DEVICE_CONSOLE)
-		return json_pack("{s:I}", "bytes_out",
-		    (json_int_t)device->console_bytes);
+		return json_pack("{s:I, s:I}", "bytes_out",
+		    (json_int_t)device->console_bytes, "bytes_in",
+		    (json_int_t)device->console_bytes_in);
 	if (device->kind == VM_DEVICE_RNG)
 		return json_pack("{s:I}", "bytes", (json_int_t)device->rng_bytes);
 	return json_object();

@@ -1,6 +1,7 @@
 # Block read benchmark (make bench): the same 64 MiB image read by the
 # emulated host itself and by a Linux guest through virtio-blk, in the same
-# run: sequential 8 MiB reads and 4 KiB random reads from 4 processes;
+# run: sequential 8 MiB reads and 4 KiB random reads from 4 processes,
+# the median of 5 runs each;
 # then the guest's share of the host's throughput and the queue
 # notifications (guest exits to KVM) per request. Figures, not verdicts:
 # it fails only when something did not run.
