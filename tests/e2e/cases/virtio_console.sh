@@ -11,7 +11,8 @@ until grep -q '^@@hvc-ready' /tmp/hvc.out; do	# bounded by the case timeout
 	kill -0 $vmm 2>/dev/null || break
 	sleep 0.1
 done
-echo "from-host-$$" >&3
+sent="from-host-$$"
+echo "$sent" >&3
 wait $vmm
 status=$?
 exec 3>&-
@@ -22,9 +23,9 @@ assert_eq "$status" 0 "exit status of the guest that powered off"
 grep -q "@@console-sent hvc0=/dev/hvc0" /tmp/hvc.out || fail "no hvc0 in the guest"
 grep -q "^@@hvc hello over virtio-console from 6" /tmp/hvc.out ||
 	fail "the line written to hvc0 is not on the console"
-grep -q "^@@hvc-got=from-host-$$" /tmp/hvc.out ||
+grep -q "^@@hvc-got=$sent" /tmp/hvc.out ||
 	fail "the guest did not read the host's line from hvc0"
 bytes=$(echo "$OUT" | sed -n 's/.*"bytes_out":\([0-9]*\).*/\1/p')
 [ "${bytes:-0}" -ge 40 ] || fail "bytes vmmd took from hvc0: ${bytes:-none}"
 bytes=$(echo "$OUT" | sed -n 's/.*"bytes_in":\([0-9]*\).*/\1/p')
-[ "${bytes:-0}" -ge 15 ] || fail "bytes vmmd gave hvc0: ${bytes:-none}"
+assert_eq "$bytes" $((${#sent} + 1)) "bytes vmmd gave hvc0 (the line and its newline)"
