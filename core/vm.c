@@ -457,8 +457,10 @@ vm_add_forward_entries(struct vm *vm, char *error, size_t error_size)
 		rc = vm_add_memory_entries(vm);
 	if (rc == 0)
 		rc = vm_add_console_entry(vm);
-	if (rc == 0)
-		rc = vm_io_attach(&vm->io, vm->vm_fd, &vm->map);
+	if (rc == 0 && vm_io_attach(&vm->io, vm->vm_fd, &vm->map) < 0) {
+		snprintf(error, error_size, "cannot attach the virtio devices");
+		return -EINVAL;	/* vm_io_attach said why */
+	}
 	if (rc == 0 && config->scratch_device)
 		rc = dev_scratch_attach(&vm->map, &vm->scratch, "scratch",
 		    config->scratch_base);

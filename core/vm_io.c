@@ -174,8 +174,10 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 		return -EINVAL;
 	}
 	io->devices = calloc(count, sizeof(*io->devices));
-	if (io->devices == NULL)
+	if (io->devices == NULL) {
+		log_warnx("cannot allocate the state of %u devices", count);
 		return -ENOMEM;
+	}
 	for (i = 0; i < count; i++) {
 		device = &io->devices[i];
 		kind = (unsigned int)specs[i].kind;
@@ -300,14 +302,22 @@ vm_io_attach(struct vm_io *io, int vm_fd, struct forward_map *map)
 		return rc;
 	}
 	event.data.ptr = NULL;
-	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, io->stop_fd, &event) < 0)
-		return -errno;
+	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, io->stop_fd, &event) < 0) {
+		rc = -errno;
+		log_warnx("cannot set up the I/O thread's epoll: %s",
+		    strerror(-rc));
+		return rc;
+	}
 	for (i = 0; i < io->count; i++) {
 		rc = vm_io_attach_device(io, &io->devices[i], map);
-		if (rc == 0)
-			rc = vm_io_watch(io, &io->devices[i]);
 		if (rc < 0)
 			return rc;
+		rc = vm_io_watch(io, &io->devices[i]);
+		if (rc < 0) {
+			log_warnx("cannot watch %s's fds in the I/O thread: %s",
+			    io->devices[i].name, strerror(-rc));
+			return rc;
+		}
 	}
 	return 0;
 }
