@@ -220,21 +220,23 @@ virtqueue_push(struct virtqueue *queue, uint16_t head, uint32_t written)
 }
 
 /* Whether the driver wants an interrupt for what was pushed since the last
- * one: with EVENT_IDX, only when used_idx has passed its used_event. */
+ * look: never for nothing (a notify storm on an empty ring raises no
+ * interrupt storm); with EVENT_IDX, only when used_idx has passed its
+ * used_event. */
 bool
 virtqueue_should_signal(struct virtqueue *queue)
 {
 	uint16_t old = queue->signalled_used, now = queue->used_idx, event;
 	bool valid = queue->signalled_valid;
 
-	if (!queue->active)
+	if (!queue->active || (valid ? now == old : now == 0))
 		return false;
+	queue->signalled_used = now;
+	queue->signalled_valid = true;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (!queue->event_idx)
 		return (__atomic_load_n(&queue->avail->flags, __ATOMIC_RELAXED) &
 		    VIRTQ_AVAIL_F_NO_INTERRUPT) == 0;
-	queue->signalled_used = now;
-	queue->signalled_valid = true;
 	if (!valid)
 		return true;
 	event = __atomic_load_n(&queue->avail->ring[queue->size],

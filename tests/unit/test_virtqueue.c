@@ -339,10 +339,15 @@ END_TEST
 START_TEST(test_no_interrupt_flag)
 {
 	set_desc(desc, 0, BUF, 16, VIRTQ_DESC_F_WRITE, 0);
+	ck_assert(!virtqueue_should_signal(&queue));	/* nothing pushed */
 	offer(0);
 	ck_assert_int_eq(virtqueue_pop(&queue, &chain), 1);
 	virtqueue_push(&queue, 0, 16);
 	ck_assert(virtqueue_should_signal(&queue));
+	ck_assert(!virtqueue_should_signal(&queue));	/* nothing new */
+	offer(0);
+	ck_assert_int_eq(virtqueue_pop(&queue, &chain), 1);
+	virtqueue_push(&queue, 0, 16);
 	avail->flags = 1;	/* VIRTQ_AVAIL_F_NO_INTERRUPT */
 	ck_assert(!virtqueue_should_signal(&queue));
 }
