@@ -173,6 +173,7 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 		    placement->max);
 		return -EINVAL;
 	}
+	io->window = placement->stride;
 	io->devices = calloc(count, sizeof(*io->devices));
 	if (io->devices == NULL) {
 		log_warnx("cannot allocate the state of %u devices", count);
@@ -230,7 +231,7 @@ vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
 {
 	const struct forward_entry entry = {
 		.name = device->name, .kind = FORWARD_MMIO,
-		.base = device->base, .size = 0x200,
+		.base = device->base, .size = io->window,
 		.action = FORWARD_DEVICE, .mmio = virtio_mmio_access,
 		.context = &device->mmio,
 	};

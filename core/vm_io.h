@@ -81,6 +81,7 @@ struct vm_io_device {
 struct vm_io {
 	struct vm_io_device *devices;
 	unsigned int count;
+	uint64_t window;		/* each device's register window: the stride */
 	int vm_fd;
 	int epoll_fd;
 	int stop_fd;
