@@ -1,4 +1,5 @@
-/* virtio-net (virtio 1.x, 5.1) between a tap and the guest's two queues.
+/* virtio-net (virtio 1.x, 5.1) between a tap and the guest's two queues,
+ * with the tap's checksum and TSO offloads when the guest takes them.
  * Transmit: each chain's readable part (header + frame) is one writev to
  * the tap. Receive: a chain's writable part takes one readv from the tap;
  * with no packet waiting the chain goes back, and the I/O thread waits for
@@ -14,7 +15,14 @@
 #include <unistd.h>
 
 #define VIRTIO_NET_F_CSUM	0
+#define VIRTIO_NET_F_GUEST_CSUM	1
 #define VIRTIO_NET_F_MAC	5
+#define VIRTIO_NET_F_GUEST_TSO4	7
+#define VIRTIO_NET_F_GUEST_TSO6	8
+#define VIRTIO_NET_F_HOST_TSO4	11
+#define VIRTIO_NET_F_HOST_TSO6	12
+
+#define TAP_OFFLOADS		(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)
 
 #define NET_QUEUE_SIZE		256
 #define NET_HEADER_SIZE		12	/* struct virtio_net_hdr_mrg_rxbuf */
@@ -68,10 +76,10 @@ virtio_net_open(struct virtio_net *net, const char *tap_name, int tap_fd,
 	memcpy(net->ifname, request.ifr_name, sizeof(net->ifname) - 1);
 	fcntl(net->tap_fd, F_SETFL, fcntl(net->tap_fd, F_GETFL) | O_NONBLOCK);
 	memcpy(net->config, mac, 6);
-	/* The tap finishes the guest's partial checksums (VIRTIO_NET_F_CSUM)
-	 * and hands the guest only whole ones: no TUN_F_* offloads on, as the
-	 * guest may not take GUEST_CSUM. */
-	net->offloads_on = ioctl(net->tap_fd, TUNSETOFFLOAD, 0) == 0;
+	/* Whether the tap can hand the guest partial checksums and large
+	 * segments; off until the guest says it takes them (net_activate). */
+	net->offloads_on = ioctl(net->tap_fd, TUNSETOFFLOAD, TAP_OFFLOADS) == 0 &&
+	    ioctl(net->tap_fd, TUNSETOFFLOAD, 0) == 0;
 	return 0;
 }
 
@@ -80,8 +88,13 @@ virtio_net_features(const struct virtio_net *net)
 {
 	uint64_t features = 1ull << VIRTIO_NET_F_MAC;
 
+	/* The tap takes the guest's partial checksums and large segments
+	 * (HOST_*) whatever its own offloads; the GUEST_* ones need them. */
 	if (net->offloads_on)
-		features |= 1ull << VIRTIO_NET_F_CSUM;
+		features |= 1ull << VIRTIO_NET_F_CSUM |
+		    1ull << VIRTIO_NET_F_HOST_TSO4 | 1ull << VIRTIO_NET_F_HOST_TSO6 |
+		    1ull << VIRTIO_NET_F_GUEST_CSUM |
+		    1ull << VIRTIO_NET_F_GUEST_TSO4 | 1ull << VIRTIO_NET_F_GUEST_TSO6;
 	return features;
 }
 
@@ -163,6 +176,34 @@ net_queue_notify(void *device, struct virtio_mmio *mmio, unsigned int index)
 		net_receive(device, mmio);	/* new buffers: the tap may wait */
 }
 
+/* At DRIVER_OK: the tap hands the guest only what it negotiated. */
+static int
+net_activate(void *device, struct virtio_mmio *mmio)
+{
+	struct virtio_net *net = device;
+	unsigned int offloads = 0;
+
+	if (virtio_mmio_driver_has(mmio, VIRTIO_NET_F_GUEST_CSUM)) {
+		offloads |= TUN_F_CSUM;
+		if (virtio_mmio_driver_has(mmio, VIRTIO_NET_F_GUEST_TSO4))
+			offloads |= TUN_F_TSO4;
+		if (virtio_mmio_driver_has(mmio, VIRTIO_NET_F_GUEST_TSO6))
+			offloads |= TUN_F_TSO6;
+	}
+	if (!net->offloads_on)
+		return 0;
+	return ioctl(net->tap_fd, TUNSETOFFLOAD, offloads) < 0 ? -errno : 0;
+}
+
+static void
+net_reset(void *device)
+{
+	struct virtio_net *net = device;
+
+	if (net->offloads_on)
+		ioctl(net->tap_fd, TUNSETOFFLOAD, 0);
+}
+
 static int
 net_poll_fd(void *device)
 {
@@ -181,6 +222,8 @@ const struct virtio_device_ops virtio_net_ops = {
 	.queue_count = 2,
 	.queue_max = NET_QUEUE_SIZE,
 	.queue_notify = net_queue_notify,
+	.reset = net_reset,
+	.activate = net_activate,
 	.poll_fd = net_poll_fd,
 	.poll_ready = net_poll_ready,
 };

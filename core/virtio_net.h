@@ -1,7 +1,7 @@
 /* virtio-net over a tap device: vmmd opens the tap by name or is handed its
  * fd; one receive and one transmit queue; the 12-byte virtio-net header
- * passes straight through (IFF_VNET_HDR), so the tap's checksum offload
- * serves the guest's. */
+ * passes straight through (IFF_VNET_HDR), so the tap's checksum and TSO
+ * offloads serve the guest's. */
 #ifndef VMMD_VIRTIO_NET_H
 #define VMMD_VIRTIO_NET_H
 
