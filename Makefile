@@ -79,7 +79,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/obj/%.o)
 PAYLOADS := $(patsubst tests/payloads/%.S,$(BUILD)/payloads/%.bin,$(wildcard tests/payloads/*.S))
 RESULTS := build/results
 
-.PHONY: all deps payloads check check-unit check-valgrind check-e2e demo \
+.PHONY: all deps payloads helpers check check-unit check-valgrind check-e2e demo \
 	install check-man clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
 	bench bench-programs run-bench bench-api
 all: $(BUILD)/vmmd $(BUILD)/vmmctl
@@ -117,8 +117,16 @@ $(BUILD)/payloads/%.bin: tests/payloads/%.S
 
 payloads: $(PAYLOADS)
 
+# Test helpers that run in the emulated host and in its guests (static).
+HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(wildcard tests/helpers/*.c))
+$(BUILD)/helpers/%: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CFLAGS) -D_GNU_SOURCE $(LINK_MODE) -o $@ $<
+
+helpers: $(HELPERS)
+
 cross:
-	@$(MAKE) --no-print-directory -j$(JOBS) ARCH=arm64 all payloads
+	@$(MAKE) --no-print-directory -j$(JOBS) ARCH=arm64 all payloads helpers
 
 UNIT_COUNTS := $(RESULTS)/unit$(if $(SANITIZE),-sanitize).counts
 run-unit: $(BUILD)/unit-tests
@@ -183,7 +191,12 @@ $(BUILD)/bench-mmio: $(BUILD)/obj/bench/bench_mmio.o $(LIB_OBJS)
 $(BUILD)/bench-api: $(BUILD)/obj/bench/bench_api.o $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(DEP_LIBS)
 
-bench-programs: $(BUILD)/bench-mmio $(BUILD)/bench-api
+# The block read benchmark runs in the host and in the guest: it stands
+# alone (no vmmd objects), static like everything cross-built.
+$(BUILD)/bench-blkread: $(BUILD)/obj/bench/bench_blkread.o
+	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -o $@ $^
+
+bench-programs: $(BUILD)/bench-mmio $(BUILD)/bench-api $(BUILD)/bench-blkread
 
 # The control API's benchmark runs natively: the daemon needs no KVM for it.
 bench-api: deps

@@ -28,6 +28,10 @@ static const struct arch_layout arm64_layout = {
 	.console_base = ARM64_UART_BASE,
 	.console_size = ARM64_UART_SIZE,
 	.console_irq = ARM64_UART_SPI,
+	.virtio_base = ARM64_VIRTIO_MMIO_BASE,
+	.virtio_stride = ARM64_VIRTIO_MMIO_SIZE,
+	.virtio_irq_base = ARM64_VIRTIO_SPI_BASE,
+	.virtio_max = ARM64_VIRTIO_MAX,
 };
 
 const struct arch_layout *
@@ -213,6 +217,7 @@ arch_linux_load(struct arch_vm *arch, const struct guest_memory *memory,
 		.bootargs = boot->cmdline,
 		.has_its = arch->gic.its_fd >= 0,
 		.has_pmu = arch->has_pmu,
+		.virtio_count = boot->virtio_count,
 	};
 	struct linux_boot loaded;
 	int rc;

@@ -12,6 +12,7 @@
 #define GIC_PHANDLE		1
 #define GIC_FDT_IRQ_TYPE_SPI	0
 #define GIC_FDT_IRQ_TYPE_PPI	1
+#define IRQ_TYPE_EDGE_RISING	1	/* virtio-mmio: KVM_IRQFD injects edges */
 #define IRQ_TYPE_LEVEL_HIGH	4
 #define MPIDR_AFFINITY_MASK	0xff00ffffffull
 #define UART_CLOCK_HZ		1843200
@@ -182,9 +183,31 @@ add_uart(void *fdt)
 	return fdt_end_node(fdt);
 }
 
+/* Edge-triggered: an irqfd write is a pulse, which a level-triggered SPI
+ * could lose; the driver reads InterruptStatus on each edge. */
+static int
+add_virtio(void *fdt, unsigned int index)
+{
+	uint64_t base = ARM64_VIRTIO_MMIO_BASE + index * ARM64_VIRTIO_MMIO_SIZE;
+	fdt32_t cells[3] = { cpu_to_fdt32(GIC_FDT_IRQ_TYPE_SPI),
+	    cpu_to_fdt32(ARM64_VIRTIO_SPI_BASE + index),
+	    cpu_to_fdt32(IRQ_TYPE_EDGE_RISING) };
+	char name[32];
+
+	snprintf(name, sizeof(name), "virtio_mmio@%llx", (unsigned long long)base);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+	TRY(property_reg(fdt, base, ARM64_VIRTIO_MMIO_SIZE));
+	TRY(fdt_property(fdt, "interrupts", cells, sizeof(cells)));
+	TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+	return fdt_end_node(fdt);
+}
+
 static int
 build(void *fdt, size_t size, const struct device_tree_machine *machine)
 {
+	unsigned int i;
+
 	TRY(fdt_create(fdt, (int)size));
 	TRY(fdt_finish_reservemap(fdt));
 	TRY(fdt_begin_node(fdt, ""));
@@ -201,6 +224,8 @@ build(void *fdt, size_t size, const struct device_tree_machine *machine)
 	if (machine->has_pmu)
 		TRY(add_pmu(fdt));
 	TRY(add_uart(fdt));
+	for (i = 0; i < machine->virtio_count; i++)
+		TRY(add_virtio(fdt, i));
 	TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }
@@ -212,7 +237,8 @@ device_tree_build(const struct device_tree_machine *machine, void *buffer,
     size_t size)
 {
 	if (machine->vcpus == 0 || machine->vcpus > DEVICE_TREE_MAX_VCPUS ||
-	    machine->bootargs == NULL || size > INT32_MAX)
+	    machine->bootargs == NULL || size > INT32_MAX ||
+	    machine->virtio_count > ARM64_VIRTIO_MAX)
 		return -EINVAL;
 	return build(buffer, size, machine) < 0 ? -ENOSPC : 0;
 }

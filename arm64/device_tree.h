@@ -20,6 +20,7 @@ struct device_tree_machine {
 	uint64_t initrd_end;
 	bool has_its;
 	bool has_pmu;			/* the vCPUs have a PMUv3 */
+	unsigned int virtio_count;	/* virtio-mmio nodes, placed by memory_map.h */
 };
 
 int device_tree_build(const struct device_tree_machine *machine, void *buffer,

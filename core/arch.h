@@ -32,6 +32,10 @@ struct arch_layout {
 	uint64_t console_base;
 	uint64_t console_size;
 	unsigned int console_irq;
+	uint64_t virtio_base;		/* virtio-mmio device i at base + i * stride */
+	uint64_t virtio_stride;
+	unsigned int virtio_irq_base;	/* and interrupt irq_base + i */
+	unsigned int virtio_max;
 };
 
 /* A Linux boot: the files and command line in, where it starts out. */
@@ -42,6 +46,7 @@ struct arch_linux_boot {
 	uint64_t ram_size;
 	unsigned int vcpus;
 	const uint64_t *vcpu_ids;	/* arch_vcpu_id() of each vCPU */
+	unsigned int virtio_count;	/* virtio-mmio devices, as arch_layout places them */
 	uint64_t entry;			/* out: where the boot vCPU starts */
 	uint64_t arg0;			/* out: its first argument register */
 	uint64_t fdt_addr;		/* out: the device tree, and its size */

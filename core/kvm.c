@@ -97,6 +97,46 @@ kvm_irq_line(int vm_fd, uint32_t irq, int level)
 	return ioctl_result(ioctl(vm_fd, KVM_IRQ_LINE, &line));
 }
 
+/* Guest writes of length bytes at address signal fd inside KVM, without
+ * an exit to vmmd (any value: no datamatch). */
+int
+kvm_ioeventfd(int vm_fd, uint64_t address, uint32_t length, int fd,
+    bool assign)
+{
+	struct kvm_ioeventfd event = {
+		.addr = address, .len = length, .fd = fd,
+		.flags = assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN,
+	};
+
+	return ioctl_result(ioctl(vm_fd, KVM_IOEVENTFD, &event));
+}
+
+/* The same, for writes of exactly value only (one queue's notify). */
+int
+kvm_ioeventfd_match(int vm_fd, uint64_t address, uint32_t length,
+    uint64_t value, int fd, bool assign)
+{
+	struct kvm_ioeventfd event = {
+		.datamatch = value, .addr = address, .len = length, .fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH |
+		    (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+	};
+
+	return ioctl_result(ioctl(vm_fd, KVM_IOEVENTFD, &event));
+}
+
+/* A write to fd injects interrupt gsi (on arm64: SPI gsi) inside KVM. */
+int
+kvm_irqfd(int vm_fd, uint32_t gsi, int fd, bool assign)
+{
+	struct kvm_irqfd irqfd = {
+		.fd = (uint32_t)fd, .gsi = gsi,
+		.flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
+	};
+
+	return ioctl_result(ioctl(vm_fd, KVM_IRQFD, &irqfd));
+}
+
 int
 kvm_vcpu_create(int system_fd, int vm_fd, unsigned int index,
     struct kvm_vcpu_fd *vcpu)

@@ -4,6 +4,7 @@
 #ifndef VMMD_KVM_H
 #define VMMD_KVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,11 @@ int kvm_device_has_attr(int fd, uint32_t group, uint64_t attribute);
 int kvm_device_set_attr(int fd, uint32_t group, uint64_t attribute,
     const void *value);
 int kvm_irq_line(int vm_fd, uint32_t irq, int level);
+int kvm_ioeventfd(int vm_fd, uint64_t address, uint32_t length, int fd,
+    bool assign);
+int kvm_ioeventfd_match(int vm_fd, uint64_t address, uint32_t length,
+    uint64_t value, int fd, bool assign);
+int kvm_irqfd(int vm_fd, uint32_t gsi, int fd, bool assign);
 int kvm_vcpu_create(int system_fd, int vm_fd, unsigned int index,
     struct kvm_vcpu_fd *vcpu);
 void kvm_vcpu_destroy(struct kvm_vcpu_fd *vcpu);

@@ -478,6 +478,7 @@ console_input_thread(void *argument)
 		if (n <= 0)
 			break;	/* end of input: the guest just gets no more */
 		uart_16550_receive(&vm->uart, buffer, (size_t)n);
+		vm_io_console_input(&vm->io, buffer, (size_t)n);
 	}
 	return NULL;
 }
@@ -547,6 +548,7 @@ vm_load_linux(struct vm *vm, struct vm_result *result, uint64_t *entry,
 		.ram_size = config->memory_size,
 		.vcpus = vm->vcpu_count,
 		.vcpu_ids = vm->vcpu_ids,
+		.virtio_count = vm->io.count,
 	};
 	char why[256];
 	int rc;
@@ -640,6 +642,10 @@ vm_add_forward_entries(struct vm *vm, char *error, size_t error_size)
 		rc = vm_add_memory_entries(vm);
 	if (rc == 0)
 		rc = vm_add_console_entry(vm);
+	if (rc == 0 && vm_io_attach(&vm->io, vm->vm_fd, &vm->map) < 0) {
+		snprintf(error, error_size, "cannot attach the virtio devices");
+		return -EINVAL;	/* vm_io_attach said why */
+	}
 	if (rc == 0 && config->scratch_device)
 		rc = dev_scratch_attach(&vm->map, &vm->scratch, "scratch",
 		    config->scratch_base);
@@ -689,6 +695,34 @@ vm_build_forward_map(struct vm *vm)
 		return -EINVAL;
 	}
 	return vm_install_forward_map(vm, error, sizeof(error));
+}
+
+/* A virtio-console writes to the same console as the UART, under the
+ * UART's lock: one writer at a time for the log and the panic watch. */
+static void
+virtio_console_write(void *context, const uint8_t *data, size_t length)
+{
+	struct vm *vm = context;
+	size_t i;
+
+	pthread_mutex_lock(&vm->uart.lock);
+	for (i = 0; i < length; i++)
+		console_output(&vm->console, data[i]);
+	pthread_mutex_unlock(&vm->uart.lock);
+}
+
+static int
+vm_create_devices(struct vm *vm)
+{
+	const struct arch_layout *layout = vm->layout;
+	const struct vm_io_placement placement = {
+		.base = layout->virtio_base, .stride = layout->virtio_stride,
+		.irq_base = layout->virtio_irq_base, .max = layout->virtio_max,
+	};
+	const struct vm_io_sink sink = { virtio_console_write, vm };
+
+	return vm_io_create(&vm->io, vm->config->devices,
+	    vm->config->device_count, &vm->memory, &placement, &sink);
 }
 
 /* The limits KVM sets: how many vCPUs, how far guest memory may reach. */
@@ -752,7 +786,8 @@ vm_build(struct vm *vm, struct vm_result *result)
 	    !vm_step(vm, "vCPUs", vm_create_vcpus(vm)))
 		return VM_RUN_SETUP_FAILED;
 	vm_create_console(vm);
-	if (!vm_step(vm, "forward map", vm_build_forward_map(vm)) ||
+	if (!vm_step(vm, "devices", vm_create_devices(vm)) ||
+	    !vm_step(vm, "forward map", vm_build_forward_map(vm)) ||
 	    !vm_step(vm, "load the guest", vm_load_guest(vm, result)))
 		return VM_RUN_SETUP_FAILED;
 	return VM_RUN_STOPPED;
@@ -765,6 +800,9 @@ vm_execute(struct vm *vm, struct vm_result *result)
 	unsigned int i;
 	int rc;
 
+	if (vm_io_start(&vm->io) < 0)
+		vm_request_stop(vm, NO_VCPU, VM_OUTCOME_STOPPED,
+		    "the I/O thread could not start");
 	rc = vm_start_console_input(vm);
 	if (rc < 0)
 		log_warnx("cannot read console input: %s", strerror(-rc));
@@ -786,6 +824,8 @@ vm_execute(struct vm *vm, struct vm_result *result)
 			pthread_join(vm->vcpus[i].thread, NULL);
 	vm_control_attach(vm->config->control, NULL);
 	vm_stop_console_input(vm);
+	vm_io_stop(&vm->io);
+	vm_io_results(&vm->io, result->devices, &result->device_count);
 	result->marker_ns = vm->marker_ns;
 	if (rss_measure(&vm->memory, &result->rss_bytes,
 	    &result->guest_rss_bytes) < 0)
@@ -820,6 +860,7 @@ vm_teardown(struct vm *vm)
 
 	for (i = 0; i < vm->vcpu_count; i++)
 		kvm_vcpu_destroy(&vm->vcpus[i].fd);
+	vm_io_destroy(&vm->io);
 	arch_vm_destroy(vm->arch);
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);

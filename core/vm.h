@@ -17,6 +17,7 @@
 #include "guest_memory.h"
 #include "uart_16550.h"
 #include "vcpu.h"
+#include "vm_io.h"
 
 #define VM_MAX_VCPUS	64
 
@@ -57,6 +58,8 @@ struct vm_config {
 	bool no_hypercall_filter;	/* do not give KVM the hypercall entries */
 	const struct cpu_template *cpu_template;	/* or NULL: the default */
 	struct vm_control *control;	/* or NULL: nobody controls it */
+	const struct vm_device_spec *devices;	/* virtio devices, in order */
+	unsigned int device_count;
 };
 
 enum vm_run_status {
@@ -81,6 +84,8 @@ struct vm_result {
 	uint64_t guest_rss_bytes;	/* the part of it that is guest RAM */
 	struct forward_map map;			/* the entries, for reports */
 	struct forward_counters counters;	/* summed over the vCPUs */
+	struct vm_device_result devices[VM_IO_MAX_DEVICES];	/* last boot */
+	unsigned int device_count;
 };
 
 struct vm_vcpu {
@@ -116,6 +121,7 @@ struct vm {
 	uint64_t step_start_ns;		/* for vm_build's -v timings */
 	uint64_t marker_ns;
 	struct dev_scratch scratch;
+	struct vm_io io;			/* the virtio devices */
 	atomic_bool stopping;
 	pthread_mutex_t lock;		/* guards the five below */
 	pthread_cond_t parked_changed;

@@ -14,6 +14,7 @@
 #include "cmd_cpu_model.h"
 #include "cmd_probe.h"
 #include "daemon.h"
+#include "devices_json.h"
 #include "exit_status.h"
 #include "forward_map_json.h"
 #include "options.h"
@@ -65,7 +66,7 @@ report_json(const struct vm_result *result)
 		snprintf(name, sizeof(name), "x%u", i);
 		json_object_set_new(registers, name, hex(regs->gpr[i]));
 	}
-	report = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:I, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o?}",
+	report = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:I, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o?, s:o?}",
 	    "outcome", vm_outcome_name(stop->outcome),
 	    "exit_reason", vm_exit_reason_name(stop->exit_reason),
 	    "system_event", stop->is_system_event ?
@@ -82,7 +83,8 @@ report_json(const struct vm_result *result)
 	    "rss_kib", (json_int_t)(result->rss_bytes / 1024),
 	    "guest_rss_kib", (json_int_t)(result->guest_rss_bytes / 1024),
 	    "registers", registers,
-	    "forward_map", forward_map_json(&result->map, &result->counters));
+	    "forward_map", forward_map_json(&result->map, &result->counters),
+	    "devices", devices_json(result));
 	if (report == NULL)
 		fatalx("cannot build the JSON report");
 	json_dumpf(report, stdout, JSON_COMPACT);

@@ -35,6 +35,11 @@ enum option_id {
 	OPTION_CPU_MODEL,
 	OPTION_CPU_MODEL_COMPARE,
 	OPTION_PROBE,
+	OPTION_DISK,
+	OPTION_RNG,
+	OPTION_NET,
+	OPTION_VSOCK,
+	OPTION_VIRTIO_CONSOLE,
 };
 
 static const struct option long_options[] = {
@@ -62,6 +67,11 @@ static const struct option long_options[] = {
 	{ "cpu-model", no_argument, NULL, OPTION_CPU_MODEL },
 	{ "cpu-model-compare", no_argument, NULL, OPTION_CPU_MODEL_COMPARE },
 	{ "probe", no_argument, NULL, OPTION_PROBE },
+	{ "disk", required_argument, NULL, OPTION_DISK },
+	{ "rng", no_argument, NULL, OPTION_RNG },
+	{ "net", required_argument, NULL, OPTION_NET },
+	{ "vsock", required_argument, NULL, OPTION_VSOCK },
+	{ "virtio-console", no_argument, NULL, OPTION_VIRTIO_CONSOLE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -95,6 +105,11 @@ vmmd_usage(FILE *out)
 	    "  --json       report how the guest stopped as one JSON object\n"
 	    "  --scratch-device  map a 4 KiB scratch MMIO device there (tests)\n"
 	    "  --no-smccc-filter  do not give KVM the forward map's SMCCC ranges\n"
+	    "  --disk PATH[,ro][,serial=ID]  a virtio-blk disk (repeatable)\n"
+	    "  --rng        a virtio-rng entropy device\n"
+	    "  --net tap=NAME|fd=N[,mac=MAC]  a virtio-net NIC on a tap (repeatable)\n"
+	    "  --vsock CID  a virtio-vsock device with this guest CID (vhost-vsock)\n"
+	    "  --virtio-console  a virtio-console (hvc0), output to the console\n"
 	    "       vmmd run --payload FILE [--offset BYTES] [--memory SIZE]\n"
 	    "                [--kvm PATH] [--json] [--cpu-template FILE]\n"
 	    "       vmmd --cpu-model [--json] [--kvm PATH]\n"
@@ -258,6 +273,20 @@ parse_option(int id, const char *arg, struct vmmd_options *options,
 			return option_error(error, error_size,
 			    "--memory: '%s' is not a size", arg);
 		return 0;
+	case OPTION_DISK:
+		return device_options_disk(&options->devices, arg, error,
+		    error_size);
+	case OPTION_NET:
+		return device_options_net(&options->devices, arg, error,
+		    error_size);
+	case OPTION_VSOCK:
+		return device_options_vsock(&options->devices, arg, error,
+		    error_size);
+	case OPTION_VIRTIO_CONSOLE:
+		return device_options_console(&options->devices, error,
+		    error_size);
+	case OPTION_RNG:
+		return device_options_rng(&options->devices, error, error_size);
 	default:
 		return option_error(error, error_size, "unknown option");
 	}
@@ -469,5 +498,8 @@ vmmd_options_parse(int argc, char **argv, struct vmmd_options *options,
 		return option_error(error, error_size, "unknown command '%s'",
 		    command);
 	options->command = VMMD_COMMAND_RUN;
-	return parse_run_options(argc, argv, options, error, error_size);
+	options->vm.devices = options->devices.specs;
+	rc = parse_run_options(argc, argv, options, error, error_size);
+	options->vm.device_count = options->devices.count;
+	return rc;
 }

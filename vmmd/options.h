@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "../core/vm.h"
+#include "device_options.h"
 
 enum vmmd_command {
 	VMMD_COMMAND_HELP,
@@ -26,6 +27,7 @@ struct vmmd_options {
 	struct vm_config vm;
 	const char *cpu_template_path;	/* --cpu-template FILE.json */
 	const char *compare[2];		/* the two reports to compare */
+	struct device_options devices;	/* --disk, --rng: vm.devices */
 };
 
 #define VMMD_DEFAULT_MEMORY	(256ull << 20)

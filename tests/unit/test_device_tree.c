@@ -87,6 +87,37 @@ START_TEST(test_its_and_no_initrd)
 }
 END_TEST
 
+/* virtio-mmio nodes: one per device, 0x200 apart, SPIs from 16, edge. */
+START_TEST(test_virtio_nodes)
+{
+	struct device_tree_machine with_virtio = machine;
+	const fdt32_t *irq;
+	fdt64_t reg[2];
+	int length;
+
+	with_virtio.virtio_count = 3;
+	ck_assert_int_eq(device_tree_build(&with_virtio, blob, sizeof(blob)), 0);
+	ck_assert_str_eq(property("/virtio_mmio@a000200", "compatible", &length),
+	    "virtio,mmio");
+	/* properties are 4-byte aligned: copied out before 8-byte reads */
+	memcpy(reg, property("/virtio_mmio@a000200", "reg", &length), sizeof(reg));
+	ck_assert_int_eq(length, 16);
+	ck_assert_uint_eq(fdt64_to_cpu(reg[0]), ARM64_VIRTIO_MMIO_BASE + 0x200);
+	ck_assert_uint_eq(fdt64_to_cpu(reg[1]), ARM64_VIRTIO_MMIO_SIZE);
+	irq = property("/virtio_mmio@a000400", "interrupts", &length);
+	ck_assert_int_eq(length, 12);
+	ck_assert_uint_eq(fdt32_to_cpu(irq[0]), 0);	/* SPI */
+	ck_assert_uint_eq(fdt32_to_cpu(irq[1]), ARM64_VIRTIO_SPI_BASE + 2);
+	ck_assert_uint_eq(fdt32_to_cpu(irq[2]), 1);	/* edge, rising */
+	property("/virtio_mmio@a000000", "dma-coherent", &length);
+	ck_assert_int_eq(length, 0);
+	ck_assert_int_lt(fdt_path_offset(blob, "/virtio_mmio@a000600"), 0);
+	with_virtio.virtio_count = ARM64_VIRTIO_MAX + 1;
+	ck_assert_int_eq(device_tree_build(&with_virtio, blob, sizeof(blob)),
+	    -EINVAL);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
 	struct device_tree_machine bad = machine;
@@ -104,10 +135,12 @@ END_TEST
 START_TEST(test_dtc_accepts)
 {
 	char path[] = "/tmp/vmmd-test-dtb-XXXXXX", command[128], line[512];
+	struct device_tree_machine with_virtio = machine;
 	FILE *file, *dtc;
 	int fd, status, warnings = 0;
 
-	ck_assert_int_eq(device_tree_build(&machine, blob, sizeof(blob)), 0);
+	with_virtio.virtio_count = 2;
+	ck_assert_int_eq(device_tree_build(&with_virtio, blob, sizeof(blob)), 0);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	file = fdopen(fd, "w");
@@ -137,6 +170,7 @@ device_tree_suite(void)
 	tcase_add_test(tcase, test_nodes);
 	tcase_add_test(tcase, test_its_and_no_initrd);
 	tcase_add_test(tcase, test_refusals);
+	tcase_add_test(tcase, test_virtio_nodes);
 	tcase_add_test(tcase, test_dtc_accepts);
 	suite_add_tcase(suite, tcase);
 	return suite;

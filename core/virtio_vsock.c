@@ -1,0 +1,215 @@
+/* The vhost-vsock side of virtio-vsock (virtio 1.x, 5.10): opening vhost,
+ * giving it the guest CID and memory, starting and stopping its rings. */
+#include "virtio_vsock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/vhost.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#define VHOST_VSOCK_PATH	"/dev/vhost-vsock"
+#define VSOCK_QUEUE_SIZE	256
+#define VSOCK_EVENT_QUEUE	2
+#define VIRTIO_VSOCK_F_SEQPACKET 1
+
+static int
+vhost_memory_table(struct virtio_vsock *vsock)
+{
+	const struct guest_memory *memory = vsock->memory;
+	struct vhost_memory *table;
+	unsigned int i;
+	int rc = 0;
+
+	table = calloc(1, sizeof(*table) + memory->count *
+	    sizeof(struct vhost_memory_region));
+	if (table == NULL)
+		return -ENOMEM;
+	table->nregions = memory->count;
+	for (i = 0; i < memory->count; i++) {
+		table->regions[i].guest_phys_addr = memory->regions[i].guest_phys;
+		table->regions[i].memory_size = memory->regions[i].size;
+		table->regions[i].userspace_addr =
+		    (uint64_t)(uintptr_t)memory->regions[i].host;
+	}
+	if (ioctl(vsock->vhost_fd, VHOST_SET_MEM_TABLE, table) < 0)
+		rc = -errno;
+	free(table);
+	return rc;
+}
+
+/* Returns 0, or a negative errno: -ENOENT when the host has no
+ * vhost-vsock (load vhost_vsock), -EADDRINUSE when the CID is taken. */
+int
+virtio_vsock_open(struct virtio_vsock *vsock, uint64_t cid,
+    const struct guest_memory *memory)
+{
+	int rc = 0, i;
+
+	memset(vsock, 0, sizeof(*vsock));
+	vsock->kick_fds[0] = vsock->kick_fds[1] = vsock->call_fd = -1;
+	vsock->cid = cid;
+	vsock->memory = memory;
+	memcpy(vsock->config, &cid, sizeof(cid));
+	vsock->vhost_fd = open(VHOST_VSOCK_PATH, O_RDWR | O_CLOEXEC);
+	if (vsock->vhost_fd < 0)
+		return -errno;
+	if (ioctl(vsock->vhost_fd, VHOST_SET_OWNER, NULL) < 0 ||
+	    ioctl(vsock->vhost_fd, VHOST_GET_FEATURES,
+	    &vsock->vhost_features) < 0 ||
+	    ioctl(vsock->vhost_fd, VHOST_VSOCK_SET_GUEST_CID, &cid) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = vhost_memory_table(vsock);
+	for (i = 0; rc == 0 && i < 2; i++) {
+		vsock->kick_fds[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vsock->kick_fds[i] < 0)
+			rc = -errno;
+	}
+	if (rc == 0) {
+		vsock->call_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (vsock->call_fd < 0)
+			rc = -errno;
+	}
+	if (rc < 0)
+		virtio_vsock_close(vsock);
+	return rc;
+}
+
+uint64_t
+virtio_vsock_features(const struct virtio_vsock *vsock)
+{
+	return vsock->vhost_features & (1ull << VIRTIO_VSOCK_F_SEQPACKET);
+}
+
+static void
+vsock_stop(struct virtio_vsock *vsock)
+{
+	int off = 0;
+
+	if (!vsock->running)
+		return;
+	ioctl(vsock->vhost_fd, VHOST_VSOCK_SET_RUNNING, &off);
+	vsock->running = false;
+}
+
+void
+virtio_vsock_close(struct virtio_vsock *vsock)
+{
+	int i;
+
+	if (vsock->vhost_fd >= 0) {
+		vsock_stop(vsock);
+		close(vsock->vhost_fd);
+	}
+	for (i = 0; i < 2; i++)
+		if (vsock->kick_fds[i] >= 0)
+			close(vsock->kick_fds[i]);
+	if (vsock->call_fd >= 0)
+		close(vsock->call_fd);
+	vsock->vhost_fd = vsock->call_fd = -1;
+	vsock->kick_fds[0] = vsock->kick_fds[1] = -1;
+}
+
+/* vhost is given the rings as the transport validated them: host
+ * addresses inside guest memory, sizes checked. */
+static int
+vhost_queue(struct virtio_vsock *vsock, const struct virtqueue *queue,
+    unsigned int index)
+{
+	struct vhost_vring_state num = { index, queue->size };
+	struct vhost_vring_state base = { index, 0 };
+	struct vhost_vring_file kick = { index, vsock->kick_fds[index] };
+	struct vhost_vring_file call = { index, vsock->call_fd };
+	struct vhost_vring_addr addr = {
+		.index = index,
+		.desc_user_addr = (uint64_t)(uintptr_t)queue->desc,
+		.avail_user_addr = (uint64_t)(uintptr_t)queue->avail,
+		.used_user_addr = (uint64_t)(uintptr_t)queue->used,
+	};
+
+	if (!queue->active)
+		return -EINVAL;
+	if (ioctl(vsock->vhost_fd, VHOST_SET_VRING_NUM, &num) < 0 ||
+	    ioctl(vsock->vhost_fd, VHOST_SET_VRING_BASE, &base) < 0 ||
+	    ioctl(vsock->vhost_fd, VHOST_SET_VRING_ADDR, &addr) < 0 ||
+	    ioctl(vsock->vhost_fd, VHOST_SET_VRING_KICK, &kick) < 0 ||
+	    ioctl(vsock->vhost_fd, VHOST_SET_VRING_CALL, &call) < 0)
+		return -errno;
+	return 0;
+}
+
+static int
+vsock_activate(void *device, struct virtio_mmio *mmio)
+{
+	struct virtio_vsock *vsock = device;
+	uint64_t features = mmio->driver_features;
+	unsigned int i;
+	int on = 1;
+
+	if (ioctl(vsock->vhost_fd, VHOST_SET_FEATURES, &features) < 0)
+		return -errno;
+	for (i = 0; i < 2; i++)
+		if (vhost_queue(vsock, &mmio->queues[i], i) < 0)
+			return -EIO;
+	if (ioctl(vsock->vhost_fd, VHOST_VSOCK_SET_RUNNING, &on) < 0)
+		return -errno;
+	vsock->running = true;
+	return 0;
+}
+
+static void
+vsock_reset(void *device)
+{
+	vsock_stop(device);
+}
+
+/* The event queue: vmmd has no event to send; the buffers wait. */
+static void
+vsock_queue_notify(void *device, struct virtio_mmio *mmio, unsigned int index)
+{
+	(void)device;
+	(void)mmio;
+	(void)index;
+}
+
+static int
+vsock_kick_fd(void *device, struct virtio_mmio *mmio, unsigned int queue)
+{
+	struct virtio_vsock *vsock = device;
+
+	return queue < 2 ? vsock->kick_fds[queue] : mmio->notify_fd;
+}
+
+static int
+vsock_poll_fd(void *device)
+{
+	return ((struct virtio_vsock *)device)->call_fd;
+}
+
+static void
+vsock_poll_ready(void *device, struct virtio_mmio *mmio)
+{
+	struct virtio_vsock *vsock = device;
+	uint64_t count;
+
+	if (read(vsock->call_fd, &count, sizeof(count)) != sizeof(count))
+		return;
+	vsock->interrupts++;
+	virtio_mmio_signal_used(mmio);
+}
+
+const struct virtio_device_ops virtio_vsock_ops = {
+	.device_id = VIRTIO_ID_VSOCK,
+	.queue_count = VIRTIO_VSOCK_QUEUES,
+	.queue_max = VSOCK_QUEUE_SIZE,
+	.queue_notify = vsock_queue_notify,
+	.reset = vsock_reset,
+	.poll_fd = vsock_poll_fd,
+	.poll_ready = vsock_poll_ready,
+	.kick_fd = vsock_kick_fd,
+	.activate = vsock_activate,
+};

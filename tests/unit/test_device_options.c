@@ -1,0 +1,112 @@
+/* `vmmd run` device options: what each becomes, and the errors bad
+ * values get. */
+#include <string.h>
+
+#include "../../vmmd/options.h"
+#include "suites.h"
+
+#define ARGV(...)	((char *[]){ "vmmd", __VA_ARGS__, NULL })
+#define ARGC(...)	((int)(sizeof((char *[]){ "vmmd", __VA_ARGS__ }) / sizeof(char *)))
+#define PARSE(...)	vmmd_options_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), \
+			    &options, error, sizeof(error))
+
+static struct vmmd_options options;
+static char error[256];
+
+START_TEST(test_devices_in_order)
+{
+	const struct vm_device_spec *spec;
+
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin", "--disk",
+	    "/a.img,ro,serial=disk-1", "--rng", "--disk", "/b.img", "--net",
+	    "tap=tap7,mac=02:00:00:00:00:09", "--vsock", "42",
+	    "--virtio-console", "--net", "fd=5"), 0);
+	ck_assert_uint_eq(options.vm.device_count, 7);
+	spec = options.vm.devices;
+	ck_assert_int_eq(spec[0].kind, VM_DEVICE_BLOCK);
+	ck_assert_str_eq(spec[0].path, "/a.img");
+	ck_assert(spec[0].read_only);
+	ck_assert_str_eq(spec[0].serial, "disk-1");
+	ck_assert_int_eq(spec[1].kind, VM_DEVICE_RNG);
+	ck_assert_str_eq(spec[2].path, "/b.img");
+	ck_assert(!spec[2].read_only);
+	ck_assert_ptr_null(spec[2].serial);
+	ck_assert_int_eq(spec[3].kind, VM_DEVICE_NET);
+	ck_assert_str_eq(spec[3].tap_name, "tap7");
+	ck_assert_uint_eq(spec[3].mac[5], 9);
+	ck_assert_int_eq(spec[4].kind, VM_DEVICE_VSOCK);
+	ck_assert_uint_eq(spec[4].cid, 42);
+	ck_assert_int_eq(spec[5].kind, VM_DEVICE_CONSOLE);
+	ck_assert_int_eq(spec[6].tap_fd, 5);
+}
+END_TEST
+
+START_TEST(test_net_fd_and_default_mac)
+{
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin", "--rng", "--net",
+	    "fd=5"), 0);
+	ck_assert_int_eq(options.vm.devices[1].tap_fd, 5);
+	ck_assert_ptr_null(options.vm.devices[1].tap_name);
+	ck_assert_uint_eq(options.vm.devices[1].mac[0], 0x52);
+	ck_assert_uint_eq(options.vm.devices[1].mac[5], 0x57);	/* index 1 */
+}
+END_TEST
+
+START_TEST(test_bad_devices)
+{
+	static char *const bad[][2] = {
+		{ "--disk", "" },
+		{ "--disk", ",ro" },
+		{ "--disk", "/a.img,rw" },
+		{ "--disk", "/a.img,serial=123456789012345678901" },
+		{ "--net", "tap=" },
+		{ "--net", "mac=52:54:00:00:00:01" },
+		{ "--net", "tap=a,fd=3" },
+		{ "--net", "tap=a,mac=01:00:00:00:00:01" },	/* multicast */
+		{ "--net", "tap=a,mac=52:54:00:00:01" },
+		{ "--net", "tap=averyveryverylongname" },
+		{ "--net", "fd=3x" },
+		{ "--vsock", "2" },
+		{ "--vsock", "4294967295" },
+		{ "--vsock", "x" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		error[0] = '\0';
+		ck_assert_msg(PARSE("run", "--payload", "g.bin", bad[i][0],
+		    bad[i][1]) < 0, "%s %s accepted", bad[i][0], bad[i][1]);
+		ck_assert_ptr_nonnull(strstr(error, bad[i][0]));
+	}
+}
+END_TEST
+
+START_TEST(test_too_many_devices)
+{
+	char *argv[3 + 2 * (VM_IO_MAX_DEVICES + 1) + 1] = { "vmmd", "run",
+	    "--payload", "g.bin" };
+	int argc = 4, i;
+
+	for (i = 0; i <= VM_IO_MAX_DEVICES; i++)
+		argv[argc++] = "--rng";
+	ck_assert_int_eq(vmmd_options_parse(argc, argv, &options, error,
+	    sizeof(error)), -1);
+	ck_assert_ptr_nonnull(strstr(error, "at most 16 devices"));
+}
+END_TEST
+
+static Suite *
+device_options_suite(void)
+{
+	Suite *suite = suite_create("device_options");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_devices_in_order);
+	tcase_add_test(tc, test_net_fd_and_default_mac);
+	tcase_add_test(tc, test_bad_devices);
+	tcase_add_test(tc, test_too_many_devices);
+	suite_add_tcase(suite, tc);
+	return suite;
+}
+
+UNIT_SUITE(device_options_suite)

@@ -1,0 +1,105 @@
+/* A VM's device set without KVM: names, placement, the refusals, results
+ * and a clean destroy after a failure half-way. */
+#include <errno.h>
+#include <string.h>
+
+#include "../../core/guest_memory.h"
+#include "../../core/vm_io.h"
+#include "suites.h"
+
+#define BASE	0x80000000ull
+
+static struct guest_memory memory;
+static struct vm_io io;
+static const struct vm_io_placement placement = {
+	.base = 0x0a000000, .stride = 0x200, .irq_base = 16, .max = 32,
+};
+static const struct vm_io_sink sink = { NULL, NULL };
+
+static void
+setup(void)
+{
+	memset(&memory, 0, sizeof(memory));
+	ck_assert_int_eq(guest_memory_add(&memory, BASE, 1ull << 20), 0);
+}
+
+static void
+teardown(void)
+{
+	vm_io_destroy(&io);
+	guest_memory_release(&memory);
+}
+
+START_TEST(test_names_and_placement)
+{
+	const struct vm_device_spec specs[] = {
+		{ .kind = VM_DEVICE_RNG }, { .kind = VM_DEVICE_CONSOLE },
+		{ .kind = VM_DEVICE_RNG },
+	};
+	struct vm_device_result results[VM_IO_MAX_DEVICES];
+	unsigned int count = 0;
+
+	ck_assert_int_eq(vm_io_create(&io, specs, 3, &memory, &placement,
+	    &sink), 0);
+	ck_assert_uint_eq(io.count, 3);
+	ck_assert_str_eq(io.devices[0].name, "rng0");
+	ck_assert_str_eq(io.devices[1].name, "console0");
+	ck_assert_str_eq(io.devices[2].name, "rng1");
+	ck_assert_uint_eq(io.devices[2].base, 0x0a000400);
+	ck_assert_uint_eq(io.devices[2].irq, 18);
+	vm_io_results(&io, results, &count);
+	ck_assert_uint_eq(count, 3);
+	ck_assert_str_eq(results[1].name, "console0");
+	ck_assert_int_eq(results[1].kind, VM_DEVICE_CONSOLE);
+	ck_assert_uint_eq(results[0].status, 0);
+}
+END_TEST
+
+START_TEST(test_failure_half_way)
+{
+	const struct vm_device_spec specs[] = {
+		{ .kind = VM_DEVICE_RNG },
+		{ .kind = VM_DEVICE_BLOCK, .path = "/nonexistent/disk.img" },
+	};
+
+	ck_assert_int_eq(vm_io_create(&io, specs, 2, &memory, &placement,
+	    &sink), -ENOENT);
+	ck_assert_uint_eq(io.count, 1);	/* destroyed by the teardown */
+}
+END_TEST
+
+START_TEST(test_refusals)
+{
+	struct vm_device_spec specs[VM_IO_MAX_DEVICES + 1];
+	const struct vm_io_placement small = { 0x0a000000, 0x200, 16, 2 };
+	const struct vm_device_spec unknown = { .kind = VM_DEVICE_KIND_COUNT };
+
+	memset(specs, 0, sizeof(specs));
+	ck_assert_int_eq(vm_io_create(&io, specs, VM_IO_MAX_DEVICES + 1,
+	    &memory, &placement, &sink), -EINVAL);
+	ck_assert_int_eq(vm_io_create(&io, specs, 3, &memory, &small, &sink),
+	    -EINVAL);
+	ck_assert_int_eq(vm_io_create(&io, &unknown, 1, &memory, &placement,
+	    &sink), -EINVAL);
+	vm_io_destroy(&io);
+	ck_assert_str_eq(vm_device_kind_name(VM_DEVICE_KIND_COUNT), "unknown");
+	ck_assert_int_eq(vm_io_create(&io, NULL, 0, &memory, &placement, &sink),
+	    0);
+}
+END_TEST
+
+static Suite *
+vm_io_suite(void)
+{
+	Suite *suite = suite_create("vm_io");
+	TCase *tc = tcase_create("devices");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_names_and_placement);
+	tcase_add_test(tc, test_failure_half_way);
+	tcase_add_test(tc, test_refusals);
+	suite_add_tcase(suite, tc);
+	return suite;
+}
+
+UNIT_SUITE(vm_io_suite)

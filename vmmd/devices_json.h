@@ -1,0 +1,12 @@
+/* A VM's virtio devices, their state and counters, as JSON for
+ * `vmmd run --json`. */
+#ifndef VMMD_DEVICES_JSON_H
+#define VMMD_DEVICES_JSON_H
+
+#include <jansson.h>
+
+#include "../core/vm.h"
+
+json_t *devices_json(const struct vm_result *result);
+
+#endif
