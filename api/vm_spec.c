@@ -110,27 +110,191 @@ copy_string(json_t *spec, const char *member, char *out, size_t size,
 	return 0;
 }
 
-/* Each device must be an object with a string "type"; none is served yet. */
+/* The device types and the members each takes: a table, like the spec's. */
+struct device_type {
+	const char *name;
+	const char *members[4];		/* besides "type" */
+};
+
+static const struct device_type device_types[] = {
+	[API_DEVICE_DISK] = { "disk", { "path", "read_only", "serial", NULL } },
+	[API_DEVICE_NET] = { "net", { "tap", "mac", NULL } },
+	[API_DEVICE_RNG] = { "rng", { NULL } },
+	[API_DEVICE_VSOCK] = { "vsock", { "cid", NULL } },
+	[API_DEVICE_CONSOLE] = { "console", { NULL } },
+};
+
+#define DEVICE_TYPES	(sizeof(device_types) / sizeof(device_types[0]))
+
+const char *
+api_vm_device_type_name(enum api_vm_device_type type)
+{
+	return (unsigned int)type < DEVICE_TYPES ? device_types[type].name : "?";
+}
+
 static int
-spec_devices(json_t *spec, struct api_error *error)
+device_member_known(const struct device_type *type, const char *key)
+{
+	unsigned int i;
+
+	if (strcmp(key, "type") == 0)
+		return 1;
+	for (i = 0; type->members[i] != NULL; i++)
+		if (strcmp(type->members[i], key) == 0)
+			return 1;
+	return 0;
+}
+
+/* A string member of devices[i] into out: its type and length checked. */
+static int
+device_string(json_t *device, size_t i, const char *member, bool required,
+    char *out, size_t size, struct api_error *error)
+{
+	json_t *value = json_object_get(device, member);
+
+	out[0] = '\0';
+	if (value == NULL && !required)
+		return 0;
+	if (!json_is_string(value) || json_string_length(value) == 0 ||
+	    json_string_length(value) >= size ||
+	    strlen(json_string_value(value)) != json_string_length(value)) {
+		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+		    "devices[%zu].%s must be a string of 1 to %zu bytes", i,
+		    member, size - 1);
+		return -1;
+	}
+	memcpy(out, json_string_value(value), json_string_length(value) + 1);
+	return 0;
+}
+
+static int
+device_members(json_t *device, size_t i, struct api_vm_device *out,
+    struct api_error *error)
+{
+	json_t *value;
+
+	switch (out->type) {
+	case API_DEVICE_DISK:
+		value = json_object_get(device, "read_only");
+		if (value != NULL && !json_is_boolean(value)) {
+			api_error_set(error, API_ERROR_INVALID_ARGUMENT,
+			    "spec: devices[%zu].read_only must be a boolean", i);
+			return -1;
+		}
+		out->read_only = json_is_true(value);
+		if (device_string(device, i, "path", true, out->path,
+		    sizeof(out->path), error) < 0 || device_string(device, i,
+		    "serial", false, out->serial, sizeof(out->serial), error) < 0)
+			return -1;
+		if (out->path[0] != '/' || strchr(out->path, ',') != NULL ||
+		    strchr(out->serial, ',') != NULL) {
+			api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+			    "devices[%zu]: a disk's path must be absolute, and "
+			    "neither it nor its serial may hold a comma", i);
+			return -1;
+		}
+		return 0;
+	case API_DEVICE_NET:
+		return device_string(device, i, "tap", true, out->tap,
+		    sizeof(out->tap), error) < 0 || device_string(device, i,
+		    "mac", false, out->mac, sizeof(out->mac), error) < 0 ? -1 : 0;
+	case API_DEVICE_VSOCK:
+		value = json_object_get(device, "cid");
+		if (!json_is_integer(value) || json_integer_value(value) < 3 ||
+		    json_integer_value(value) > UINT32_MAX) {
+			api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+			    "devices[%zu].cid must be an integer from 3 to %u", i,
+			    UINT32_MAX);
+			return -1;
+		}
+		out->cid = (uint64_t)json_integer_value(value);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int
+spec_device(json_t *device, size_t i, struct api_vm_device *out,
+    struct api_error *error)
+{
+	const char *type = json_string_value(json_object_get(device, "type"));
+	const char *key;
+	json_t *value;
+	unsigned int t;
+
+	if (!json_is_object(device) || type == NULL) {
+		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+		    "devices[%zu] must be an object with a string 'type'", i);
+		return -1;
+	}
+	for (t = 0; t < DEVICE_TYPES && strcmp(device_types[t].name, type); t++)
+		;
+	if (t == DEVICE_TYPES) {
+		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+		    "devices[%zu]: unknown type '%.32s' (disk, net, rng, vsock, "
+		    "console)", i, type);
+		return -1;
+	}
+	json_object_foreach(device, key, value)
+		if (!device_member_known(&device_types[t], key)) {
+			api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+			    "devices[%zu]: a %s has no member '%.32s'", i, type,
+			    key);
+			return -1;
+		}
+	memset(out, 0, sizeof(*out));
+	out->type = (enum api_vm_device_type)t;
+	return device_members(device, i, out, error);
+}
+
+static int
+spec_devices(json_t *spec, struct api_vm_spec *out, struct api_error *error)
 {
 	json_t *devices = json_object_get(spec, "devices"), *device;
 	size_t i;
 
-	json_array_foreach(devices, i, device) {
-		if (!json_is_object(device) ||
-		    !json_is_string(json_object_get(device, "type"))) {
-			api_error_set(error, API_ERROR_INVALID_ARGUMENT,
-			    "spec: devices[%zu] must be an object with a "
-			    "string 'type'", i);
-			return -1;
-		}
-		api_error_set(error, API_ERROR_INVALID_ARGUMENT,
-		    "spec: devices[%zu] (type '%.32s'): devices: not supported "
-		    "yet", i, json_string_value(json_object_get(device, "type")));
+	if (json_array_size(devices) > API_VM_DEVICES_MAX) {
+		api_error_set(error, API_ERROR_LIMIT, "spec: %zu devices, more "
+		    "than the %d a VM may have", json_array_size(devices),
+		    API_VM_DEVICES_MAX);
 		return -1;
 	}
+	json_array_foreach(devices, i, device)
+		if (spec_device(device, i, &out->devices[i], error) < 0)
+			return -1;
+	out->device_count = (unsigned int)json_array_size(devices);
 	return 0;
+}
+
+static json_t *
+device_json(const struct api_vm_device *device)
+{
+	json_t *json = json_pack("{s:s}", "type",
+	    api_vm_device_type_name(device->type));
+
+	switch (device->type) {
+	case API_DEVICE_DISK:
+		json_object_set_new(json, "path", json_string(device->path));
+		if (device->read_only)
+			json_object_set_new(json, "read_only", json_true());
+		if (device->serial[0] != '\0')
+			json_object_set_new(json, "serial",
+			    json_string(device->serial));
+		break;
+	case API_DEVICE_NET:
+		json_object_set_new(json, "tap", json_string(device->tap));
+		if (device->mac[0] != '\0')
+			json_object_set_new(json, "mac", json_string(device->mac));
+		break;
+	case API_DEVICE_VSOCK:
+		json_object_set_new(json, "cid",
+		    json_integer((json_int_t)device->cid));
+		break;
+	default:
+		break;
+	}
+	return json;
 }
 
 static int
@@ -194,7 +358,7 @@ api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
 		    "initrd and cpu_template must be absolute paths");
 		return -1;
 	}
-	return spec_devices(spec, error);
+	return spec_devices(spec, out, error);
 }
 
 /* Optional members that are empty are left out, so that the result parses
@@ -202,6 +366,7 @@ api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
 json_t *
 api_vm_spec_json(const struct api_vm_spec *spec)
 {
+	unsigned int i;
 	json_t *json;
 
 	json = json_pack("{s:s,s:i,s:I,s:s,s:[]}", "name", spec->name, "vcpus",
@@ -209,6 +374,9 @@ api_vm_spec_json(const struct api_vm_spec *spec)
 	    "kernel", spec->kernel, "devices");
 	if (json == NULL)
 		return NULL;
+	for (i = 0; i < spec->device_count; i++)
+		json_array_append_new(json_object_get(json, "devices"),
+		    device_json(&spec->devices[i]));
 	if (spec->initrd[0] != '\0')
 		json_object_set_new(json, "initrd", json_string(spec->initrd));
 	if (spec->cmdline[0] != '\0')

@@ -5,6 +5,7 @@
 #define VMMD_API_VM_SPEC_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "protocol.h"
@@ -12,6 +13,29 @@
 #define API_VM_NAME_MAX		32
 #define API_VM_PATH_MAX		1024
 #define API_VM_CMDLINE_MAX	2048
+
+#define API_VM_DEVICES_MAX	16
+#define API_VM_SERIAL_MAX	20	/* virtio-blk's ID */
+#define API_VM_TAP_MAX		15	/* IFNAMSIZ - 1 */
+
+enum api_vm_device_type {
+	API_DEVICE_DISK,
+	API_DEVICE_NET,
+	API_DEVICE_RNG,
+	API_DEVICE_VSOCK,
+	API_DEVICE_CONSOLE,
+};
+
+/* One virtio device of a spec; which members count depends on the type. */
+struct api_vm_device {
+	enum api_vm_device_type type;
+	char path[API_VM_PATH_MAX];		/* disk: absolute, no comma */
+	bool read_only;				/* disk */
+	char serial[API_VM_SERIAL_MAX + 1];	/* disk: "" for none */
+	char tap[API_VM_TAP_MAX + 1];		/* net */
+	char mac[18];				/* net: "" for the default */
+	uint64_t cid;				/* vsock: 3 or more */
+};
 
 struct api_vm_spec {
 	char name[API_VM_NAME_MAX + 1];
@@ -21,7 +45,11 @@ struct api_vm_spec {
 	char initrd[API_VM_PATH_MAX];		/* "" for none */
 	char cmdline[API_VM_CMDLINE_MAX];
 	char cpu_template[API_VM_PATH_MAX];	/* "" for the default */
+	struct api_vm_device devices[API_VM_DEVICES_MAX];
+	unsigned int device_count;
 };
+
+const char *api_vm_device_type_name(enum api_vm_device_type type);
 
 struct api_vm_limits {
 	unsigned int vcpus_per_vm;

@@ -155,7 +155,22 @@ START_TEST(test_spec_good)
 	ck_assert_int_eq(json_integer_value(json_object_get(back, "vcpus")), 2);
 	ck_assert_str_eq(json_string_value(json_object_get(back, "kernel")), "/k");
 	ck_assert_ptr_null(json_object_get(back, "cpu_template"));
-	/* What the daemon sends its VM process parses back the same. */
+	/* What the daemon sends its VM process parses back the same, with
+	 * its devices. */
+	json_decref(back);
+	ck_assert_int_eq(spec("{\"name\":\"d\",\"vcpus\":1,\"memory_mib\":64,"
+	    "\"kernel\":\"/k\",\"devices\":[{\"type\":\"disk\",\"path\":\"/i\","
+	    "\"read_only\":true,\"serial\":\"s1\"},{\"type\":\"net\",\"tap\":"
+	    "\"tap0\",\"mac\":\"52:54:00:00:00:01\"},{\"type\":\"rng\"},"
+	    "{\"type\":\"vsock\",\"cid\":42},{\"type\":\"console\"}]}", &out), 0);
+	ck_assert_uint_eq(out.device_count, 5);
+	ck_assert_int_eq(out.devices[0].type, API_DEVICE_DISK);
+	ck_assert(out.devices[0].read_only);
+	ck_assert_str_eq(out.devices[0].serial, "s1");
+	ck_assert_str_eq(out.devices[1].tap, "tap0");
+	ck_assert_uint_eq(out.devices[3].cid, 42);
+	ck_assert_int_eq(out.devices[4].type, API_DEVICE_CONSOLE);
+	back = api_vm_spec_json(&out);
 	ck_assert_int_eq(api_vm_spec_parse(back, &limits, &again, &error), 0);
 	ck_assert_mem_eq(&out, &again, sizeof(out));
 	json_decref(back);
@@ -189,7 +204,23 @@ static const struct {
 	    "\"devices\":[3]}", API_ERROR_INVALID_ARGUMENT, "devices[0] must be" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\","
 	    "\"devices\":[{\"type\":\"virtio-blk\"}]}", API_ERROR_INVALID_ARGUMENT,
-	    "devices: not supported yet" },
+	    "devices[0]: unknown type 'virtio-blk'" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"disk\"}]}", API_ERROR_INVALID_ARGUMENT,
+	    "devices[0].path must be a string" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"disk\",\"path\":\"x.img\"}]}",
+	    API_ERROR_INVALID_ARGUMENT, "a disk's path must be absolute" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"disk\",\"path\":\"/a,b\"}]}",
+	    API_ERROR_INVALID_ARGUMENT, "may hold a comma" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"disk\",\"path\":\"/a\",\"read_only\":1}]}",
+	    API_ERROR_INVALID_ARGUMENT, "devices[0].read_only must be a boolean" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"rng\"},{\"type\":\"rng\",\"path\":\"/x\"}]}",
+	    API_ERROR_INVALID_ARGUMENT, "devices[1]: a rng has no member 'path'" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"net\",\"tap\":\"a-tap-name-too-long\"}]}",
+	    API_ERROR_INVALID_ARGUMENT, "devices[0].tap must be a string of 1 to 15" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"vsock\",\"cid\":2}]}",
+	    API_ERROR_INVALID_ARGUMENT, "devices[0].cid must be an integer from 3" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]}",
+	    API_ERROR_LIMIT, "17 devices, more than the 16" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\\u0000x\"}",
 	    API_ERROR_INVALID_ARGUMENT, "holds a NUL" },
 };

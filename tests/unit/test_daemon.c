@@ -357,7 +357,7 @@ START_TEST(test_impossible_specs)
 	send_text(fd, "{\"execute\":\"vm-create\",\"arguments\":{\"spec\":"
 	    "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\","
 	    "\"devices\":[{\"type\":\"virtio-net\"}]}}}\n");
-	expect_error(fd, "InvalidArgument", "devices: not supported yet");
+	expect_error(fd, "InvalidArgument", "devices[0]: unknown type 'virtio-net'");
 	send_text(fd, "{\"execute\":\"vm-create\",\"arguments\":{\"spec\":"
 	    "{\"name\":\"a b\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\"}}}\n");
 	expect_error(fd, "InvalidArgument", "'name' must be");
