@@ -29,6 +29,34 @@ console_watch(struct console *console, const char *marker,
 	console->marker_seen = false;
 }
 
+/* From now on, a line holding lines[i] sets bit i of seen, once, and calls
+ * on_seen. Set before the guest runs; the table must outlive the console. */
+void
+console_note_lines(struct console *console, const char *const *lines,
+    unsigned int count, void (*on_seen)(void *context))
+{
+	console->lines = lines;
+	console->line_count = count < 32 ? count : 32;
+	console->on_seen = on_seen;
+	atomic_store(&console->seen, 0);
+}
+
+static void
+note_lines(struct console *console)
+{
+	unsigned int i, bit;
+
+	for (i = 0; i < console->line_count; i++) {
+		bit = 1u << i;
+		if ((atomic_load(&console->seen) & bit) == 0 &&
+		    strstr(console->line, console->lines[i]) != NULL) {
+			atomic_fetch_or(&console->seen, bit);
+			if (console->on_seen != NULL)
+				console->on_seen(console->context);
+		}
+	}
+}
+
 /* A full disk or a closed terminal must not stop the guest: the byte is
  * dropped for that destination. */
 static void
@@ -60,6 +88,7 @@ scan_line(struct console *console)
 		console->marker_seen = true;
 		console->on_marker(console->context);
 	}
+	note_lines(console);
 	console->line_length = 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef VMMD_CONSOLE_H
 #define VMMD_CONSOLE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,10 @@ struct console {
 	const char *marker;		/* NULL, or text to watch for */
 	bool marker_seen;
 	void (*on_marker)(void *context);
+	const char *const *lines;	/* texts noted in seen when a line holds them */
+	unsigned int line_count;	/* at most 32 */
+	atomic_uint seen;		/* bit i: a line held lines[i] */
+	void (*on_seen)(void *context);
 	void *context;
 };
 
@@ -28,6 +33,8 @@ void console_init(struct console *console, int log_fd, int attach_fd,
     void (*on_panic)(void *context), void *context);
 void console_watch(struct console *console, const char *marker,
     void (*on_marker)(void *context));
+void console_note_lines(struct console *console, const char *const *lines,
+    unsigned int count, void (*on_seen)(void *context));
 void console_output(void *console, uint8_t byte);
 
 #endif

@@ -23,6 +23,7 @@ enum uart_register {
 #define LCR_DLAB	0x80
 #define MCR_LOOP	0x10
 #define LSR_DR		0x01
+#define LSR_BI		0x10	/* the byte at the FIFO's head came as a break */
 #define LSR_THRE	0x20
 #define LSR_TEMT	0x40
 #define MSR_CONNECTED	0xb0	/* DCD, DSR, CTS: a cable with someone there */
@@ -56,11 +57,15 @@ update_irq(struct uart_16550 *uart)
 }
 
 static bool
-rx_push(struct uart_16550 *uart, uint8_t byte)
+rx_push(struct uart_16550 *uart, uint8_t byte, bool is_break)
 {
+	unsigned int tail = (uart->rx_head + uart->rx_count) % UART_16550_RX_FIFO;
+
 	if (uart->rx_count == UART_16550_RX_FIFO)
 		return false;
-	uart->rx[(uart->rx_head + uart->rx_count++) % UART_16550_RX_FIFO] = byte;
+	uart->rx[tail] = byte;
+	uart->rx_break[tail] = is_break;
+	uart->rx_count++;
 	return true;
 }
 
@@ -72,6 +77,7 @@ rx_pop(struct uart_16550 *uart)
 	if (uart->rx_count == 0)
 		return 0;
 	byte = uart->rx[uart->rx_head];
+	uart->rx_break[uart->rx_head] = false;
 	uart->rx_head = (uart->rx_head + 1) % UART_16550_RX_FIFO;
 	uart->rx_count--;
 	return byte;
@@ -104,6 +110,18 @@ modem_status(const struct uart_16550 *uart)
 	    (mcr & 0x04) << 4 | (mcr & 0x08) << 4);
 }
 
+/* A break is reported with the NUL it leaves in the FIFO, while that byte
+ * is at the head (Linux's 8250 driver reads LSR, then the byte). */
+static uint8_t
+line_status(const struct uart_16550 *uart)
+{
+	uint8_t lsr = LSR_THRE | LSR_TEMT;
+
+	if (uart->rx_count > 0)
+		lsr |= LSR_DR | (uart->rx_break[uart->rx_head] ? LSR_BI : 0);
+	return lsr;
+}
+
 static uint8_t
 register_read(struct uart_16550 *uart, unsigned int reg)
 {
@@ -121,7 +139,7 @@ register_read(struct uart_16550 *uart, unsigned int reg)
 	case UART_MCR:
 		return uart->mcr;
 	case UART_LSR:
-		return LSR_THRE | LSR_TEMT | (uart->rx_count > 0 ? LSR_DR : 0);
+		return line_status(uart);
 	case UART_MSR:
 		return modem_status(uart);
 	default:
@@ -133,7 +151,7 @@ static void
 transmit(struct uart_16550 *uart, uint8_t byte)
 {
 	if (uart->mcr & MCR_LOOP)
-		rx_push(uart, byte);
+		rx_push(uart, byte, false);
 	else if (uart->sink.transmit != NULL)
 		uart->sink.transmit(uart->sink.context, byte);
 	uart->thr_interrupt = true;
@@ -163,8 +181,10 @@ register_write(struct uart_16550 *uart, unsigned int reg, uint8_t value)
 		break;
 	case UART_IIR_FCR:
 		uart->fcr = value;
-		if (value & FCR_CLEAR_RX)
+		if (value & FCR_CLEAR_RX) {
 			uart->rx_head = uart->rx_count = 0;
+			memset(uart->rx_break, 0, sizeof(uart->rx_break));
+		}
 		break;
 	case UART_LCR:
 		uart->lcr = value;
@@ -204,9 +224,28 @@ uart_16550_receive(struct uart_16550 *uart, const uint8_t *bytes, size_t length)
 	size_t taken = 0;
 
 	pthread_mutex_lock(&uart->lock);
-	while (taken < length && rx_push(uart, bytes[taken]))
+	while (taken < length && rx_push(uart, bytes[taken], false))
 		taken++;
 	update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 	return taken;
+}
+
+/* A break condition on the line, then key: what a terminal sends for
+ * Linux's serial SysRq (BREAK, then the command key). All or nothing:
+ * -EAGAIN when the FIFO has no room for both. */
+int
+uart_16550_send_break(struct uart_16550 *uart, uint8_t key)
+{
+	int rc = -EAGAIN;
+
+	pthread_mutex_lock(&uart->lock);
+	if (uart->rx_count + 2 <= UART_16550_RX_FIFO) {
+		rx_push(uart, 0, true);
+		rx_push(uart, key, false);
+		rc = 0;
+	}
+	update_irq(uart);
+	pthread_mutex_unlock(&uart->lock);
+	return rc;
 }

@@ -25,6 +25,7 @@ struct uart_16550 {
 	bool thr_interrupt;	/* "THR empty" pending until IIR is read */
 	bool irq_level;
 	uint8_t rx[UART_16550_RX_FIFO];
+	bool rx_break[UART_16550_RX_FIFO];	/* that byte came as a break */
 	unsigned int rx_head, rx_count;
 };
 
@@ -33,5 +34,6 @@ void uart_16550_destroy(struct uart_16550 *uart);
 int uart_16550_mmio(void *device, struct mmio_access *access);
 size_t uart_16550_receive(struct uart_16550 *uart, const uint8_t *bytes,
     size_t length);
+int uart_16550_send_break(struct uart_16550 *uart, uint8_t key);
 
 #endif

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "rss.h"
 #include "uart_16550.h"
+#include "vm_shutdown.h"
 
 #define VCPU_KICK_SIGNAL	SIGUSR1
 #define NO_VCPU			(-1)
@@ -133,6 +134,24 @@ console_marker_seen(void *context)
 }
 
 static void
+lines_changed(struct vm_control *control)
+{
+	pthread_mutex_lock(&control->lines_lock);
+	control->lines_generation++;
+	pthread_cond_broadcast(&control->lines_changed);
+	pthread_mutex_unlock(&control->lines_lock);
+}
+
+/* From a vCPU thread, under the UART's lock: only the leaf lock. */
+static void
+console_line_seen(void *context)
+{
+	struct vm *vm = context;
+
+	lines_changed(vm->config->control);
+}
+
+static void
 uart_irq(void *context, bool level)
 {
 	struct vm *vm = context;
@@ -182,6 +201,8 @@ vm_control_attach(struct vm_control *control, struct vm *vm)
 		vm_request_stop(vm, NO_VCPU, VM_OUTCOME_STOPPED,
 		    "stopped on request");
 	pthread_mutex_unlock(&control->lock);
+	if (vm == NULL)
+		lines_changed(control);	/* a waiter sees the boot end */
 	if (vm != NULL && !stop && control->on_running != NULL)
 		control->on_running(control->context);
 }
@@ -203,15 +224,24 @@ void
 vm_control_init(struct vm_control *control, void (*on_running)(void *context),
     void *context)
 {
+	pthread_condattr_t monotonic;
+
 	memset(control, 0, sizeof(*control));
 	pthread_mutex_init(&control->lock, NULL);
 	control->on_running = on_running;
 	control->context = context;
+	pthread_mutex_init(&control->lines_lock, NULL);
+	pthread_condattr_init(&monotonic);
+	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+	pthread_cond_init(&control->lines_changed, &monotonic);
+	pthread_condattr_destroy(&monotonic);
 }
 
 void
 vm_control_destroy(struct vm_control *control)
 {
+	pthread_cond_destroy(&control->lines_changed);
+	pthread_mutex_destroy(&control->lines_lock);
 	pthread_mutex_destroy(&control->lock);
 }
 
@@ -300,6 +330,80 @@ vm_control_stop(struct vm_control *control, const char *detail)
 	if (control->vm != NULL)
 		vm_request_stop(control->vm, NO_VCPU, VM_OUTCOME_STOPPED, detail);
 	pthread_mutex_unlock(&control->lock);
+}
+
+/* The running boot goes on, but no other starts after it. */
+void
+vm_control_no_reboot(struct vm_control *control)
+{
+	pthread_mutex_lock(&control->lock);
+	control->stop_requested = true;
+	pthread_mutex_unlock(&control->lock);
+}
+
+/* A BREAK then key on the guest's serial line: -EAGAIN when the UART's
+ * FIFO is full, -EBUSY when the VM is paused, -ESRCH when no boot runs or
+ * it is ending. */
+int
+vm_control_console_break(struct vm_control *control, uint8_t key)
+{
+	struct vm *vm;
+	int rc = -ESRCH;
+
+	pthread_mutex_lock(&control->lock);
+	vm = control->vm;
+	if (vm != NULL) {
+		pthread_mutex_lock(&vm->lock);
+		rc = vm->pausing ? -EBUSY :
+		    vm->outcome != VM_OUTCOME_NONE ? -ESRCH : 0;
+		pthread_mutex_unlock(&vm->lock);
+		if (rc == 0)
+			rc = uart_16550_send_break(&vm->uart, key);
+	}
+	pthread_mutex_unlock(&control->lock);
+	return rc;
+}
+
+/* Waits until the running boot's console has shown a line of mask (bits
+ * of vm_shutdown_lines), that boot ends, or deadline_ns passes. Returns 0
+ * with the bits seen so far, -ETIMEDOUT with them at the deadline, or
+ * -ESRCH once no boot runs. */
+int
+vm_control_wait_lines(struct vm_control *control, unsigned int mask,
+    uint64_t deadline_ns, unsigned int *seen)
+{
+	struct timespec deadline = { (time_t)(deadline_ns / 1000000000u),
+	    (long)(deadline_ns % 1000000000u) };
+	unsigned int generation;
+	int rc = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&control->lines_lock);
+		generation = control->lines_generation;
+		pthread_mutex_unlock(&control->lines_lock);
+		pthread_mutex_lock(&control->lock);
+		*seen = control->vm != NULL ?
+		    atomic_load(&control->vm->console.seen) : 0;
+		if (control->vm == NULL)
+			rc = -ESRCH;
+		pthread_mutex_unlock(&control->lock);
+		if (rc < 0 || (*seen & mask) != 0)
+			return rc;
+		pthread_mutex_lock(&control->lines_lock);
+		while (rc == 0 && generation == control->lines_generation)
+			rc = pthread_cond_timedwait(&control->lines_changed,
+			    &control->lines_lock, &deadline);
+		pthread_mutex_unlock(&control->lines_lock);
+		if (rc == ETIMEDOUT)
+			return -ETIMEDOUT;
+		rc = 0;
+	}
+}
+
+uint64_t
+vm_monotonic_ns(void)
+{
+	return monotonic_ns();
 }
 
 /* A snapshot of the running boot's counters: each is written by one vCPU
@@ -451,6 +555,9 @@ vm_create_console(struct vm *vm)
 	if (config->boot_marker != NULL)
 		console_watch(&vm->console, config->boot_marker,
 		    console_marker_seen);
+	if (config->control != NULL)
+		console_note_lines(&vm->console, vm_shutdown_lines,
+		    VM_SHUTDOWN_LINES, console_line_seen);
 	uart_16550_init(&vm->uart, &sink);
 }
 

@@ -32,6 +32,11 @@ struct vm_control {
 	bool stop_requested;		/* between boots: do not boot again */
 	void (*on_running)(void *context);
 	void *context;
+	/* A leaf lock: the console says it saw a line of vm_shutdown_lines,
+	 * or the boot ended (vm_control_wait_lines). */
+	pthread_mutex_t lines_lock;
+	pthread_cond_t lines_changed;	/* on CLOCK_MONOTONIC */
+	unsigned int lines_generation;
 };
 
 struct vm_config {
@@ -144,6 +149,11 @@ void vm_control_destroy(struct vm_control *control);
 int vm_control_pause(struct vm_control *control);
 int vm_control_resume(struct vm_control *control);
 void vm_control_stop(struct vm_control *control, const char *detail);
+void vm_control_no_reboot(struct vm_control *control);
+int vm_control_console_break(struct vm_control *control, uint8_t key);
+int vm_control_wait_lines(struct vm_control *control, unsigned int mask,
+    uint64_t deadline_ns, unsigned int *seen);
+uint64_t vm_monotonic_ns(void);
 int vm_control_counters(struct vm_control *control, struct forward_map *map,
     struct forward_counters *counters, uint64_t *exits);
 

@@ -22,6 +22,7 @@ struct vmmctl {
 	const char *until;		/* console text */
 	const char *ready_file;		/* created once negotiated */
 	const char *only;		/* events: a comma-separated list */
+	bool force;			/* stop: do not ask the guest first */
 	struct connection connection;
 };
 
@@ -36,7 +37,7 @@ struct subcommand {
 
 static const char usage_text[] =
     "usage: vmmctl [--socket PATH] [--json] [--timeout S] [--wait-for EVENT]\n"
-    "              [--until TEXT] [--ready-file FILE] [--only EVENTS]\n"
+    "              [--until TEXT] [--ready-file FILE] [--only EVENTS] [--force]\n"
     "              COMMAND [OPERANDS]\n"
     "commands:\n";
 
@@ -200,11 +201,14 @@ wait_for_event(struct vmmctl *ctl, const char *name, const char *vm)
 static int
 run_simple(struct vmmctl *ctl, const char *execute, const char *vm)
 {
-	json_t *reply;
+	json_t *reply, *arguments = NULL;
 	int rc;
 
-	reply = connection_execute(&ctl->connection, execute, vm != NULL ?
-	    json_pack("{s:s}", "vm", vm) : NULL);
+	if (vm != NULL)
+		arguments = json_pack("{s:s}", "vm", vm);
+	if (ctl->force)
+		json_object_set_new(arguments, "force", json_true());
+	reply = connection_execute(&ctl->connection, execute, arguments);
 	rc = error_of(reply);
 	if (rc == VMMCTL_OK)
 		print_result(ctl, execute, json_object_get(reply, "return"), vm);
@@ -513,7 +517,7 @@ static const struct subcommand subcommands[] = {
 	{ "start", "vm-start", 1, "VM", NULL },
 	{ "pause", "vm-pause", 1, "VM", NULL },
 	{ "resume", "vm-resume", 1, "VM", NULL },
-	{ "stop", "vm-stop", 1, "VM", NULL },
+	{ "stop", "vm-stop", 1, "VM  (--force: without asking the guest)", NULL },
 	{ "kill", "vm-kill", 1, "VM", NULL },
 	{ "delete", "vm-delete", 1, "VM", NULL },
 	{ "console", "console-attach", 1, "VM  (--until TEXT: up to TEXT)", cmd_console },
@@ -558,6 +562,7 @@ parse(int argc, char **argv, struct vmmctl *ctl)
 		{ "until", required_argument, NULL, 'u' },
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -586,6 +591,9 @@ parse(int argc, char **argv, struct vmmctl *ctl)
 			break;
 		case 'o':
 			ctl->only = optarg;
+			break;
+		case 'f':
+			ctl->force = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -618,7 +626,8 @@ main(int argc, char **argv)
 		return VMMCTL_USAGE;
 	}
 	optind++;
-	if (parse(argc, argv, &ctl) < 0 || argc - optind != sub->operands) {
+	if (parse(argc, argv, &ctl) < 0 || argc - optind != sub->operands ||
+	    (ctl.force && strcmp(sub->name, "stop") != 0)) {
 		fprintf(stderr, "vmmctl: usage: vmmctl %s %s\n", sub->name,
 		    sub->operand_help);
 		return VMMCTL_USAGE;

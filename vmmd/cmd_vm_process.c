@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "../core/log.h"
 #include "../core/vm.h"
+#include "../core/vm_shutdown.h"
 #include "cmd_cpu_model.h"
 #include "daemon.h"
 #include "exit_status.h"
@@ -31,6 +33,9 @@ struct vm_process {
 	struct api_vm_spec spec;
 	char console_log[DAEMON_PATH_MAX + 64];
 	char kvm_path[DAEMON_PATH_MAX];
+	unsigned int stop_budget_ms;	/* for the guest to shut down */
+	atomic_bool stop_asked;		/* a stop is under way */
+	bool stop_force;
 };
 
 /* One message, one write, never interleaved with another thread's. */
@@ -87,13 +92,20 @@ vm_thread(void *argument)
 	struct vm_process *process = argument;
 	enum vm_run_status status;
 	struct vm_result *result;
+	json_t *report;
 
 	result = calloc(1, sizeof(*result));
 	if (result == NULL)
 		exit(VMMD_EXIT_FAILURE);
 	status = vm_run(&process->options.vm, result);
+	report = result_json(status, result);
+	/* asked to stop: did the guest shut down, or was it stopped? */
+	if (atomic_load(&process->stop_asked))
+		json_object_set_new(report, "graceful", json_boolean(
+		    status == VM_RUN_STOPPED &&
+		    result->stop.outcome == VM_OUTCOME_POWEROFF));
 	send_message(process, json_pack("{s:s,s:o}", "msg", "result", "result",
-	    result_json(status, result)));
+	    report));
 	free(result);
 	exit(0);
 }
@@ -124,6 +136,8 @@ read_spec(struct vm_process *process, FILE *in)
 		    json_string_value(json_object_get(message, "console_log")));
 		snprintf(process->kvm_path, sizeof(process->kvm_path), "%s",
 		    json_string_value(json_object_get(message, "kvm_path")));
+		process->stop_budget_ms = (unsigned int)json_integer_value(
+		    json_object_get(message, "stop_timeout_ms"));
 		rc = 0;
 	}
 	json_decref(message);
@@ -253,6 +267,48 @@ send_counters(struct vm_process *process)
 	    1, "counters", "forward_map", forward_map_json(&map, &counters)));
 }
 
+/* The guest is asked to shut down (vm_shutdown.c); one that cannot be
+ * asked, refuses or does not finish in time is stopped. */
+static void *
+stop_thread(void *argument)
+{
+	struct vm_process *process = argument;
+	char why[160], detail[200];
+	int rc = -1;
+
+	snprintf(why, sizeof(why), "forced");
+	if (!process->stop_force)
+		rc = vm_shutdown_guest(&process->control,
+		    process->stop_budget_ms, why, sizeof(why));
+	if (rc < 0) {
+		snprintf(detail, sizeof(detail), "stopped on request (%s)", why);
+		vm_control_stop(&process->control, detail);
+	}
+	return NULL;
+}
+
+/* The first stop starts stop_thread; a forced one after it stops the VM at
+ * once; others change nothing. */
+static void
+stop(struct vm_process *process, bool force)
+{
+	pthread_t thread;
+
+	if (atomic_exchange(&process->stop_asked, true)) {
+		if (force)
+			vm_control_stop(&process->control,
+			    "stopped on request (forced)");
+		return;
+	}
+	process->stop_force = force;
+	if (pthread_create(&thread, NULL, stop_thread, process) != 0) {
+		vm_control_stop(&process->control, "stopped on request "
+		    "(forced: no thread to ask the guest)");
+		return;
+	}
+	pthread_detach(thread);
+}
+
 static void
 serve(struct vm_process *process, FILE *in)
 {
@@ -274,14 +330,17 @@ serve(struct vm_process *process, FILE *in)
 		else if (strcmp(kind, "info") == 0)
 			send_counters(process);
 		else if (strcmp(kind, "stop") == 0)
-			vm_control_stop(&process->control, "stopped on request");
+			stop(process, json_is_true(json_object_get(message,
+			    "force")));
 		else
 			log_warnx("vm-process: unknown message '%.32s'", kind);
 		json_decref(message);
 	}
 	free(line);
-	/* The daemon has gone: nobody is left to serve. */
-	vm_control_stop(&process->control, "the daemon has gone");
+	/* The daemon has gone: nobody is left to serve. The guest is asked
+	 * to shut down as on vm-stop. */
+	log_warnx("vm-process: the daemon has gone: stopping the VM");
+	stop(process, false);
 }
 
 int

@@ -114,7 +114,8 @@ term_timeout_cb(evutil_socket_t fd, short what, void *context)
 	TAILQ_FOREACH(vm, &daemon->vms, entry)
 		if (vm->pid != 0) {
 			log_warnx("VM %s did not stop in %u s: killing it",
-			    vm->spec.name, daemon->config.stop_timeout_s);
+			    vm->spec.name,
+			    daemon->config.stop_timeout_s + VM_STOP_GRACE_S);
 			vm_process_kill(vm);
 		}
 }
@@ -123,7 +124,8 @@ static void
 signal_cb(evutil_socket_t signal_number, short what, void *context)
 {
 	struct daemon *daemon = context;
-	struct timeval timeout = { daemon->config.stop_timeout_s, 0 };
+	struct timeval timeout = {
+		daemon->config.stop_timeout_s + VM_STOP_GRACE_S, 0 };
 	struct vm_entry *vm;
 
 	(void)what;
@@ -140,7 +142,7 @@ signal_cb(evutil_socket_t signal_number, short what, void *context)
 		evconnlistener_disable(daemon->listener);
 	TAILQ_FOREACH(vm, &daemon->vms, entry)
 		if (vm->pid != 0)
-			vm_process_stop(vm);
+			vm_process_stop(vm, false);
 	daemon->term_timer = evtimer_new(daemon->base, term_timeout_cb, daemon);
 	if (daemon->term_timer != NULL)
 		evtimer_add(daemon->term_timer, &timeout);

@@ -22,6 +22,9 @@
 #define DAEMON_GROUPS_MAX	8
 #define VM_ATTACHED_MAX		8
 #define VM_CONSOLE_RECENT	4096
+/* After stop_timeout_s, how long a VM process has to stop its vCPUs and
+ * tear the VM down before it is killed. */
+#define VM_STOP_GRACE_S		5
 
 struct daemon_limits {
 	size_t message_bytes;		/* one request line */
@@ -42,7 +45,7 @@ struct daemon_config {
 	bool kvm;			/* false: no VM can start (tests) */
 	char kvm_path[DAEMON_PATH_MAX];
 	char vm_process[DAEMON_PATH_MAX];	/* "": vmmd itself (tests: a fake) */
-	unsigned int stop_timeout_s;	/* then SIGKILL */
+	unsigned int stop_timeout_s;	/* for a guest to shut down when asked */
 	struct daemon_limits limits;
 	char config_path[DAEMON_PATH_MAX];	/* read again on SIGHUP */
 };
@@ -169,7 +172,7 @@ json_t *vm_info_json(const struct vm_entry *vm);
 int vm_process_spawn(struct vm_entry *vm, char *error, size_t error_size);
 int vm_process_send(struct vm_entry *vm, const char *message);
 void vm_process_kill(struct vm_entry *vm);
-void vm_process_stop(struct vm_entry *vm);
+void vm_process_stop(struct vm_entry *vm, bool force);
 
 /* cmd_vm_process.c: the other end, in the VM process */
 int cmd_vm_process(int argc, char **argv);

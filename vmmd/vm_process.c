@@ -110,8 +110,10 @@ end_of(struct vm_entry *vm, int status, enum vm_state *state)
 	}
 	if (vm->result_seen && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		*state = VM_STATE_STOPPED;
-		return json_pack("{s:O,s:O}", "outcome", result, "detail",
-		    json_object_get(vm->last_result, "detail"));
+		/* graceful: only after a stop was asked */
+		return json_pack("{s:O,s:O,s:O*}", "outcome", result, "detail",
+		    json_object_get(vm->last_result, "detail"), "graceful",
+		    json_object_get(vm->last_result, "graceful"));
 	}
 	*state = VM_STATE_CRASHED;
 	if (WIFSIGNALED(status))
@@ -255,9 +257,10 @@ send_spec(struct vm_entry *vm)
 	char *text;
 	int rc;
 
-	message = json_pack("{s:s,s:o,s:s,s:s}", "msg", "spec", "spec",
+	message = json_pack("{s:s,s:o,s:s,s:s,s:I}", "msg", "spec", "spec",
 	    api_vm_spec_json(&vm->spec), "console_log", vm->console_log,
-	    "kvm_path", vm->daemon->config.kvm_path);
+	    "kvm_path", vm->daemon->config.kvm_path, "stop_timeout_ms",
+	    (json_int_t)vm->daemon->config.stop_timeout_s * 1000);
 	text = message != NULL ? json_dumps(message, JSON_COMPACT) : NULL;
 	json_decref(message);
 	if (text == NULL)
@@ -363,21 +366,24 @@ kill_timer_cb(evutil_socket_t fd, short what, void *context)
 	(void)fd;
 	(void)what;
 	log_warnx("VM %s did not stop in %u s: killing its process",
-	    vm->spec.name, vm->daemon->config.stop_timeout_s);
+	    vm->spec.name, vm->daemon->config.stop_timeout_s + VM_STOP_GRACE_S);
 	vm->kill_requested = true;
 	vm_process_kill(vm);
 }
 
-/* The process stops its vCPUs and tears the VM down; if it has not ended
- * after stop_timeout_s it is killed. */
+/* The process asks the guest to shut down for up to stop_timeout_s, then
+ * (or at once when forced) stops its vCPUs and tears the VM down; if it
+ * has not ended VM_STOP_GRACE_S after that, it is killed. */
 void
-vm_process_stop(struct vm_entry *vm)
+vm_process_stop(struct vm_entry *vm, bool force)
 {
-	struct timeval timeout = { vm->daemon->config.stop_timeout_s, 0 };
+	struct timeval timeout = {
+		vm->daemon->config.stop_timeout_s + VM_STOP_GRACE_S, 0 };
 
 	if (vm->pid == 0)
 		return;
-	vm_process_send(vm, "{\"msg\":\"stop\"}\n");
+	vm_process_send(vm, force ? "{\"msg\":\"stop\",\"force\":true}\n" :
+	    "{\"msg\":\"stop\"}\n");
 	if (vm->state != VM_STATE_STOPPING)
 		vm_set_state(vm, VM_STATE_STOPPING, NULL);
 	if (vm->kill_timer == NULL)

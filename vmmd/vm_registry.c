@@ -462,7 +462,8 @@ vm_act(struct vm_entry *vm, struct client *client,
 		vm_ask(vm, client, request, "{\"msg\":\"resume\"}\n");
 		return;
 	case API_CMD_VM_STOP:
-		vm_process_stop(vm);
+		vm_process_stop(vm, json_is_true(json_object_get(
+		    request->arguments, "force")));
 		client_reply(client, NULL, id);
 		return;
 	case API_CMD_VM_KILL:

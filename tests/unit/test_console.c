@@ -119,6 +119,36 @@ START_TEST(test_marker)
 }
 END_TEST
 
+static int seen_calls;
+
+static void
+count_seen(void *context)
+{
+	(void)context;
+	seen_calls++;
+}
+
+/* Each noted text sets its bit once, whatever comes around it. */
+START_TEST(test_noted_lines)
+{
+	static const char *const lines[] = { "sysrq: Emergency Sync",
+	    "Emergency Sync complete" };
+	struct console console;
+
+	seen_calls = 0;
+	console_init(&console, -1, -1, count_panic, NULL);
+	console_note_lines(&console, lines, 2, count_seen);
+	feed(&console, "[  3.1] sysrq: Emergency Sy");
+	ck_assert_uint_eq(atomic_load(&console.seen), 0);
+	feed(&console, "nc\r\n[  3.2] sysrq: Emergency Sync\n");
+	ck_assert_uint_eq(atomic_load(&console.seen), 1);
+	ck_assert_int_eq(seen_calls, 1);
+	feed(&console, "Emergency Sync complete\n");
+	ck_assert_uint_eq(atomic_load(&console.seen), 3);
+	ck_assert_int_eq(seen_calls, 2);
+}
+END_TEST
+
 static Suite *
 console_suite(void)
 {
@@ -129,6 +159,7 @@ console_suite(void)
 	tcase_add_test(tcase, test_panic_seen_once);
 	tcase_add_test(tcase, test_long_lines);
 	tcase_add_test(tcase, test_marker);
+	tcase_add_test(tcase, test_noted_lines);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }

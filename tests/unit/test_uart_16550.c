@@ -119,6 +119,30 @@ START_TEST(test_receive_overflow_and_clear)
 }
 END_TEST
 
+/* Linux's serial SysRq: LSR shows BI with the NUL a break leaves, then the
+ * key comes as a plain byte; a full FIFO takes neither. */
+START_TEST(test_break_then_key)
+{
+	uint8_t fill[UART_16550_RX_FIFO - 1];
+
+	put(1, 0x01);			/* ERBFI */
+	ck_assert_int_eq(uart_16550_send_break(&uart, 's'), 0);
+	ck_assert(irq);
+	ck_assert_uint_eq(get(5) & 0x11, 0x11);	/* DR and BI */
+	ck_assert_uint_eq(get(5) & 0x11, 0x11);	/* until the byte is read */
+	ck_assert_uint_eq(get(0), 0);
+	ck_assert_uint_eq(get(5) & 0x11, 0x01);	/* the key: no break */
+	ck_assert_uint_eq(get(0), 's');
+	ck_assert(!irq);
+	memset(fill, 'a', sizeof(fill));
+	ck_assert_uint_eq(uart_16550_receive(&uart, fill, sizeof(fill)),
+	    sizeof(fill));
+	ck_assert_int_eq(uart_16550_send_break(&uart, 'o'), -EAGAIN);
+	put(2, 0x03);			/* FIFO on, clear RX */
+	ck_assert_uint_eq(get(5) & 0x11, 0);
+}
+END_TEST
+
 START_TEST(test_divisor_latch_and_scratch)
 {
 	put(3, 0x83);			/* DLAB */
@@ -171,6 +195,7 @@ uart_16550_suite(void)
 	tcase_add_test(tcase, test_thr_empty_interrupt);
 	tcase_add_test(tcase, test_receive);
 	tcase_add_test(tcase, test_receive_overflow_and_clear);
+	tcase_add_test(tcase, test_break_then_key);
 	tcase_add_test(tcase, test_divisor_latch_and_scratch);
 	tcase_add_test(tcase, test_loopback);
 	tcase_add_test(tcase, test_refused_accesses);

@@ -3,12 +3,7 @@
 # the guest copies one disk onto the other, and once the VM is gone the
 # image holds the copy. `vmmctl info` shows the devices in the config.
 RUN_TIMEOUT=240
-S=/tmp/vmmd-dev/vmmd.sock
-export VMMD_SOCKET=$S
-vmmd daemon --socket $S --state-dir /tmp/vmmd-dev --detach \
-	--pid-file /tmp/vmmd-dev.pid 2> /tmp/vmmd-dev.log ||
-	fail "the daemon did not start: $(cat /tmp/vmmd-dev.log)"
-trap 'kill -TERM "$(cat /tmp/vmmd-dev.pid)"; echo "--- the daemon log:"; cat /tmp/vmmd-dev.log' EXIT
+start_daemon vmmd-dev
 
 dd if=/dev/urandom of=/tmp/dev-source.img bs=64k count=16 2>/dev/null
 dd if=/dev/zero of=/tmp/dev-target.img bs=1M count=4 2>/dev/null

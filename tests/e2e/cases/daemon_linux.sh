@@ -87,7 +87,8 @@ run_status status vmmctl --wait-for VM_STOPPED --timeout 60 stop b
 assert_eq "$status" 0 "stop b"
 run_status status vmmctl --json info b
 assert_eq "$(json_field "$OUT" state)" stopped "b's state"
-assert_contains "$OUT" '"outcome":"stopped"' "b's last run"
+assert_contains "$OUT" '"outcome":"poweroff"' "b's last run: it shut down when asked"
+assert_contains "$OUT" '"graceful":true' "b's stop"
 run_status status vmmctl delete b
 assert_eq "$status" 0 "delete b"
 

@@ -53,3 +53,17 @@ map_hits() {
 map_unmapped() {
 	echo "$1" | sed -n "s/.*\"unmapped\":{[^}]*\"$2\":\([0-9]*\).*/\1/p"
 }
+
+# start_daemon NAME [OPTIONS...]: a detached vmmd daemon with its socket and
+# state in /tmp/NAME, its pid in $DAEMON, its log in /tmp/NAME.log (shown,
+# and the daemon stopped, when the case ends); VMMD_SOCKET points vmmctl at it.
+start_daemon() {
+	_name=$1
+	shift
+	export VMMD_SOCKET=/tmp/$_name/vmmd.sock
+	vmmd daemon --socket "$VMMD_SOCKET" --state-dir /tmp/$_name --detach \
+		--pid-file /tmp/$_name.pid "$@" 2> /tmp/$_name.log ||
+		fail "the daemon did not start: $(cat /tmp/$_name.log)"
+	DAEMON=$(cat /tmp/$_name.pid)
+	trap "kill -TERM $DAEMON 2>/dev/null; echo '--- the daemon log:'; cat /tmp/$_name.log" EXIT
+}
