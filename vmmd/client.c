@@ -79,8 +79,7 @@ peer_check(struct daemon *daemon, int fd, struct ucred *peer)
 	return -1;
 }
 
-static void client_read_cb(struct bufferevent *bev, void *context);
-static void client_event_cb(struct bufferevent *bev, short what, void *context);
+static void client_readable_cb(evutil_socket_t fd, short what, void *context);
 
 void
 client_accept(struct daemon *daemon, int fd)
@@ -110,18 +109,13 @@ client_accept(struct daemon *daemon, int fd)
 	client->uid = peer.uid;
 	client->pid = peer.pid;
 	evutil_make_socket_nonblocking(fd);
-	client->bev = bufferevent_socket_new(daemon->base, fd,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (client->bev == NULL) {
-		close(fd);
+	if (client_io_init(&client->io, daemon->base, fd, client_readable_cb,
+	    client) < 0) {
 		free(client);
 		return;
 	}
 	TAILQ_INSERT_TAIL(&daemon->clients, client, entry);
 	daemon->client_count++;
-	bufferevent_setcb(client->bev, client_read_cb, NULL, client_event_cb,
-	    client);
-	bufferevent_enable(client->bev, EV_READ | EV_WRITE);
 	greeting = api_greeting();
 	client_send(client, greeting);
 }
@@ -134,7 +128,7 @@ client_free(struct client *client)
 	vm_forget_client(daemon, client);
 	TAILQ_REMOVE(&daemon->clients, client, entry);
 	daemon->client_count--;
-	bufferevent_free(client->bev);
+	client_io_free(&client->io);
 	free(client);
 }
 
@@ -159,22 +153,23 @@ client_free_cb(evutil_socket_t fd, short what, void *context)
 void
 client_send(struct client *client, char *line)
 {
-	struct evbuffer *output = bufferevent_get_output(client->bev);
+	size_t queued;
 
 	if (line == NULL)
 		return;
+	queued = client_io_pending(&client->io);
 	if (!client->doomed &&
-	    evbuffer_get_length(output) > client->daemon->config.limits.output_bytes) {
+	    queued > client->daemon->config.limits.output_bytes) {
 		log_warnx("dropping the client of pid %d: it does not read its "
 		    "replies (%zu bytes queued, limits.output_bytes)",
-		    (int)client->pid, evbuffer_get_length(output));
+		    (int)client->pid, queued);
 		client->doomed = true;
-		bufferevent_disable(client->bev, EV_READ);
+		client_io_stop_reading(&client->io);
 		event_base_once(client->daemon->base, -1, EV_TIMEOUT,
 		    client_free_cb, client->daemon, NULL);
 	}
 	if (!client->doomed)
-		evbuffer_add(output, line, strlen(line));
+		client_io_queue(&client->io, line, strlen(line));
 	free(line);
 }
 
@@ -315,12 +310,12 @@ too_large(struct client *client, size_t length)
 	    length, limit);
 }
 
+/* Every complete line in the input, each answered in turn. */
 static void
-client_read_cb(struct bufferevent *bev, void *context)
+frame(struct client *client)
 {
-	struct client *client = context;
 	size_t limit = client->daemon->config.limits.message_bytes, eol;
-	struct evbuffer *input = bufferevent_get_input(bev);
+	struct evbuffer *input = client->io.input;
 	struct evbuffer_ptr at;
 
 	while (!client->doomed && evbuffer_get_length(input) > 0) {
@@ -346,17 +341,26 @@ client_read_cb(struct bufferevent *bev, void *context)
 	}
 }
 
+/* The replies to what one read brought go out in one write. */
 static void
-client_event_cb(struct bufferevent *bev, short what, void *context)
+client_readable_cb(evutil_socket_t fd, short what, void *context)
 {
 	struct client *client = context;
+	int n = client_io_fill(&client->io);
 
-	(void)bev;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+	(void)fd;
+	(void)what;
+	if (n == -2)
+		return;
+	if (n <= 0) {
+		if (evbuffer_get_length(client->io.input) > 0)
 			log_debug("the client of pid %d left in the middle of a "
 			    "message", (int)client->pid);
 		if (!client->doomed)
 			client_free(client);
+		return;
 	}
+	client_io_cork(&client->io);
+	frame(client);
+	client_io_uncork(&client->io);
 }

@@ -211,34 +211,6 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 	return 0;
 }
 
-/* The last events (VM_STOPPED of the VMs stopped on SIGTERM) reach the
- * clients before the daemon goes: a bounded wait for each. The output
- * buffer belongs to the bufferevent (its front is frozen), so it is copied
- * to the socket, not drained. */
-static void
-client_flush(struct client *client)
-{
-	struct evbuffer *output = bufferevent_get_output(client->bev);
-	struct pollfd pfd = { .fd = bufferevent_getfd(client->bev),
-	    .events = POLLOUT };
-	size_t length = evbuffer_get_length(output), done = 0;
-	const char *bytes = (const char *)evbuffer_pullup(output, -1);
-	int tries = 10;
-	ssize_t n;
-
-	while (bytes != NULL && done < length && tries > 0) {
-		n = write(pfd.fd, bytes + done, length - done);
-		if (n > 0) {
-			done += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return;
-		tries--;
-		poll(&pfd, 1, 100);
-	}
-}
-
 static void
 daemon_teardown(struct daemon *daemon)
 {
@@ -247,8 +219,10 @@ daemon_teardown(struct daemon *daemon)
 	size_t i;
 
 	while ((client = TAILQ_FIRST(&daemon->clients)) != NULL) {
+		/* the last events (VM_STOPPED of the VMs stopped on
+		 * SIGTERM) reach it before the daemon goes */
 		if (!client->doomed)
-			client_flush(client);
+			client_io_drain(&client->io, 10);
 		client_free(client);
 	}
 	while ((vm = TAILQ_FIRST(&daemon->vms)) != NULL)

@@ -17,6 +17,7 @@
 
 #include "../api/protocol.h"
 #include "../api/vm_spec.h"
+#include "client_io.h"
 
 #define DAEMON_PATH_MAX		512
 #define DAEMON_GROUPS_MAX	8
@@ -100,7 +101,7 @@ TAILQ_HEAD(vm_list, vm_entry);
 struct client {
 	TAILQ_ENTRY(client) entry;
 	struct daemon *daemon;
-	struct bufferevent *bev;
+	struct client_io io;
 	bool negotiated;
 	bool discarding;		/* skipping the rest of an oversized line */
 	bool doomed;			/* does not read: freed from the loop */
