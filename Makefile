@@ -102,7 +102,8 @@ $(BUILD)/vmmd: $(VMMD_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -pthread -o $@ $^ $(DEP_LIBS)
 
 # vmmctl speaks the protocol with jansson alone: no KVM, no daemon code.
-VMMCTL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard vmmctl/*.c))
+VMMCTL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard vmmctl/*.c)) \
+	$(BUILD)/obj/api/console_data.o
 $(BUILD)/vmmctl: $(VMMCTL_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(LINK_MODE) -o $@ $^ $(DEP_LIBS)
 

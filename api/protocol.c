@@ -2,6 +2,7 @@
  * start-up), argument checks that say what was wrong and where, and the
  * rendering of greetings, replies, errors and events. */
 #include "protocol.h"
+#include "console_data.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -33,10 +34,12 @@ const struct api_command api_commands[] = {
 	{ "vm-delete", API_CMD_VM_DELETE, 0, { VM_ARG } },
 	{ "vm-list", API_CMD_VM_LIST, 0, { { 0 } } },
 	{ "vm-info", API_CMD_VM_INFO, 0, { VM_ARG } },
-	{ "console-attach", API_CMD_CONSOLE_ATTACH, 0, { VM_ARG } },
+	{ "console-attach", API_CMD_CONSOLE_ATTACH, 0,
+	    { VM_ARG, { "encoding", API_STRING, false, 4, 6 } } },
 	{ "console-detach", API_CMD_CONSOLE_DETACH, 0, { VM_ARG } },
 	{ "console-write", API_CMD_CONSOLE_WRITE, 0,
-	    { VM_ARG, { "data", API_STRING, true, 1, 4096 } } },
+	    { VM_ARG, { "data", API_STRING, false, 1, 4096 },
+	      { "base64", API_STRING, false, 4, BASE64_LENGTH(4096) } } },
 	{ "events-subscribe", API_CMD_EVENTS_SUBSCRIBE, 0,
 	    { { "events", API_ARRAY, true, 0, 0 } } },
 };

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../api/console_data.h"
 #include "connection.h"
 
 #define DEFAULT_SOCKET	"/run/vmmd/vmmd.sock"
@@ -289,15 +290,16 @@ struct seen {
 	size_t length;
 };
 
+/* Prints bytes as they came; true once until has been seen. */
 static bool
-seen_add(struct seen *seen, const char *until, const char *text)
+seen_add(struct seen *seen, const char *until, const char *bytes, size_t n)
 {
-	size_t n = strlen(text), keep;
+	size_t keep;
 
-	fputs(text, stdout);
+	fwrite(bytes, 1, n, stdout);
 	fflush(stdout);
 	if (n >= sizeof(seen->text) / 2) {
-		text += n - sizeof(seen->text) / 2 + 1;
+		bytes += n - sizeof(seen->text) / 2 + 1;
 		n = sizeof(seen->text) / 2 - 1;
 	}
 	if (seen->length + n >= sizeof(seen->text)) {
@@ -306,10 +308,25 @@ seen_add(struct seen *seen, const char *until, const char *text)
 		memmove(seen->text, seen->text + seen->length - keep, keep);
 		seen->length = keep;
 	}
-	memcpy(seen->text + seen->length, text, n);
+	memcpy(seen->text + seen->length, bytes, n);
 	seen->length += n;
-	seen->text[seen->length] = '\0';
-	return until != NULL && strstr(seen->text, until) != NULL;
+	return until != NULL &&
+	    memmem(seen->text, seen->length, until, strlen(until)) != NULL;
+}
+
+/* The console's bytes, exactly: vmmctl attaches with base64. */
+static bool
+seen_base64(struct seen *seen, const char *until, json_t *text)
+{
+	static uint8_t bytes[65536];
+	ssize_t n = json_is_string(text) ? base64_decode(json_string_value(text),
+	    json_string_length(text), bytes, sizeof(bytes)) : -1;
+
+	if (n < 0) {
+		fprintf(stderr, "vmmctl: console data that is not base64\n");
+		return false;
+	}
+	return seen_add(seen, until, (const char *)bytes, (size_t)n);
 }
 
 /* Prints the console; with --until, stops at that text (exit 0) or at the
@@ -329,7 +346,7 @@ console_loop(struct vmmctl *ctl, const char *vm, json_t *recent)
 	int rc = VMMCTL_OK;
 	ssize_t n;
 
-	if (seen_add(&seen, ctl->until, json_string_value(recent) ?: ""))
+	if (seen_base64(&seen, ctl->until, recent))
 		return VMMCTL_OK;
 	for (;;) {
 		if (json_array_size(ctl->connection.events) == 0 &&
@@ -354,8 +371,8 @@ console_loop(struct vmmctl *ctl, const char *vm, json_t *recent)
 			return timed_out ? VMMCTL_TIMEOUT : VMMCTL_UNREACHABLE;
 		data = json_object_get(event, "data");
 		if (event_matches(event, "CONSOLE", vm)) {
-			if (seen_add(&seen, ctl->until, json_string_value(
-			    json_object_get(data, "data")) ?: "")) {
+			if (seen_base64(&seen, ctl->until, json_object_get(data,
+			    "base64"))) {
 				json_decref(event);
 				return VMMCTL_OK;
 			}
@@ -377,11 +394,11 @@ attach(struct vmmctl *ctl, const char *vm)
 	int rc;
 
 	reply = connection_execute(&ctl->connection, "console-attach",
-	    json_pack("{s:s}", "vm", vm));
+	    json_pack("{s:s,s:s}", "vm", vm, "encoding", "base64"));
 	rc = error_of(reply);
 	if (rc == VMMCTL_OK)
 		rc = console_loop(ctl, vm, json_object_get(json_object_get(reply,
-		    "return"), "recent"));
+		    "return"), "recent_base64"));
 	json_decref(reply);
 	return rc;
 }

@@ -92,6 +92,9 @@ struct vm_entry {
 	char recent[VM_CONSOLE_RECENT];	/* a ring of the last output */
 	size_t recent_end, recent_length;
 	struct client *attached[VM_ATTACHED_MAX];
+	bool attached_base64[VM_ATTACHED_MAX];	/* exact bytes, in base64 */
+	uint8_t utf8_held[4];	/* a UTF-8 sequence cut at a chunk's end */
+	size_t utf8_held_length;
 	struct vm_pending_list pending;
 	struct event *kill_timer;
 	uint64_t start_ns;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../core/log.h"
+#include "../api/console_data.h"
 #include "daemon.h"
 
 #define STATE(s)	(1u << VM_STATE_##s)
@@ -216,50 +217,110 @@ vm_forget_client(struct daemon *daemon, struct client *client)
 	}
 }
 
-/* Guest output is bytes; JSON strings are UTF-8: bytes outside ASCII
- * become '?' on the socket (the log file keeps them as they were). */
-void
-vm_console_output(struct vm_entry *vm, const char *bytes, size_t length)
+static char *
+console_event(const struct vm_entry *vm, const char *member, const char *text,
+    size_t length)
 {
-	char *text;
-	size_t i;
-	json_t *data;
-	char *line;
+	return api_event("CONSOLE", json_pack("{s:s,s:s%}", "vm", vm->spec.name,
+	    member, text, length));
+}
 
-	text = malloc(length + 1);
-	if (text == NULL)
-		return;
+static void
+recent_add(struct vm_entry *vm, const char *bytes, size_t length)
+{
+	size_t i;
+
 	for (i = 0; i < length; i++) {
-		text[i] = (unsigned char)bytes[i] < 0x80 && bytes[i] != '\0' ?
-		    bytes[i] : '?';
-		vm->recent[vm->recent_end] = text[i];
+		vm->recent[vm->recent_end] = bytes[i];
 		vm->recent_end = (vm->recent_end + 1) % VM_CONSOLE_RECENT;
 	}
-	text[length] = '\0';
 	vm->recent_length += length;
 	if (vm->recent_length > VM_CONSOLE_RECENT)
 		vm->recent_length = VM_CONSOLE_RECENT;
-	data = json_pack("{s:s,s:s%}", "vm", vm->spec.name, "data", text, length);
-	free(text);
-	line = api_event("CONSOLE", data);
-	for (i = 0; line != NULL && i < VM_ATTACHED_MAX; i++)
-		if (vm->attached[i] != NULL && (vm->attached[i]->events &
-		    (1u << api_event_index("CONSOLE"))))
-			client_send(vm->attached[i], strdup(line));
-	free(line);
 }
 
+/* As text, whose UTF-8 is whole (what is not UTF-8 becomes '?'): a
+ * sequence cut at the end of this chunk waits for the next one. */
+static char *
+console_text_event(struct vm_entry *vm, const char *bytes, size_t length)
+{
+	size_t total = vm->utf8_held_length + length, held, n;
+	uint8_t *joined = malloc(total);
+	char *text = malloc(total + 1), *line = NULL;
+
+	if (joined != NULL && text != NULL) {
+		memcpy(joined, vm->utf8_held, vm->utf8_held_length);
+		memcpy(joined + vm->utf8_held_length, bytes, length);
+		n = console_text(joined, total, text, &held);
+		memcpy(vm->utf8_held, joined + total - held, held);
+		vm->utf8_held_length = held;
+		line = console_event(vm, "data", text, n);
+	}
+	free(joined);
+	free(text);
+	return line;
+}
+
+/* Exactly, in base64. */
+static char *
+console_base64_event(const struct vm_entry *vm, const char *bytes,
+    size_t length)
+{
+	char *text = malloc(BASE64_LENGTH(length) + 1), *line = NULL;
+
+	if (text != NULL)
+		line = console_event(vm, "base64", text, base64_encode(
+		    (const uint8_t *)bytes, length, text));
+	free(text);
+	return line;
+}
+
+/* Guest output is bytes; the log file keeps them as they were, attached
+ * clients get them as they asked (console-attach's encoding). */
+void
+vm_console_output(struct vm_entry *vm, const char *bytes, size_t length)
+{
+	unsigned int console = 1u << api_event_index("CONSOLE");
+	char *lines[2] = { NULL, NULL };	/* text, base64 */
+	bool want[2] = { false, false };
+	struct client *client;
+	size_t i;
+
+	recent_add(vm, bytes, length);
+	for (i = 0; i < VM_ATTACHED_MAX; i++)
+		if (vm->attached[i] != NULL && (vm->attached[i]->events & console))
+			want[vm->attached_base64[i]] = true;
+	if (want[0])
+		lines[0] = console_text_event(vm, bytes, length);
+	else
+		vm->utf8_held_length = 0;
+	if (want[1])
+		lines[1] = console_base64_event(vm, bytes, length);
+	for (i = 0; i < VM_ATTACHED_MAX; i++) {
+		client = vm->attached[i];
+		if (client != NULL && (client->events & console) &&
+		    lines[vm->attached_base64[i]] != NULL)
+			client_send(client, strdup(lines[vm->attached_base64[i]]));
+	}
+	free(lines[0]);
+	free(lines[1]);
+}
+
+/* The last VM_CONSOLE_RECENT bytes, as that client reads the console. */
 static json_t *
-console_recent(const struct vm_entry *vm)
+console_recent(const struct vm_entry *vm, bool base64)
 {
 	size_t start = (vm->recent_end + VM_CONSOLE_RECENT - vm->recent_length) %
 	    VM_CONSOLE_RECENT;
-	char text[VM_CONSOLE_RECENT];
-	size_t i;
+	uint8_t bytes[VM_CONSOLE_RECENT];
+	char text[BASE64_LENGTH(VM_CONSOLE_RECENT) + 1];
+	size_t i, n;
 
 	for (i = 0; i < vm->recent_length; i++)
-		text[i] = vm->recent[(start + i) % VM_CONSOLE_RECENT];
-	return json_stringn(text, vm->recent_length);
+		bytes[i] = (uint8_t)vm->recent[(start + i) % VM_CONSOLE_RECENT];
+	n = base64 ? base64_encode(bytes, vm->recent_length, text) :
+	    console_text(bytes, vm->recent_length, text, NULL);
+	return json_stringn(text, n);
 }
 
 static int
@@ -370,10 +431,20 @@ vm_ask(struct vm_entry *vm, struct client *client,
 }
 
 static void
-console_attach(struct vm_entry *vm, struct client *client, json_t *id,
-    bool attach)
+console_attach(struct vm_entry *vm, struct client *client,
+    const struct api_request *request, bool attach)
 {
+	const char *encoding = json_string_value(json_object_get(
+	    request->arguments, "encoding"));
+	json_t *id = request->id;
 	int i, slot = -1;
+
+	if (encoding != NULL && strcmp(encoding, "text") != 0 &&
+	    strcmp(encoding, "base64") != 0) {
+		client_error(client, id, API_ERROR_INVALID_ARGUMENT,
+		    "console-attach: 'encoding' must be \"text\" or \"base64\"");
+		return;
+	}
 
 	for (i = 0; i < VM_ATTACHED_MAX; i++) {
 		if (vm->attached[i] == client) {
@@ -396,20 +467,40 @@ console_attach(struct vm_entry *vm, struct client *client, json_t *id,
 		return;
 	}
 	vm->attached[slot] = client;
+	vm->attached_base64[slot] = encoding != NULL &&
+	    strcmp(encoding, "base64") == 0;
 	client_reply(client, json_pack("{s:s,s:o}", "console_log",
-	    vm->console_log, "recent", console_recent(vm)), id);
+	    vm->console_log, vm->attached_base64[slot] ? "recent_base64" :
+	    "recent", console_recent(vm, vm->attached_base64[slot])), id);
 }
 
+/* data (text) or base64 (exact bytes): one of them. */
 static void
 console_write(struct vm_entry *vm, struct client *client,
     const struct api_request *request)
 {
 	json_t *data = json_object_get(request->arguments, "data");
-	size_t length = json_string_length(data);
-	ssize_t n;
+	json_t *base64 = json_object_get(request->arguments, "base64");
+	uint8_t bytes[4096];
+	ssize_t length, n;
 
-	n = write(vm->console_in, json_string_value(data), length);
-	if (n != (ssize_t)length) {
+	if ((data == NULL) == (base64 == NULL)) {
+		client_error(client, request->id, API_ERROR_INVALID_ARGUMENT,
+		    "console-write: give 'data' (text) or 'base64', one of them");
+		return;
+	}
+	length = data != NULL ? (ssize_t)json_string_length(data) :
+	    base64_decode(json_string_value(base64), json_string_length(base64),
+	    bytes, sizeof(bytes));
+	if (length <= 0) {
+		client_error(client, request->id, API_ERROR_INVALID_ARGUMENT,
+		    "console-write: 'base64' is not padded base64 of 1 to %zu "
+		    "bytes", sizeof(bytes));
+		return;
+	}
+	n = write(vm->console_in, data != NULL ? (const void *)json_string_value(
+	    data) : bytes, (size_t)length);
+	if (n != length) {
 		client_error(client, request->id, API_ERROR_GENERIC,
 		    "console-write: VM %s's console takes no more input now%s",
 		    vm->spec.name, n >= 0 ? " (part of it was written)" : "");
@@ -479,7 +570,7 @@ vm_act(struct vm_entry *vm, struct client *client,
 		return;
 	case API_CMD_CONSOLE_ATTACH:
 	case API_CMD_CONSOLE_DETACH:
-		console_attach(vm, client, id,
+		console_attach(vm, client, request,
 		    request->command->id == API_CMD_CONSOLE_ATTACH);
 		return;
 	case API_CMD_CONSOLE_WRITE:

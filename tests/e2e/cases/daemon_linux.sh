@@ -45,6 +45,10 @@ run_status status vmmctl --until '# ' --timeout 60 console a
 vmmctl send a 'echo $((6*7))x' || fail "console input to a"
 run_status status vmmctl --until '42x' --timeout 30 console a
 assert_eq "$status" 0 "a's shell answered over the socket"
+# Bytes outside ASCII come through exactly (vmmctl attaches in base64).
+vmmctl send a 'printf "utf8:\303\251\342\202\254.\n"' || fail "console input to a"
+run_status status vmmctl --until "$(printf 'utf8:\303\251\342\202\254.')" --timeout 30 console a
+assert_eq "$status" 0 "a's UTF-8 output, byte for byte"
 
 # Paused, a says nothing; resumed, it answers what it was sent meanwhile.
 run_status status vmmctl pause a
