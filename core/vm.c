@@ -429,6 +429,24 @@ vm_control_counters(struct vm_control *control, struct forward_map *map,
 	return vm == NULL ? -EAGAIN : 0;
 }
 
+/* A snapshot of the running boot's devices and their counters, read as
+ * vm_control_counters reads the exits: a figure may be one behind. */
+int
+vm_control_devices(struct vm_control *control,
+    struct vm_device_result *devices, unsigned int *count)
+{
+	int rc = -EAGAIN;
+
+	*count = 0;
+	pthread_mutex_lock(&control->lock);
+	if (control->vm != NULL) {
+		vm_io_results(&control->vm->io, devices, count);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&control->lock);
+	return rc;
+}
+
 static enum vm_run_status
 vm_open_kvm(struct vm *vm, const struct vm_config *config, int *api_version)
 {

@@ -156,5 +156,7 @@ int vm_control_wait_lines(struct vm_control *control, unsigned int mask,
 uint64_t vm_monotonic_ns(void);
 int vm_control_counters(struct vm_control *control, struct forward_map *map,
     struct forward_counters *counters, uint64_t *exits);
+int vm_control_devices(struct vm_control *control,
+    struct vm_device_result *devices, unsigned int *count);
 
 #endif

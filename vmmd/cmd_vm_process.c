@@ -17,6 +17,7 @@
 #include "../core/vm_shutdown.h"
 #include "cmd_cpu_model.h"
 #include "daemon.h"
+#include "devices_json.h"
 #include "exit_status.h"
 #include "forward_map_json.h"
 #include "options.h"
@@ -256,6 +257,8 @@ send_counters(struct vm_process *process)
 {
 	static struct forward_map map;
 	static struct forward_counters counters;
+	static struct vm_device_result devices[VM_IO_MAX_DEVICES];
+	unsigned int device_count;
 	uint64_t exits;
 
 	if (vm_control_counters(&process->control, &map, &counters, &exits) < 0) {
@@ -263,8 +266,10 @@ send_counters(struct vm_process *process)
 		    "ok", 1, "counters"));
 		return;
 	}
-	send_message(process, json_pack("{s:s,s:b,s:{s:o}}", "msg", "ack", "ok",
-	    1, "counters", "forward_map", forward_map_json(&map, &counters)));
+	vm_control_devices(&process->control, devices, &device_count);
+	send_message(process, json_pack("{s:s,s:b,s:{s:o,s:o}}", "msg", "ack",
+	    "ok", 1, "counters", "forward_map", forward_map_json(&map,
+	    &counters), "devices", devices_json(devices, device_count)));
 }
 
 /* The guest is asked to shut down (vm_shutdown.c); one that cannot be

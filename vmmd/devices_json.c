@@ -69,12 +69,12 @@ device_json(const struct vm_device_result *device)
 }
 
 json_t *
-devices_json(const struct vm_result *result)
+devices_json(const struct vm_device_result *devices, unsigned int count)
 {
-	json_t *devices = json_array();
+	json_t *array = json_array();
 	unsigned int i;
 
-	for (i = 0; devices != NULL && i < result->device_count; i++)
-		json_array_append_new(devices, device_json(&result->devices[i]));
-	return devices;
+	for (i = 0; array != NULL && i < count; i++)
+		json_array_append_new(array, device_json(&devices[i]));
+	return array;
 }

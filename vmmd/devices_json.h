@@ -1,5 +1,5 @@
 /* A VM's virtio devices, their state and counters, as JSON for
- * `vmmd run --json`. */
+ * `vmmd run --json` and the daemon's vm-info. */
 #ifndef VMMD_DEVICES_JSON_H
 #define VMMD_DEVICES_JSON_H
 
@@ -7,6 +7,7 @@
 
 #include "../core/vm.h"
 
-json_t *devices_json(const struct vm_result *result);
+json_t *devices_json(const struct vm_device_result *devices,
+    unsigned int count);
 
 #endif

@@ -84,7 +84,7 @@ report_json(const struct vm_result *result)
 	    "guest_rss_kib", (json_int_t)(result->guest_rss_bytes / 1024),
 	    "registers", registers,
 	    "forward_map", forward_map_json(&result->map, &result->counters),
-	    "devices", devices_json(result));
+	    "devices", devices_json(result->devices, result->device_count));
 	if (report == NULL)
 		fatalx("cannot build the JSON report");
 	json_dumpf(report, stdout, JSON_COMPACT);

@@ -41,6 +41,11 @@ stop_and_report() {
 }
 
 start_writer graceful vmmd-token-graceful
+# info of a running VM: its devices and their counters, live.
+run_status status vmmctl --json info graceful
+assert_contains "$OUT" '"devices":[{"name":"block0"' "graceful's disk in its counters"
+chains=$(echo "$OUT" | sed -n 's/.*{"name":"block0",[^}]*"chains":\([0-9]*\).*/\1/p')
+[ "${chains:-0}" -gt 0 ] || fail "graceful's disk served no request chains: '$chains'"
 stop_and_report graceful
 assert_contains "$OUT" '"outcome":"poweroff"' "the guest powered off"
 assert_contains "$OUT" '"graceful":true' "graceful's stop"
