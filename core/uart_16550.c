@@ -69,6 +69,17 @@ rx_push(struct uart_16550 *uart, uint8_t byte, bool is_break)
 	return true;
 }
 
+/* The FIFO's room goes to what waits behind it. */
+static void
+refill(struct uart_16550 *uart)
+{
+	while (uart->backlog_count > 0 && rx_push(uart,
+	    uart->backlog[uart->backlog_head], false)) {
+		uart->backlog_head = (uart->backlog_head + 1) % UART_16550_BACKLOG;
+		uart->backlog_count--;
+	}
+}
+
 static uint8_t
 rx_pop(struct uart_16550 *uart)
 {
@@ -80,7 +91,18 @@ rx_pop(struct uart_16550 *uart)
 	uart->rx_break[uart->rx_head] = false;
 	uart->rx_head = (uart->rx_head + 1) % UART_16550_RX_FIFO;
 	uart->rx_count--;
+	refill(uart);
 	return byte;
+}
+
+static bool
+backlog_push(struct uart_16550 *uart, uint8_t byte)
+{
+	if (uart->backlog_count == UART_16550_BACKLOG)
+		return false;
+	uart->backlog[(uart->backlog_head + uart->backlog_count++) %
+	    UART_16550_BACKLOG] = byte;
+	return true;
 }
 
 static uint8_t
@@ -181,9 +203,10 @@ register_write(struct uart_16550 *uart, unsigned int reg, uint8_t value)
 		break;
 	case UART_IIR_FCR:
 		uart->fcr = value;
-		if (value & FCR_CLEAR_RX) {
+		if (value & FCR_CLEAR_RX) {	/* what waits behind stays */
 			uart->rx_head = uart->rx_count = 0;
 			memset(uart->rx_break, 0, sizeof(uart->rx_break));
+			refill(uart);
 		}
 		break;
 	case UART_LCR:
@@ -217,14 +240,19 @@ uart_16550_mmio(void *device, struct mmio_access *access)
 	return 0;
 }
 
-/* Host input for the guest; returns how many bytes fit in the FIFO. */
+/* Host input for the guest; returns how many bytes fit in the FIFO and
+ * the backlog behind it (a guest that reads nothing loses the rest, as a
+ * real UART overruns). */
 size_t
 uart_16550_receive(struct uart_16550 *uart, const uint8_t *bytes, size_t length)
 {
 	size_t taken = 0;
 
 	pthread_mutex_lock(&uart->lock);
-	while (taken < length && rx_push(uart, bytes[taken], false))
+	while (taken < length && uart->backlog_count == 0 &&
+	    rx_push(uart, bytes[taken], false))
+		taken++;
+	while (taken < length && backlog_push(uart, bytes[taken]))
 		taken++;
 	update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);

@@ -1,5 +1,6 @@
 /* An emulated 16550A UART: what Linux's 8250 driver needs for a console.
- * Transmission is instant; received bytes wait in a small FIFO. */
+ * Transmission is instant; received bytes wait in the 64-byte FIFO, and
+ * what does not fit waits behind it (a line pasted at once is not cut). */
 #ifndef VMMD_UART_16550_H
 #define VMMD_UART_16550_H
 
@@ -11,6 +12,7 @@
 #include "mmio.h"
 
 #define UART_16550_RX_FIFO	64
+#define UART_16550_BACKLOG	4096	/* input the FIFO had no room for yet */
 
 struct uart_16550_sink {
 	void (*transmit)(void *context, uint8_t byte);	/* guest output */
@@ -27,6 +29,8 @@ struct uart_16550 {
 	uint8_t rx[UART_16550_RX_FIFO];
 	bool rx_break[UART_16550_RX_FIFO];	/* that byte came as a break */
 	unsigned int rx_head, rx_count;
+	uint8_t backlog[UART_16550_BACKLOG];	/* refills the FIFO as it is read */
+	unsigned int backlog_head, backlog_count;
 };
 
 void uart_16550_init(struct uart_16550 *uart, const struct uart_16550_sink *sink);

@@ -579,8 +579,9 @@ vm_create_console(struct vm *vm)
 	uart_16550_init(&vm->uart, &sink);
 }
 
-/* Host input for the guest's console, until vm_stop_console_input(). A
- * FIFO that is full drops what does not fit, as a real UART would. */
+/* Host input for the guest's console, until vm_stop_console_input(). The
+ * UART keeps 4 KiB behind its FIFO for a guest that reads slower than
+ * input comes; past that it drops, as a real UART overruns. */
 static void *
 console_input_thread(void *argument)
 {

@@ -106,16 +106,26 @@ START_TEST(test_receive)
 }
 END_TEST
 
-START_TEST(test_receive_overflow_and_clear)
+/* A long line waits behind the FIFO and comes out whole, in order; past
+ * the backlog, input is lost as in an overrun. */
+START_TEST(test_receive_backlog_and_overrun)
 {
-	uint8_t input[UART_16550_RX_FIFO + 10];
+	static uint8_t input[UART_16550_RX_FIFO + UART_16550_BACKLOG + 10];
+	size_t i;
 
-	memset(input, 'a', sizeof(input));
-	ck_assert_uint_eq(uart_16550_receive(&uart, input, sizeof(input)),
-	    UART_16550_RX_FIFO);
-	put(2, 0x03);			/* FIFO on, clear RX */
+	for (i = 0; i < sizeof(input); i++)
+		input[i] = (uint8_t)(i % 251);
+	ck_assert_uint_eq(uart_16550_receive(&uart, input, 200), 200);
+	for (i = 0; i < 200; i++)
+		ck_assert_uint_eq(get(0), i % 251);
 	ck_assert_uint_eq(get(5) & 0x01, 0);
+	ck_assert_uint_eq(uart_16550_receive(&uart, input, sizeof(input)),
+	    UART_16550_RX_FIFO + UART_16550_BACKLOG);
+	ck_assert_uint_eq(get(0), 0);
+	put(2, 0x03);			/* FIFO on, clear RX */
 	ck_assert_uint_eq(get(2) & 0xc0, 0xc0);	/* a 16550A with FIFOs */
+	/* the FIFO held 1..64 (0 was read, 64 moved up): the backlog follows */
+	ck_assert_uint_eq(get(0), (UART_16550_RX_FIFO + 1) % 251);
 }
 END_TEST
 
@@ -194,7 +204,7 @@ uart_16550_suite(void)
 	tcase_add_test(tcase, test_transmit);
 	tcase_add_test(tcase, test_thr_empty_interrupt);
 	tcase_add_test(tcase, test_receive);
-	tcase_add_test(tcase, test_receive_overflow_and_clear);
+	tcase_add_test(tcase, test_receive_backlog_and_overrun);
 	tcase_add_test(tcase, test_break_then_key);
 	tcase_add_test(tcase, test_divisor_latch_and_scratch);
 	tcase_add_test(tcase, test_loopback);
