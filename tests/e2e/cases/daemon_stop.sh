@@ -8,8 +8,8 @@ RUN_TIMEOUT=240
 start_daemon vmmd-stop
 
 # start_writer VM TOKEN [SETUP]: a guest with a disk of its own; its shell
-# runs SETUP, then writes TOKEN at the start of the disk, where it stays in
-# the guest's page cache.
+# runs SETUP, makes an ext2 filesystem on the disk and writes TOKEN in a
+# file there, where it stays in the guest's page cache.
 start_writer() {
 	dd if=/dev/zero of=/tmp/$1.img bs=1M count=4 2>/dev/null
 	cat > /tmp/$1.json <<SPEC
@@ -24,9 +24,9 @@ SPEC
 	assert_eq "$status" 0 "start $1"
 	run_status status vmmctl --until '# ' --timeout 120 console $1
 	assert_eq "$status" 0 "$1's shell"
-	# The disk stays open (fd 3): its last close would write it back, and
-	# so would the flusher threads, which are told not to run.
-	vmmctl send $1 "echo 0 > /proc/sys/vm/dirty_writeback_centisecs; ${3:-true}; exec 3> /dev/vda; printf $2 >&3 && echo written-\$((6*7))" ||
+	# An ext2 file's data stays in the guest's page cache: the flusher
+	# threads are told not to run (their 30 s expiry is not relied on).
+	vmmctl send $1 "echo 0 > /proc/sys/vm/dirty_writeback_centisecs; ${3:-true}; mke2fs -q /dev/vda && mkdir -p /mnt && mount /dev/vda /mnt && echo $2 > /mnt/token && echo written-\$((6*7))" ||
 		fail "console input to $1"
 	run_status status vmmctl --until 'written-42' --timeout 60 console $1
 	assert_eq "$status" 0 "$1 wrote its token"
