@@ -303,6 +303,31 @@ START_TEST(test_event_mask)
 }
 END_TEST
 
+/* qmp_capabilities first, and only once; no capability is offered. */
+START_TEST(test_negotiation)
+{
+	const struct api_command *capabilities =
+	    api_command_find("qmp_capabilities");
+	const struct api_command *version = api_command_find("query-version");
+	json_t *arguments = json_pack("{s:[s]}", "enable", "oob");
+
+	ck_assert_int_eq(api_negotiation_check(false, capabilities, &error), 0);
+	ck_assert_int_eq(api_negotiation_check(false, version, &error), -1);
+	ck_assert_int_eq(error.class, API_ERROR_NOT_NEGOTIATED);
+	ck_assert_int_eq(api_negotiation_check(true, version, &error), 0);
+	ck_assert_int_eq(api_negotiation_check(true, capabilities, &error), -1);
+	ck_assert_int_eq(error.class, API_ERROR_COMMAND_NOT_FOUND);
+	ck_assert_int_eq(api_capabilities_check(arguments, &error), -1);
+	ck_assert_int_eq(error.class, API_ERROR_INVALID_ARGUMENT);
+	ck_assert_ptr_nonnull(strstr(error.desc, "'oob'"));
+	json_array_clear(json_object_get(arguments, "enable"));
+	ck_assert_int_eq(api_capabilities_check(arguments, &error), 0);
+	json_object_clear(arguments);
+	ck_assert_int_eq(api_capabilities_check(arguments, &error), 0);
+	json_decref(arguments);
+}
+END_TEST
+
 static Suite *
 api_suite(void)
 {
@@ -320,6 +345,7 @@ api_suite(void)
 	    sizeof(bad_specs) / sizeof(bad_specs[0]));
 	tcase_add_test(tcase, test_render);
 	tcase_add_test(tcase, test_event_mask);
+	tcase_add_test(tcase, test_negotiation);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
