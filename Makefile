@@ -265,7 +265,8 @@ FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_CFLAGS := $(WARNINGS) -g -O1 -D_GNU_SOURCE -pthread \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-build/fuzz/fuzz-%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(LIB_SRCS)
+build/fuzz/fuzz-%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(LIB_SRCS) \
+		$(wildcard core/*.h arm64/*.h api/*.h vmmd/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEP_CFLAGS) -o $@ $< $(LIB_SRCS) $(DEP_LIBS)
 

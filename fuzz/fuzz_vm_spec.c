@@ -2,15 +2,47 @@
  * bytes set the daemon's per-VM limits, the rest is the spec as JSON. A
  * spec that is accepted must be within the limits, hold only what it
  * checks (a valid name, absolute paths, known devices) and render back to
- * JSON that parses to the same spec; a refusal must say why. */
+ * JSON that parses to the same spec, and each of its devices must be one
+ * the VM process's parsers take (vmmd/device_options.c) with the same
+ * settings; a refusal must say why. */
 #include <stdint.h>
 #include <string.h>
 
 #include "../api/vm_spec.h"
+#include "../vmmd/device_options.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct api_vm_spec spec, again;
+static struct device_options options;
+
+static bool
+same_text(const char *parsed, const char *spec_text)
+{
+	return strcmp(parsed != NULL ? parsed : "", spec_text) == 0;
+}
+
+/* What the VM process makes of the device: the same thing. */
+static void
+check_in_vm_process(const struct api_vm_device *d)
+{
+	const struct vm_device_spec *made;
+	char error[256];
+
+	options.count = 0;
+	if (device_options_spec(&options, d, error, sizeof(error)) != 0 ||
+	    options.count != 1)
+		__builtin_trap();
+	made = &options.specs[0];
+	if ((d->type == API_DEVICE_DISK && (made->kind != VM_DEVICE_BLOCK ||
+	    !same_text(made->path, d->path) || made->read_only != d->read_only ||
+	    !same_text(made->serial, d->serial))) ||
+	    (d->type == API_DEVICE_NET && (made->kind != VM_DEVICE_NET ||
+	    !same_text(made->tap_name, d->tap) || made->tap_fd != -1)) ||
+	    (d->type == API_DEVICE_VSOCK && (made->kind != VM_DEVICE_VSOCK ||
+	    made->cid != d->cid)))
+		__builtin_trap();
+}
 
 static void
 check_accepted(const struct api_vm_spec *s, const struct api_vm_limits *limits)
@@ -32,6 +64,7 @@ check_accepted(const struct api_vm_spec *s, const struct api_vm_limits *limits)
 		    (d->type == API_DEVICE_VSOCK && (d->cid < 3 ||
 		    d->cid > UINT32_MAX)))
 			__builtin_trap();
+		check_in_vm_process(d);
 	}
 }
 
