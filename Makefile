@@ -260,18 +260,22 @@ check-man:
 # go to build/fuzz/corpus-NAME). A crash it finds becomes a regression seed.
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
+# seconds one input may take: longer is a hang, and a bug
+FUZZ_TIMEOUT ?= 10
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_CFLAGS := $(WARNINGS) -g -O1 -D_GNU_SOURCE -pthread \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-build/fuzz/fuzz-%: fuzz/fuzz_%.c $(LIB_SRCS)
+build/fuzz/fuzz-%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(LIB_SRCS) \
+		$(wildcard core/*.h arm64/*.h api/*.h vmmd/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEP_CFLAGS) -o $@ $< $(LIB_SRCS) $(DEP_LIBS)
 
 fuzz-%: deps
 	@$(MAKE) --no-print-directory build/fuzz/fuzz-$*
 	@mkdir -p build/fuzz/corpus-$*
-	build/fuzz/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	build/fuzz/fuzz-$* -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+		-print_final_stats=1 \
 		build/fuzz/corpus-$* fuzz/corpus/$*
 
 clean:

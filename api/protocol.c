@@ -269,6 +269,40 @@ api_arguments_validate(const struct api_command *command, json_t *arguments,
 	return 0;
 }
 
+int
+api_negotiation_check(bool negotiated, const struct api_command *command,
+    struct api_error *error)
+{
+	bool before = (command->flags & API_BEFORE_NEGOTIATION) != 0;
+
+	if (!negotiated && !before) {
+		api_error_set(error, API_ERROR_NOT_NEGOTIATED, "expecting "
+		    "capabilities negotiation with 'qmp_capabilities'");
+		return -1;
+	}
+	if (negotiated && before) {
+		api_error_set(error, API_ERROR_COMMAND_NOT_FOUND,
+		    "capabilities negotiation is already complete");
+		return -1;
+	}
+	return 0;
+}
+
+int
+api_capabilities_check(const json_t *arguments, struct api_error *error)
+{
+	json_t *enable = json_object_get(arguments, "enable");
+
+	if (json_array_size(enable) > 0) {
+		api_error_set(error, API_ERROR_INVALID_ARGUMENT,
+		    "qmp_capabilities: capability '%.64s' is not offered",
+		    json_is_string(json_array_get(enable, 0)) ?
+		    json_string_value(json_array_get(enable, 0)) : "?");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 request_fields(json_t *message, json_t **execute, json_t **arguments,
     struct api_error *error)

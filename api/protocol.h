@@ -115,6 +115,12 @@ const char *api_error_class_name(enum api_error_class class);
  * the reply can carry its id. */
 int api_request_parse(const char *line, size_t length, json_t **message,
     struct api_request *request, struct api_error *error);
+/* Whether a connection, negotiated or not, may run command now:
+ * qmp_capabilities first, and only once. */
+int api_negotiation_check(bool negotiated, const struct api_command *command,
+    struct api_error *error);
+/* qmp_capabilities' arguments: no capability is offered. */
+int api_capabilities_check(const json_t *arguments, struct api_error *error);
 int api_arguments_validate(const struct api_command *command,
     json_t *arguments, struct api_error *error);
 void api_error_set(struct api_error *error, enum api_error_class class,

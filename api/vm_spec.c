@@ -2,7 +2,9 @@
  * limits, unknown members refused, each error naming the member. */
 #include "vm_spec.h"
 
+#include <ctype.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SPEC_MEMORY_MIB_MIN	16
@@ -167,6 +169,54 @@ device_string(json_t *device, size_t i, const char *member, bool required,
 	return 0;
 }
 
+/* A name the kernel takes for a network interface, and that the VM
+ * process's "tap=NAME,mac=..." option cannot mistake. */
+static bool
+tap_valid(const char *tap)
+{
+	if (strcmp(tap, ".") == 0 || strcmp(tap, "..") == 0)
+		return false;
+	for (; *tap != '\0'; tap++)
+		if (*tap == '/' || *tap == ':' || *tap == ',' ||
+		    isspace((unsigned char)*tap))
+			return false;
+	return true;
+}
+
+/* XX:XX:XX:XX:XX:XX in hex, a unicast address ("" is the default). */
+static bool
+mac_valid(const char *mac)
+{
+	unsigned int i;
+
+	if (mac[0] == '\0')
+		return true;
+	if (strlen(mac) != 17)
+		return false;
+	for (i = 0; i < 17; i++)
+		if (i % 3 == 2 ? mac[i] != ':' : !isxdigit((unsigned char)mac[i]))
+			return false;
+	return (strtoul(mac, NULL, 16) & 1) == 0;
+}
+
+static int
+net_members(json_t *device, size_t i, struct api_vm_device *out,
+    struct api_error *error)
+{
+	if (device_string(device, i, "tap", true, out->tap, sizeof(out->tap),
+	    error) < 0 || device_string(device, i, "mac", false, out->mac,
+	    sizeof(out->mac), error) < 0)
+		return -1;
+	if (!tap_valid(out->tap) || !mac_valid(out->mac)) {
+		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+		    "devices[%zu]: a net's tap must be an interface name (no "
+		    "'/', ':', ',' or space) and its mac a unicast "
+		    "XX:XX:XX:XX:XX:XX", i);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 device_members(json_t *device, size_t i, struct api_vm_device *out,
     struct api_error *error)
@@ -195,16 +245,15 @@ device_members(json_t *device, size_t i, struct api_vm_device *out,
 		}
 		return 0;
 	case API_DEVICE_NET:
-		return device_string(device, i, "tap", true, out->tap,
-		    sizeof(out->tap), error) < 0 || device_string(device, i,
-		    "mac", false, out->mac, sizeof(out->mac), error) < 0 ? -1 : 0;
+		return net_members(device, i, out, error);
 	case API_DEVICE_VSOCK:
+		/* 0xffffffff is VMADDR_CID_ANY: no guest's */
 		value = json_object_get(device, "cid");
 		if (!json_is_integer(value) || json_integer_value(value) < 3 ||
-		    json_integer_value(value) > UINT32_MAX) {
+		    json_integer_value(value) >= UINT32_MAX) {
 			api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
 			    "devices[%zu].cid must be an integer from 3 to %u", i,
-			    UINT32_MAX);
+			    UINT32_MAX - 1);
 			return -1;
 		}
 		out->cid = (uint64_t)json_integer_value(value);

@@ -15,6 +15,7 @@
 #define API_VM_CMDLINE_MAX	2048
 
 #define API_VM_DEVICES_MAX	16
+#define API_VM_DISK_PATH_MAX	992	/* with ",ro,serial=ID", under 1 KiB */
 #define API_VM_SERIAL_MAX	20	/* virtio-blk's ID */
 #define API_VM_TAP_MAX		15	/* IFNAMSIZ - 1 */
 
@@ -29,12 +30,13 @@ enum api_vm_device_type {
 /* One virtio device of a spec; which members count depends on the type. */
 struct api_vm_device {
 	enum api_vm_device_type type;
-	char path[API_VM_PATH_MAX];		/* disk: absolute, no comma */
+	char path[API_VM_DISK_PATH_MAX + 1];	/* disk: absolute, no comma */
 	bool read_only;				/* disk */
 	char serial[API_VM_SERIAL_MAX + 1];	/* disk: "" for none */
-	char tap[API_VM_TAP_MAX + 1];		/* net */
-	char mac[18];				/* net: "" for the default */
-	uint64_t cid;				/* vsock: 3 or more */
+	char tap[API_VM_TAP_MAX + 1];		/* net: no ',', '/', ':' or space */
+	char mac[18];				/* net: "" for the default, or
+						 * XX:XX:XX:XX:XX:XX, unicast */
+	uint64_t cid;				/* vsock: 3 to 0xfffffffe */
 };
 
 struct api_vm_spec {

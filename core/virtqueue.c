@@ -102,12 +102,14 @@ chain_add(struct virtqueue *queue, struct virtq_chain *chain,
 	return 0;
 }
 
-/* The indirect descriptor becomes the table the rest of the chain walks. */
+/* The indirect descriptor becomes the table the rest of the chain walks.
+ * Once in one, another is nesting, even when its table is the ring's own
+ * descriptor table: by address, that would send the walk round for ever. */
 static int
 enter_indirect(struct virtqueue *queue, const struct virtq_desc *desc,
-    const struct virtq_desc **table, unsigned int *table_size)
+    const struct virtq_desc **table, unsigned int *table_size, bool *nested)
 {
-	if (!queue->indirect || *table != queue->desc ||
+	if (!queue->indirect || *nested ||
 	    (desc->flags & VIRTQ_DESC_F_NEXT) != 0 || desc->len == 0 ||
 	    desc->len % sizeof(struct virtq_desc) != 0 ||
 	    desc->len / sizeof(struct virtq_desc) > VIRTQ_MAX_INDIRECT)
@@ -116,6 +118,7 @@ enter_indirect(struct virtqueue *queue, const struct virtq_desc *desc,
 	if (*table == NULL)
 		return virtqueue_fail(queue, VIRTQ_ERR_ADDRESS);
 	*table_size = desc->len / sizeof(struct virtq_desc);
+	*nested = true;
 	return 0;
 }
 
@@ -126,7 +129,7 @@ virtqueue_walk(struct virtqueue *queue, uint16_t head, struct virtq_chain *chain
 {
 	const struct virtq_desc *table = queue->desc;
 	unsigned int table_size = queue->size, visited = 0, index = head;
-	bool seen_writable = false;
+	bool seen_writable = false, nested = false;
 	struct virtq_desc desc;
 
 	chain->head = head;
@@ -138,7 +141,8 @@ virtqueue_walk(struct virtqueue *queue, uint16_t head, struct virtq_chain *chain
 	for (;;) {
 		memcpy(&desc, (const void *)&table[index], sizeof(desc));
 		if (desc.flags & VIRTQ_DESC_F_INDIRECT) {
-			if (enter_indirect(queue, &desc, &table, &table_size) < 0)
+			if (enter_indirect(queue, &desc, &table, &table_size,
+			    &nested) < 0)
 				return -EIO;
 			index = 0;
 			visited = 0;

@@ -12,6 +12,7 @@
 
 #include <event2/buffer.h>
 
+#include "../api/framing.h"
 #include "../core/log.h"
 #include "daemon.h"
 
@@ -208,13 +209,10 @@ commands_json(void)
 static void
 negotiate(struct client *client, const struct api_request *request)
 {
-	json_t *enable = json_object_get(request->arguments, "enable");
+	struct api_error error;
 
-	if (json_array_size(enable) > 0) {
-		client_error(client, request->id, API_ERROR_INVALID_ARGUMENT,
-		    "qmp_capabilities: capability '%.64s' is not offered",
-		    json_is_string(json_array_get(enable, 0)) ?
-		    json_string_value(json_array_get(enable, 0)) : "?");
+	if (api_capabilities_check(request->arguments, &error) < 0) {
+		client_send(client, api_error_reply(&error, request->id));
 		return;
 	}
 	client->negotiated = true;
@@ -240,19 +238,14 @@ static void
 dispatch(struct client *client, const struct api_request *request)
 {
 	struct daemon *daemon = client->daemon;
-	enum api_command_id id = request->command->id;
+	struct api_error error;
 
-	if (!client->negotiated && id != API_CMD_QMP_CAPABILITIES) {
-		client_error(client, request->id, API_ERROR_NOT_NEGOTIATED,
-		    "expecting capabilities negotiation with 'qmp_capabilities'");
+	if (api_negotiation_check(client->negotiated, request->command,
+	    &error) < 0) {
+		client_send(client, api_error_reply(&error, request->id));
 		return;
 	}
-	if (client->negotiated && id == API_CMD_QMP_CAPABILITIES) {
-		client_error(client, request->id, API_ERROR_COMMAND_NOT_FOUND,
-		    "capabilities negotiation is already complete");
-		return;
-	}
-	switch (id) {
+	switch (request->command->id) {
 	case API_CMD_QMP_CAPABILITIES:
 		negotiate(client, request);
 		return;
@@ -287,8 +280,7 @@ handle_line(struct client *client, const char *line, size_t length)
 	struct api_error error;
 	json_t *message = NULL;
 
-	while (length > 0 && (line[length - 1] == '\r' || line[length - 1] == ' '))
-		length--;
+	length = api_line_trim(line, length);
 	if (length == 0)
 		return;
 	if (api_request_parse(line, length, &message, &request, &error) < 0)
@@ -299,15 +291,16 @@ handle_line(struct client *client, const char *line, size_t length)
 	json_decref(message);
 }
 
+/* exact: the message's newline has been seen, so its whole size is known. */
 static void
-too_large(struct client *client, size_t length)
+too_large(struct client *client, size_t length, bool exact)
 {
 	size_t limit = client->daemon->config.limits.message_bytes;
 
 	client_error(client, NULL, API_ERROR_TOO_LARGE, "a message of %s%zu "
 	    "bytes is over the limit of %zu (limits.message_bytes): it is "
-	    "skipped up to its newline", client->discarding ? "" : "at least ",
-	    length, limit);
+	    "skipped up to its newline", exact ? "" : "at least ", length,
+	    limit);
 }
 
 /* Every complete line in the input, each answered in turn. */
@@ -317,27 +310,20 @@ frame(struct client *client)
 	size_t limit = client->daemon->config.limits.message_bytes, eol;
 	struct evbuffer *input = client->io.input;
 	struct evbuffer_ptr at;
+	struct api_frame frame;
 
 	while (!client->doomed && evbuffer_get_length(input) > 0) {
 		at = evbuffer_search_eol(input, NULL, &eol, EVBUFFER_EOL_LF);
-		if (at.pos < 0) {
-			if (evbuffer_get_length(input) <= limit)
-				return;	/* wait for the rest of the line */
-			if (!client->discarding)
-				too_large(client, evbuffer_get_length(input));
-			client->discarding = true;
-			evbuffer_drain(input, evbuffer_get_length(input));
-			return;
-		}
-		if (client->discarding) {
-			client->discarding = false;	/* the line's end */
-		} else if ((size_t)at.pos > limit) {
-			too_large(client, (size_t)at.pos);
-		} else {
+		frame = api_frame_next(&client->discarding,
+		    evbuffer_get_length(input), at.pos, limit);
+		if (frame.action == API_FRAME_WAIT)
+			return;	/* wait for the rest of the line */
+		if (frame.action == API_FRAME_TOO_LARGE)
+			too_large(client, frame.length, at.pos >= 0);
+		else if (frame.action == API_FRAME_LINE)
 			handle_line(client, (const char *)evbuffer_pullup(input,
-			    at.pos + 1), (size_t)at.pos);
-		}
-		evbuffer_drain(input, (size_t)at.pos + eol);
+			    at.pos + 1), frame.length);
+		evbuffer_drain(input, frame.consume);
 	}
 }
 

@@ -152,42 +152,13 @@ static int
 configure_devices(struct vm_process *process)
 {
 	struct device_options *devices = &process->options.devices;
-	const struct api_vm_device *device;
-	char text[DEVICE_OPTION_TEXT_MAX], error[256];
+	char error[256];
 	unsigned int i;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < process->spec.device_count; i++) {
-		device = &process->spec.devices[i];
-		switch (device->type) {
-		case API_DEVICE_DISK:
-			snprintf(text, sizeof(text), "%s%s%s%s", device->path,
-			    device->read_only ? ",ro" : "",
-			    device->serial[0] != '\0' ? ",serial=" : "",
-			    device->serial);
-			rc = device_options_disk(devices, text, error,
-			    sizeof(error));
-			break;
-		case API_DEVICE_NET:
-			snprintf(text, sizeof(text), "tap=%s%s%s", device->tap,
-			    device->mac[0] != '\0' ? ",mac=" : "", device->mac);
-			rc = device_options_net(devices, text, error,
-			    sizeof(error));
-			break;
-		case API_DEVICE_VSOCK:
-			snprintf(text, sizeof(text), "%llu",
-			    (unsigned long long)device->cid);
-			rc = device_options_vsock(devices, text, error,
-			    sizeof(error));
-			break;
-		case API_DEVICE_RNG:
-			rc = device_options_rng(devices, error, sizeof(error));
-			break;
-		case API_DEVICE_CONSOLE:
-			rc = device_options_console(devices, error,
-			    sizeof(error));
-			break;
-		}
+		rc = device_options_spec(devices, &process->spec.devices[i],
+		    error, sizeof(error));
 		if (rc < 0)
 			log_warnx("vm-process: devices[%u]: %s", i, error);
 	}

@@ -1,6 +1,7 @@
 /* Parsing the device options of `vmmd run`; each names the value at fault. */
 #include "device_options.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,4 +156,59 @@ device_options_console(struct device_options *devices, char *error,
 {
 	return device_add(devices, VM_DEVICE_CONSOLE, error, error_size) ==
 	    NULL ? -1 : 0;
+}
+
+/* Every device a spec accepts has an option text that fits. */
+_Static_assert(API_VM_DISK_PATH_MAX + sizeof(",ro,serial=") - 1 +
+    API_VM_SERIAL_MAX < DEVICE_OPTION_TEXT_MAX, "a disk spec's option text "
+    "does not fit");
+
+/* A text that would not fit is refused, never cut: cut, a disk's ",ro"
+ * could fall off the end. */
+static int __attribute__((format(printf, 4, 5)))
+spec_text(char *text, char *error, size_t error_size, const char *format, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, format);
+	n = vsnprintf(text, DEVICE_OPTION_TEXT_MAX, format, ap);
+	va_end(ap);
+	if (n < 0 || n >= DEVICE_OPTION_TEXT_MAX) {
+		snprintf(error, error_size, "the device's settings are longer "
+		    "than %d bytes", DEVICE_OPTION_TEXT_MAX - 1);
+		return -1;
+	}
+	return 0;
+}
+
+int
+device_options_spec(struct device_options *devices,
+    const struct api_vm_device *device, char *error, size_t error_size)
+{
+	char text[DEVICE_OPTION_TEXT_MAX];
+
+	switch (device->type) {
+	case API_DEVICE_DISK:
+		return spec_text(text, error, error_size, "%s%s%s%s",
+		    device->path, device->read_only ? ",ro" : "",
+		    device->serial[0] != '\0' ? ",serial=" : "",
+		    device->serial) < 0 ? -1 :
+		    device_options_disk(devices, text, error, error_size);
+	case API_DEVICE_NET:
+		return spec_text(text, error, error_size, "tap=%s%s%s",
+		    device->tap, device->mac[0] != '\0' ? ",mac=" : "",
+		    device->mac) < 0 ? -1 :
+		    device_options_net(devices, text, error, error_size);
+	case API_DEVICE_VSOCK:
+		snprintf(text, sizeof(text), "%llu",
+		    (unsigned long long)device->cid);
+		return device_options_vsock(devices, text, error, error_size);
+	case API_DEVICE_RNG:
+		return device_options_rng(devices, error, error_size);
+	case API_DEVICE_CONSOLE:
+		return device_options_console(devices, error, error_size);
+	}
+	snprintf(error, error_size, "no device of type %d", (int)device->type);
+	return -1;
 }

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#include "../api/vm_spec.h"
 #include "../core/vm_io.h"
 
 #define DEVICE_OPTION_TEXT_MAX	1024
@@ -25,5 +26,9 @@ int device_options_rng(struct device_options *devices, char *error,
     size_t error_size);
 int device_options_console(struct device_options *devices, char *error,
     size_t error_size);
+/* A device of a daemon's VM spec, written as its option and parsed as
+ * `vmmd run` parses it. */
+int device_options_spec(struct device_options *devices,
+    const struct api_vm_device *device, char *error, size_t error_size);
 
 #endif

@@ -219,11 +219,47 @@ static const struct {
 	    API_ERROR_INVALID_ARGUMENT, "devices[0].tap must be a string of 1 to 15" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"vsock\",\"cid\":2}]}",
 	    API_ERROR_INVALID_ARGUMENT, "devices[0].cid must be an integer from 3" },
+	/* What the VM process's parsers would refuse is refused here (found
+	 * by fuzz-vm_spec: regression-* seeds). */
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"vsock\",\"cid\":4294967295}]}",
+	    API_ERROR_INVALID_ARGUMENT, "from 3 to 4294967294" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"net\",\"tap\":\"tap0\",\"mac\":\"2:0:0:0:0:0,tap=x\"}]}",
+	    API_ERROR_INVALID_ARGUMENT, "a unicast XX:XX:XX:XX:XX:XX" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"net\",\"tap\":\"tap0\",\"mac\":\"53:54:00:12:34:56\"}]}",
+	    API_ERROR_INVALID_ARGUMENT, "a unicast XX:XX:XX:XX:XX:XX" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"net\",\"tap\":\"t,fd=3\"}]}",
+	    API_ERROR_INVALID_ARGUMENT, "an interface name" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}]}",
 	    API_ERROR_LIMIT, "17 devices, more than the 16" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\\u0000x\"}",
 	    API_ERROR_INVALID_ARGUMENT, "holds a NUL" },
 };
+
+/* A disk's path leaves room for ",ro,serial=ID" in the VM process's option
+ * text: at the old limit (1023 bytes) the text was cut and a read-only
+ * disk became writable. */
+START_TEST(test_spec_disk_path_limit)
+{
+	char text[1200], path[API_VM_DISK_PATH_MAX + 2];
+	struct api_vm_spec out;
+
+	memset(path, 'p', sizeof(path) - 1);
+	path[0] = '/';
+	path[API_VM_DISK_PATH_MAX] = '\0';
+	snprintf(text, sizeof(text), "{\"name\":\"a\",\"vcpus\":1,"
+	    "\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":"
+	    "\"disk\",\"path\":\"%s\",\"read_only\":true}]}", path);
+	ck_assert_int_eq(spec(text, &out), 0);
+	ck_assert_uint_eq(strlen(out.devices[0].path), API_VM_DISK_PATH_MAX);
+	path[API_VM_DISK_PATH_MAX] = 'p';
+	path[API_VM_DISK_PATH_MAX + 1] = '\0';
+	snprintf(text, sizeof(text), "{\"name\":\"a\",\"vcpus\":1,"
+	    "\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":"
+	    "\"disk\",\"path\":\"%s\",\"read_only\":true}]}", path);
+	ck_assert_int_eq(spec(text, &out), -1);
+	ck_assert_ptr_nonnull(strstr(error.desc, "1 to 992 bytes"));
+}
+END_TEST
 
 START_TEST(test_spec_bad)
 {
@@ -303,6 +339,31 @@ START_TEST(test_event_mask)
 }
 END_TEST
 
+/* qmp_capabilities first, and only once; no capability is offered. */
+START_TEST(test_negotiation)
+{
+	const struct api_command *capabilities =
+	    api_command_find("qmp_capabilities");
+	const struct api_command *version = api_command_find("query-version");
+	json_t *arguments = json_pack("{s:[s]}", "enable", "oob");
+
+	ck_assert_int_eq(api_negotiation_check(false, capabilities, &error), 0);
+	ck_assert_int_eq(api_negotiation_check(false, version, &error), -1);
+	ck_assert_int_eq(error.class, API_ERROR_NOT_NEGOTIATED);
+	ck_assert_int_eq(api_negotiation_check(true, version, &error), 0);
+	ck_assert_int_eq(api_negotiation_check(true, capabilities, &error), -1);
+	ck_assert_int_eq(error.class, API_ERROR_COMMAND_NOT_FOUND);
+	ck_assert_int_eq(api_capabilities_check(arguments, &error), -1);
+	ck_assert_int_eq(error.class, API_ERROR_INVALID_ARGUMENT);
+	ck_assert_ptr_nonnull(strstr(error.desc, "'oob'"));
+	json_array_clear(json_object_get(arguments, "enable"));
+	ck_assert_int_eq(api_capabilities_check(arguments, &error), 0);
+	json_object_clear(arguments);
+	ck_assert_int_eq(api_capabilities_check(arguments, &error), 0);
+	json_decref(arguments);
+}
+END_TEST
+
 static Suite *
 api_suite(void)
 {
@@ -318,8 +379,10 @@ api_suite(void)
 	tcase_add_test(tcase, test_spec_good);
 	tcase_add_loop_test(tcase, test_spec_bad, 0,
 	    sizeof(bad_specs) / sizeof(bad_specs[0]));
+	tcase_add_test(tcase, test_spec_disk_path_limit);
 	tcase_add_test(tcase, test_render);
 	tcase_add_test(tcase, test_event_mask);
+	tcase_add_test(tcase, test_negotiation);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }

@@ -1,7 +1,9 @@
 /* `vmmd run` device options: what each becomes, and the errors bad
  * values get. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "../../vmmd/device_options.h"
 #include "../../vmmd/options.h"
 #include "suites.h"
 
@@ -95,6 +97,45 @@ START_TEST(test_too_many_devices)
 }
 END_TEST
 
+/* A daemon spec's devices as the VM process makes them: the same
+ * settings, and a text too long for the option refused, never cut (a cut
+ * one once dropped a disk's ",ro"). */
+START_TEST(test_spec_devices)
+{
+	struct api_vm_device disk = { .type = API_DEVICE_DISK, .path = "/a.img",
+	    .read_only = true, .serial = "s-1" };
+	struct api_vm_device net = { .type = API_DEVICE_NET, .tap = "tap3",
+	    .mac = "02:00:00:00:00:07" };
+	struct api_vm_device vsock = { .type = API_DEVICE_VSOCK, .cid = 9 };
+	static struct device_options devices;
+	struct api_vm_device *long_disk = calloc(1, sizeof(*long_disk));
+
+	ck_assert_int_eq(device_options_spec(&devices, &disk, error,
+	    sizeof(error)), 0);
+	ck_assert_int_eq(device_options_spec(&devices, &net, error,
+	    sizeof(error)), 0);
+	ck_assert_int_eq(device_options_spec(&devices, &vsock, error,
+	    sizeof(error)), 0);
+	ck_assert_str_eq(devices.specs[0].path, "/a.img");
+	ck_assert(devices.specs[0].read_only);
+	ck_assert_str_eq(devices.specs[0].serial, "s-1");
+	ck_assert_str_eq(devices.specs[1].tap_name, "tap3");
+	ck_assert_uint_eq(devices.specs[1].mac[5], 7);
+	ck_assert_uint_eq(devices.specs[2].cid, 9);
+	ck_assert_ptr_nonnull(long_disk);
+	long_disk->type = API_DEVICE_DISK;
+	long_disk->read_only = true;
+	memset(long_disk->path, 'p', API_VM_DISK_PATH_MAX);
+	long_disk->path[0] = '/';
+	memset(long_disk->serial, 's', API_VM_SERIAL_MAX);
+	ck_assert_int_eq(device_options_spec(&devices, long_disk, error,
+	    sizeof(error)), 0);	/* the longest a spec takes fits */
+	ck_assert(devices.specs[3].read_only);
+	ck_assert_uint_eq(strlen(devices.specs[3].serial), API_VM_SERIAL_MAX);
+	free(long_disk);
+}
+END_TEST
+
 static Suite *
 device_options_suite(void)
 {
@@ -105,6 +146,7 @@ device_options_suite(void)
 	tcase_add_test(tc, test_net_fd_and_default_mac);
 	tcase_add_test(tc, test_bad_devices);
 	tcase_add_test(tc, test_too_many_devices);
+	tcase_add_test(tc, test_spec_devices);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -287,6 +287,17 @@ START_TEST(test_indirect_nested)
 }
 END_TEST
 
+/* An indirect table that is the ring's own descriptor table, whose entry
+ * is that same indirect descriptor: nesting, not a walk for ever (found
+ * by fuzz-virtqueue, regression-indirect-self-loop). */
+START_TEST(test_indirect_into_own_table)
+{
+	set_desc(desc, 0, DESC, 16 * QSIZE, VIRTQ_DESC_F_INDIRECT, 0);
+	offer(0);
+	assert_broken(VIRTQ_ERR_INDIRECT);
+}
+END_TEST
+
 START_TEST(test_indirect_with_next)
 {
 	set_desc(desc, 0, INDIRECT, 32, VIRTQ_DESC_F_INDIRECT |
@@ -410,6 +421,7 @@ virtqueue_suite(void)
 	tcase_add_test(tc, test_indirect_huge);
 	tcase_add_test(tc, test_indirect_outside_memory);
 	tcase_add_test(tc, test_indirect_nested);
+	tcase_add_test(tc, test_indirect_into_own_table);
 	tcase_add_test(tc, test_indirect_with_next);
 	tcase_add_test(tc, test_indirect_loop);
 	tcase_add_test(tc, test_indirect_next_out_of_table);

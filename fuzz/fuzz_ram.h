@@ -1,0 +1,30 @@
+/* Guest RAM for the fuzz targets over virtqueues: two 64 KiB regions with a
+ * hole between, mapped once per process and refilled for every input, the
+ * first with the input's bytes, the second with a pattern. */
+#ifndef VMMD_FUZZ_RAM_H
+#define VMMD_FUZZ_RAM_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "../core/guest_memory.h"
+
+#define RAM_BASE	0x40000000ull
+#define RAM_SIZE	(64u * 1024)
+#define RAM2_BASE	(RAM_BASE + 2 * RAM_SIZE)
+
+static struct guest_memory fuzz_ram;
+
+static void
+fuzz_ram_load(const uint8_t *data, size_t size)
+{
+	if (fuzz_ram.count == 0 && (guest_memory_add(&fuzz_ram, RAM_BASE,
+	    RAM_SIZE) != 0 || guest_memory_add(&fuzz_ram, RAM2_BASE,
+	    RAM_SIZE) != 0))
+		__builtin_trap();
+	memset(fuzz_ram.regions[0].host, 0, RAM_SIZE);
+	memset(fuzz_ram.regions[1].host, 0xa5, RAM_SIZE);
+	memcpy(fuzz_ram.regions[0].host, data, size < RAM_SIZE ? size : RAM_SIZE);
+}
+
+#endif
