@@ -199,14 +199,15 @@ client_error(struct client *client, json_t *id, enum api_error_class class,
 }
 
 static json_t *
-commands_json(void)
+commands_json(bool test_hooks)
 {
 	json_t *list = json_array();
 	size_t i;
 
 	for (i = 0; i < api_command_count; i++)
-		json_array_append_new(list, json_pack("{s:s}", "name",
-		    api_commands[i].name));
+		if (test_hooks || !(api_commands[i].flags & API_TEST_HOOK))
+				json_array_append_new(list, json_pack("{s:s}", "name",
+			    api_commands[i].name));
 	return list;
 }
 
@@ -247,6 +248,12 @@ dispatch(struct client *client, const struct api_request *request)
 	struct daemon *daemon = client->daemon;
 	enum api_command_id id = request->command->id;
 
+	if ((request->command->flags & API_TEST_HOOK) &&
+	    !daemon->config.test_hooks) {
+		client_error(client, request->id, API_ERROR_COMMAND_NOT_FOUND,
+		    "the command '%s' has not been found", request->command->name);
+		return;
+	}
 	if (!client->negotiated && id != API_CMD_QMP_CAPABILITIES) {
 		client_error(client, request->id, API_ERROR_NOT_NEGOTIATED,
 		    "expecting capabilities negotiation with 'qmp_capabilities'");
@@ -275,7 +282,8 @@ dispatch(struct client *client, const struct api_request *request)
 			    request->id);
 		return;
 	case API_CMD_QUERY_COMMANDS:
-		client_reply(client, commands_json(), request->id);
+		client_reply(client, commands_json(daemon->config.test_hooks),
+		    request->id);
 		return;
 	case API_CMD_EVENTS_SUBSCRIBE:
 		subscribe(client, request);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../core/log.h"
@@ -18,6 +19,7 @@
 #include "exit_status.h"
 #include "forward_map_json.h"
 #include "options.h"
+#include "sandbox.h"
 
 #define CONTROL_FD	3
 #define CONSOLE_OUT_FD	4
@@ -31,6 +33,8 @@ struct vm_process {
 	struct api_vm_spec spec;
 	char console_log[DAEMON_PATH_MAX + 64];
 	char kvm_path[DAEMON_PATH_MAX];
+	char vm_user[DAEMON_USER_MAX];	/* "": no user change */
+	bool test_hooks;
 };
 
 /* One message, one write, never interleaved with another thread's. */
@@ -124,6 +128,10 @@ read_spec(struct vm_process *process, FILE *in)
 		    json_string_value(json_object_get(message, "console_log")));
 		snprintf(process->kvm_path, sizeof(process->kvm_path), "%s",
 		    json_string_value(json_object_get(message, "kvm_path")));
+		snprintf(process->vm_user, sizeof(process->vm_user), "%s",
+		    json_string_value(json_object_get(message, "vm_user")) ?: "");
+		process->test_hooks = json_is_true(json_object_get(message,
+		    "test_hooks"));
 		rc = 0;
 	}
 	json_decref(message);
@@ -253,6 +261,16 @@ send_counters(struct vm_process *process)
 	    1, "counters", "forward_map", forward_map_json(&map, &counters)));
 }
 
+/* A test hook (the daemon's test_hooks): a call outside the seccomp
+ * allowlist, which kills this process and only it. */
+static void
+forbidden_syscall(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	log_warnx("vm-process: socket() was not refused (fd %d)", fd);
+}
+
 static void
 serve(struct vm_process *process, FILE *in)
 {
@@ -275,6 +293,9 @@ serve(struct vm_process *process, FILE *in)
 			send_counters(process);
 		else if (strcmp(kind, "stop") == 0)
 			vm_control_stop(&process->control, "stopped on request");
+		else if (strcmp(kind, "x-forbidden-syscall") == 0 &&
+		    process->test_hooks)
+			forbidden_syscall();
 		else
 			log_warnx("vm-process: unknown message '%.32s'", kind);
 		json_decref(message);
@@ -304,6 +325,16 @@ cmd_vm_process(int argc, char **argv)
 		send_message(&process, json_pack("{s:s,s:{s:s,s:s}}", "msg",
 		    "result", "result", "outcome", "setup-failed", "detail",
 		    "the VM process could not configure the VM: see the "
+		    "daemon's log"));
+		return 0;
+	}
+	/* Everything is open: from here on, least privilege. */
+	if (sandbox_enter(&process.options.vm, process.options.devices.specs,
+	    process.options.devices.count, process.vm_user[0] != '\0' ?
+	    process.vm_user : NULL) < 0) {
+		send_message(&process, json_pack("{s:s,s:{s:s,s:s}}", "msg",
+		    "result", "result", "outcome", "setup-failed", "detail",
+		    "the VM process could not enter its sandbox: see the "
 		    "daemon's log"));
 		return 0;
 	}

@@ -114,6 +114,10 @@ end_of(struct vm_entry *vm, int status, enum vm_state *state)
 		    json_object_get(vm->last_result, "detail"));
 	}
 	*state = VM_STATE_CRASHED;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		return json_pack("{s:s,s:i,s:s}", "outcome", "crashed", "signal",
+		    SIGSYS, "detail", "killed by its seccomp filter: a system "
+		    "call outside its allowlist (docs/security.md)");
 	if (WIFSIGNALED(status))
 		return json_pack("{s:s,s:i}", "outcome", "crashed", "signal",
 		    WTERMSIG(status));
@@ -255,9 +259,11 @@ send_spec(struct vm_entry *vm)
 	char *text;
 	int rc;
 
-	message = json_pack("{s:s,s:o,s:s,s:s}", "msg", "spec", "spec",
+	message = json_pack("{s:s,s:o,s:s,s:s,s:s,s:b}", "msg", "spec", "spec",
 	    api_vm_spec_json(&vm->spec), "console_log", vm->console_log,
-	    "kvm_path", vm->daemon->config.kvm_path);
+	    "kvm_path", vm->daemon->config.kvm_path, "vm_user",
+	    vm->daemon->config.vm_user, "test_hooks",
+	    vm->daemon->config.test_hooks);
 	text = message != NULL ? json_dumps(message, JSON_COMPACT) : NULL;
 	json_decref(message);
 	if (text == NULL)
