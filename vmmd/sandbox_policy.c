@@ -20,6 +20,11 @@
 #include "../arm64/kvm_arm64_uapi.h"
 #include "sandbox.h"
 
+/* glibc's internal signal for set*id in every thread (nptl's SIGSETXID,
+ * not in its public headers): its handler is installed when the first
+ * thread is created, which is after the filter. */
+#define GLIBC_SIGSETXID	(__SIGRTMIN + 1)
+
 #define ALLOW(call, why)	{ call, SANDBOX_ANY, 0, 0, 0, why }
 #define ALLOW_IF(call, check, arg, value, why) \
 	{ call, check, arg, value, 0, why }
@@ -86,6 +91,8 @@ const struct sandbox_rule sandbox_rules[] = {
 	ALLOW_IF("rt_sigaction", SANDBOX_EQ, 0, SIGUSR1,
 	    "the kick handler, at each vm_run"),
 	ALLOW_IF("rt_sigaction", SANDBOX_EQ, 0, SIGABRT, "abort()"),
+	ALLOW_IF("rt_sigaction", SANDBOX_EQ, 0, GLIBC_SIGSETXID,
+	    "glibc's first pthread_create (its set*id broadcast handler)"),
 	ALLOW_IF("tgkill", SANDBOX_EQ_PID, 0, 0,
 	    "kick a vCPU thread; abort(): this process's threads only"),
 	ALLOW("getpid", "pthread_kill"),
@@ -116,8 +123,8 @@ const struct sandbox_ioctl sandbox_ioctls[] = {
 	IOCTL(KVM_GET_ONE_REG), IOCTL(KVM_SET_ONE_REG),
 	/* taps, opened before the filter */
 	IOCTL(TUNGETIFF), IOCTL(TUNSETVNETHDRSZ), IOCTL(TUNSETOFFLOAD),
-	/* vhost-vsock, kept open and reset at a reboot */
-	IOCTL(VHOST_SET_OWNER), IOCTL(VHOST_RESET_OWNER),
+	/* vhost-vsock, kept open: owned once, set up again at a reboot */
+	IOCTL(VHOST_SET_OWNER),
 	IOCTL(VHOST_GET_FEATURES), IOCTL(VHOST_SET_FEATURES),
 	IOCTL(VHOST_SET_MEM_TABLE), IOCTL(VHOST_SET_VRING_NUM),
 	IOCTL(VHOST_SET_VRING_BASE), IOCTL(VHOST_SET_VRING_ADDR),
