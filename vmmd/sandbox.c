@@ -204,6 +204,9 @@ sandbox_enter(const struct vm_config *vm, struct vm_device_spec *devices,
 	char error[256];
 	int rc;
 
+	/* only root can become someone else */
+	if (geteuid() != 0)
+		user_spec = NULL;
 	rc = sandbox_keep_files(vm, devices, device_count, error, sizeof(error));
 	if (rc == 0 && user_spec != NULL)
 		rc = sandbox_user_resolve(user_spec, &user, error, sizeof(error));
