@@ -42,6 +42,8 @@ const struct api_command api_commands[] = {
 	      { "base64", API_STRING, false, 4, BASE64_LENGTH(4096) } } },
 	{ "events-subscribe", API_CMD_EVENTS_SUBSCRIBE, 0,
 	    { { "events", API_ARRAY, true, 0, 0 } } },
+	{ "x-forbidden-syscall", API_CMD_X_FORBIDDEN_SYSCALL, API_TEST_HOOK,
+	    { VM_ARG } },
 };
 const size_t api_command_count = sizeof(api_commands) / sizeof(api_commands[0]);
 

@@ -48,6 +48,7 @@ struct api_arg {
 
 enum api_command_flags {
 	API_BEFORE_NEGOTIATION = 1 << 0,	/* only then */
+	API_TEST_HOOK = 1 << 1,		/* only with the daemon's test_hooks */
 };
 
 enum api_command_id {
@@ -68,6 +69,7 @@ enum api_command_id {
 	API_CMD_CONSOLE_DETACH,
 	API_CMD_CONSOLE_WRITE,
 	API_CMD_EVENTS_SUBSCRIBE,
+	API_CMD_X_FORBIDDEN_SYSCALL,	/* a test hook */
 	API_CMD_COUNT,
 };
 

@@ -9,9 +9,12 @@
 #include <libfdt.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../core/guest_load.h"
+#include "../core/kept_files.h"
 #include "linux_image.h"
 
 static int
@@ -86,13 +89,19 @@ static int
 initrd_size_of(const char *path, uint64_t *size, char *why, size_t why_size)
 {
 	struct stat st;
+	int fd, rc;
 
 	*size = 0;
 	if (path == NULL)
 		return 0;
-	if (stat(path, &st) < 0) {
+	/* through the kept files: the VM process may not open it again */
+	fd = kept_files_open(path, O_RDONLY | O_CLOEXEC);
+	rc = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
 		snprintf(why, why_size, "cannot read initrd %s: %s", path,
-		    strerror(errno));
+		    strerror(-rc));
 		return -ENOENT;
 	}
 	if (!S_ISREG(st.st_mode)) {

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "kept_files.h"
+
 #define LOAD_CHUNK	(1u << 20)
 
 struct source {
@@ -26,7 +28,7 @@ source_open(const char *path, enum guest_load_mode mode, struct source *source)
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = kept_files_open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {

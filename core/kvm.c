@@ -8,6 +8,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "kept_files.h"
+
 static int
 ioctl_result(int rc)
 {
@@ -17,7 +19,7 @@ ioctl_result(int rc)
 int
 kvm_system_open(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = kept_files_open(path, O_RDWR | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
 }

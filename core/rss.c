@@ -6,7 +6,11 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <unistd.h>
+
+#include "kept_files.h"
 
 static bool
 inside_guest(const struct guest_memory *memory, uintptr_t start, uintptr_t end)
@@ -29,11 +33,17 @@ rss_measure(const struct guest_memory *memory, uint64_t *total, uint64_t *guest)
 	bool in_guest = false;
 	char line[512];
 	FILE *smaps;
+	int fd, rc;
 
 	*total = *guest = 0;
-	smaps = fopen("/proc/self/smaps", "re");
-	if (smaps == NULL)
-		return -errno;
+	fd = kept_files_open(RSS_SMAPS_PATH, O_RDONLY | O_CLOEXEC);
+	smaps = fd >= 0 ? fdopen(fd, "re") : NULL;
+	if (smaps == NULL) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
 	while (fgets(line, sizeof(line), smaps) != NULL) {
 		if (sscanf(line, "%llx-%llx ", &start, &end) == 2)
 			in_guest = inside_guest(memory, (uintptr_t)start,

@@ -7,6 +7,8 @@
 
 #include "guest_memory.h"
 
+#define RSS_SMAPS_PATH	"/proc/self/smaps"
+
 int rss_measure(const struct guest_memory *memory, uint64_t *total,
     uint64_t *guest);
 

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kept_files.h"
+
 #define SECTOR_SHIFT		9
 #define SECTOR_SIZE		(1u << SECTOR_SHIFT)
 
@@ -94,7 +96,8 @@ virtio_blk_open(struct virtio_blk *blk, const char *path, bool read_only,
 	int rc;
 
 	memset(blk, 0, sizeof(*blk));
-	blk->fd = open(path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	blk->fd = kept_files_open(path, (read_only ? O_RDONLY : O_RDWR) |
+	    O_CLOEXEC);
 	if (blk->fd < 0)
 		return -errno;
 	rc = disk_size(blk->fd, &size);

@@ -29,9 +29,10 @@
 #define RX_QUEUE		0
 #define TX_QUEUE		1
 
-/* A tap vmmd opens: multi-queue off, the virtio-net header on. */
-static int
-tap_open(const char *name)
+/* A tap vmmd opens: multi-queue off, the virtio-net header on. Returns
+ * the fd or a negative errno. */
+int
+virtio_net_tap_open(const char *name)
 {
 	struct ifreq request;
 	int fd;
@@ -52,7 +53,8 @@ tap_open(const char *name)
 }
 
 /* Returns 0 or a negative errno: -ENOENT no /dev/net/tun, -EPERM not
- * allowed, -EINVAL a handed fd that is not a tap with IFF_VNET_HDR. */
+ * allowed, -EINVAL a handed fd that is not a tap with IFF_VNET_HDR. A
+ * handed fd stays open after virtio_net_close, for the next boot. */
 int
 virtio_net_open(struct virtio_net *net, const char *tap_name, int tap_fd,
     const uint8_t mac[6])
@@ -61,14 +63,15 @@ virtio_net_open(struct virtio_net *net, const char *tap_name, int tap_fd,
 	struct ifreq request;
 
 	memset(net, 0, sizeof(*net));
-	net->tap_fd = tap_name != NULL ? tap_open(tap_name) : tap_fd;
+	net->owns_tap = tap_name != NULL;
+	net->tap_fd = net->owns_tap ? virtio_net_tap_open(tap_name) : tap_fd;
 	if (net->tap_fd < 0)
 		return net->tap_fd;
 	memset(&request, 0, sizeof(request));
 	if (ioctl(net->tap_fd, TUNGETIFF, &request) < 0 ||
 	    !(request.ifr_flags & IFF_VNET_HDR) ||
 	    ioctl(net->tap_fd, TUNSETVNETHDRSZ, &header) < 0) {
-		if (tap_name != NULL)
+		if (net->owns_tap)
 			close(net->tap_fd);
 		net->tap_fd = -1;
 		return -EINVAL;
@@ -101,7 +104,7 @@ virtio_net_features(const struct virtio_net *net)
 void
 virtio_net_close(struct virtio_net *net)
 {
-	if (net->tap_fd >= 0)
+	if (net->tap_fd >= 0 && net->owns_tap)
 		close(net->tap_fd);
 	net->tap_fd = -1;
 }

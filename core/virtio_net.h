@@ -22,6 +22,7 @@ struct virtio_net_stats {
 
 struct virtio_net {
 	int tap_fd;
+	bool owns_tap;			/* opened here, not handed */
 	char ifname[VIRTIO_NET_IFNAME_MAX];
 	uint8_t config[VIRTIO_NET_CONFIG_SIZE];	/* mac[6], status */
 	bool offloads_on;
@@ -32,6 +33,7 @@ struct virtio_net {
 
 extern const struct virtio_device_ops virtio_net_ops;
 
+int virtio_net_tap_open(const char *name);
 int virtio_net_open(struct virtio_net *net, const char *tap_name, int tap_fd,
     const uint8_t mac[6]);
 uint64_t virtio_net_features(const struct virtio_net *net);

@@ -11,7 +11,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#define VHOST_VSOCK_PATH	"/dev/vhost-vsock"
+#include "kept_files.h"
+
 #define VSOCK_QUEUE_SIZE	256
 #define VSOCK_EVENT_QUEUE	2
 #define VIRTIO_VSOCK_F_SEQPACKET 1
@@ -41,6 +42,17 @@ vhost_memory_table(struct virtio_vsock *vsock)
 	return rc;
 }
 
+/* A kept vhost fd (kept_files.h) is still ours from the boot before a
+ * reboot: stopped, with its CID, and taking a new memory table and rings
+ * as a fresh one would. vhost-vsock has no VHOST_RESET_OWNER. */
+static int
+vhost_own(int fd)
+{
+	if (ioctl(fd, VHOST_SET_OWNER, NULL) == 0 || errno == EBUSY)
+		return 0;
+	return -1;
+}
+
 /* Returns 0, or a negative errno: -ENOENT when the host has no
  * vhost-vsock (load vhost_vsock), -EADDRINUSE when the CID is taken. */
 int
@@ -54,10 +66,10 @@ virtio_vsock_open(struct virtio_vsock *vsock, uint64_t cid,
 	vsock->cid = cid;
 	vsock->memory = memory;
 	memcpy(vsock->config, &cid, sizeof(cid));
-	vsock->vhost_fd = open(VHOST_VSOCK_PATH, O_RDWR | O_CLOEXEC);
+	vsock->vhost_fd = kept_files_open(VHOST_VSOCK_PATH, O_RDWR | O_CLOEXEC);
 	if (vsock->vhost_fd < 0)
 		return -errno;
-	if (ioctl(vsock->vhost_fd, VHOST_SET_OWNER, NULL) < 0 ||
+	if (vhost_own(vsock->vhost_fd) < 0 ||
 	    ioctl(vsock->vhost_fd, VHOST_GET_FEATURES,
 	    &vsock->vhost_features) < 0 ||
 	    ioctl(vsock->vhost_fd, VHOST_VSOCK_SET_GUEST_CID, &cid) < 0)

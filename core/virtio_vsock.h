@@ -13,6 +13,7 @@
 
 #define VIRTIO_VSOCK_QUEUES	3	/* rx, tx, event */
 #define VIRTIO_VSOCK_CONFIG_SIZE 8
+#define VHOST_VSOCK_PATH	"/dev/vhost-vsock"
 
 struct virtio_vsock {
 	int vhost_fd;

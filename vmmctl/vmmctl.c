@@ -542,6 +542,7 @@ static const struct subcommand subcommands[] = {
 	{ "run", NULL, 1, "SPEC.json  (create, start, attach)", cmd_run },
 	{ "wait", NULL, 2, "VM STATE", cmd_wait },
 	{ "events", NULL, 0, "  (prints events; --only E1,E2; --timeout S)", cmd_events },
+	{ "x-forbidden-syscall", "x-forbidden-syscall", 1, "VM  (a test hook: the daemon's test_hooks)", NULL },
 };
 
 static void

@@ -195,14 +195,15 @@ client_error(struct client *client, json_t *id, enum api_error_class class,
 }
 
 static json_t *
-commands_json(void)
+commands_json(bool test_hooks)
 {
 	json_t *list = json_array();
 	size_t i;
 
 	for (i = 0; i < api_command_count; i++)
-		json_array_append_new(list, json_pack("{s:s}", "name",
-		    api_commands[i].name));
+		if (test_hooks || !(api_commands[i].flags & API_TEST_HOOK))
+				json_array_append_new(list, json_pack("{s:s}", "name",
+			    api_commands[i].name));
 	return list;
 }
 
@@ -240,6 +241,12 @@ dispatch(struct client *client, const struct api_request *request)
 	struct daemon *daemon = client->daemon;
 	struct api_error error;
 
+	if ((request->command->flags & API_TEST_HOOK) &&
+	    !daemon->config.test_hooks) {
+		client_error(client, request->id, API_ERROR_COMMAND_NOT_FOUND,
+		    "the command '%s' has not been found", request->command->name);
+		return;
+	}
 	if (api_negotiation_check(client->negotiated, request->command,
 	    &error) < 0) {
 		client_send(client, api_error_reply(&error, request->id));
@@ -263,7 +270,8 @@ dispatch(struct client *client, const struct api_request *request)
 			    request->id);
 		return;
 	case API_CMD_QUERY_COMMANDS:
-		client_reply(client, commands_json(), request->id);
+		client_reply(client, commands_json(daemon->config.test_hooks),
+		    request->id);
 		return;
 	case API_CMD_EVENTS_SUBSCRIBE:
 		subscribe(client, request);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "../core/log.h"
@@ -21,6 +22,7 @@
 #include "exit_status.h"
 #include "forward_map_json.h"
 #include "options.h"
+#include "sandbox.h"
 
 #define CONTROL_FD	3
 #define CONSOLE_OUT_FD	4
@@ -37,6 +39,8 @@ struct vm_process {
 	unsigned int stop_budget_ms;	/* for the guest to shut down */
 	atomic_bool stop_asked;		/* a stop is under way */
 	bool stop_force;
+	char vm_user[DAEMON_USER_MAX];	/* "": no user change */
+	bool test_hooks;
 };
 
 /* One message, one write, never interleaved with another thread's. */
@@ -139,6 +143,10 @@ read_spec(struct vm_process *process, FILE *in)
 		    json_string_value(json_object_get(message, "kvm_path")));
 		process->stop_budget_ms = (unsigned int)json_integer_value(
 		    json_object_get(message, "stop_timeout_ms"));
+		snprintf(process->vm_user, sizeof(process->vm_user), "%s",
+		    json_string_value(json_object_get(message, "vm_user")) ?: "");
+		process->test_hooks = json_is_true(json_object_get(message,
+		    "test_hooks"));
 		rc = 0;
 	}
 	json_decref(message);
@@ -285,6 +293,16 @@ stop(struct vm_process *process, bool force)
 	pthread_detach(thread);
 }
 
+/* A test hook (the daemon's test_hooks): a call outside the seccomp
+ * allowlist, which kills this process and only it. */
+static void
+forbidden_syscall(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	log_warnx("vm-process: socket() was not refused (fd %d)", fd);
+}
+
 static void
 serve(struct vm_process *process, FILE *in)
 {
@@ -308,6 +326,9 @@ serve(struct vm_process *process, FILE *in)
 		else if (strcmp(kind, "stop") == 0)
 			stop(process, json_is_true(json_object_get(message,
 			    "force")));
+		else if (strcmp(kind, "x-forbidden-syscall") == 0 &&
+		    process->test_hooks)
+			forbidden_syscall();
 		else
 			log_warnx("vm-process: unknown message '%.32s'", kind);
 		json_decref(message);
@@ -339,6 +360,16 @@ cmd_vm_process(int argc, char **argv)
 		send_message(&process, json_pack("{s:s,s:{s:s,s:s}}", "msg",
 		    "result", "result", "outcome", "setup-failed", "detail",
 		    "the VM process could not configure the VM: see the "
+		    "daemon's log"));
+		return 0;
+	}
+	/* Everything is open: from here on, least privilege. */
+	if (sandbox_enter(&process.options.vm, process.options.devices.specs,
+	    process.options.devices.count, process.vm_user[0] != '\0' ?
+	    process.vm_user : NULL) < 0) {
+		send_message(&process, json_pack("{s:s,s:{s:s,s:s}}", "msg",
+		    "result", "result", "outcome", "setup-failed", "detail",
+		    "the VM process could not enter its sandbox: see the "
 		    "daemon's log"));
 		return 0;
 	}

@@ -30,6 +30,8 @@ static const struct config_key config_keys[] = {
 	{ "kvm_path", CONFIG_STRING, C(kvm_path), DAEMON_PATH_MAX, 0, 0 },
 	{ "vm_process", CONFIG_STRING, C(vm_process), DAEMON_PATH_MAX, 0, 0 },
 	{ "stop_timeout_s", CONFIG_UINT, C(stop_timeout_s), 0, 1, 3600 },
+	{ "vm_user", CONFIG_STRING, C(vm_user), DAEMON_USER_MAX, 0, 0 },
+	{ "test_hooks", CONFIG_BOOL, C(test_hooks), 0, 0, 0 },
 	{ "message_bytes", CONFIG_SIZE, L(message_bytes), 0, 256, 16 << 20 },
 	{ "output_bytes", CONFIG_SIZE, L(output_bytes), 0, 4096, 256 << 20 },
 	{ "clients", CONFIG_UINT, L(clients), 0, 1, 65536 },
@@ -49,6 +51,7 @@ daemon_config_defaults(struct daemon_config *config)
 	snprintf(config->state_dir, sizeof(config->state_dir), "/run/vmmd");
 	snprintf(config->group, sizeof(config->group), "vmmd");
 	snprintf(config->kvm_path, sizeof(config->kvm_path), "/dev/kvm");
+	snprintf(config->vm_user, sizeof(config->vm_user), "nobody");
 	config->allow_root = true;
 	config->kvm = true;
 	config->stop_timeout_s = 10;

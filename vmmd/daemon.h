@@ -20,6 +20,7 @@
 #include "client_io.h"
 
 #define DAEMON_PATH_MAX		512
+#define DAEMON_USER_MAX		64
 #define DAEMON_GROUPS_MAX	8
 #define VM_ATTACHED_MAX		8
 #define VM_CONSOLE_RECENT	4096
@@ -47,6 +48,8 @@ struct daemon_config {
 	char kvm_path[DAEMON_PATH_MAX];
 	char vm_process[DAEMON_PATH_MAX];	/* "": vmmd itself (tests: a fake) */
 	unsigned int stop_timeout_s;	/* for a guest to shut down when asked */
+	char vm_user[DAEMON_USER_MAX];	/* VM processes run as it (root only) */
+	bool test_hooks;		/* x- commands for the tests */
 	struct daemon_limits limits;
 	char config_path[DAEMON_PATH_MAX];	/* read again on SIGHUP */
 };

@@ -116,6 +116,10 @@ end_of(struct vm_entry *vm, int status, enum vm_state *state)
 		    json_object_get(vm->last_result, "graceful"));
 	}
 	*state = VM_STATE_CRASHED;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		return json_pack("{s:s,s:i,s:s}", "outcome", "crashed", "signal",
+		    SIGSYS, "detail", "killed by its seccomp filter: a system "
+		    "call outside its allowlist (docs/security.md)");
 	if (WIFSIGNALED(status))
 		return json_pack("{s:s,s:i}", "outcome", "crashed", "signal",
 		    WTERMSIG(status));
@@ -257,10 +261,12 @@ send_spec(struct vm_entry *vm)
 	char *text;
 	int rc;
 
-	message = json_pack("{s:s,s:o,s:s,s:s,s:I}", "msg", "spec", "spec",
-	    api_vm_spec_json(&vm->spec), "console_log", vm->console_log,
+	message = json_pack("{s:s,s:o,s:s,s:s,s:I,s:s,s:b}", "msg", "spec",
+	    "spec", api_vm_spec_json(&vm->spec), "console_log", vm->console_log,
 	    "kvm_path", vm->daemon->config.kvm_path, "stop_timeout_ms",
-	    (json_int_t)vm->daemon->config.stop_timeout_s * 1000);
+	    (json_int_t)vm->daemon->config.stop_timeout_s * 1000, "vm_user",
+	    vm->daemon->config.vm_user, "test_hooks",
+	    vm->daemon->config.test_hooks);
 	text = message != NULL ? json_dumps(message, JSON_COMPACT) : NULL;
 	json_decref(message);
 	if (text == NULL)

@@ -37,6 +37,7 @@ static const struct vm_transition vm_transitions[] = {
 	    STATE(STOPPING) },
 	{ API_CMD_VM_DELETE, STATE(DEFINED) | STATE(STOPPED) | STATE(CRASHED) },
 	{ API_CMD_CONSOLE_WRITE, STATE(RUNNING) | STATE(PAUSED) },
+	{ API_CMD_X_FORBIDDEN_SYSCALL, STATE(RUNNING) | STATE(PAUSED) },
 };
 #define TRANSITION_COUNT (sizeof(vm_transitions) / sizeof(vm_transitions[0]))
 
@@ -575,6 +576,10 @@ vm_act(struct vm_entry *vm, struct client *client,
 		return;
 	case API_CMD_CONSOLE_WRITE:
 		console_write(vm, client, request);
+		return;
+	case API_CMD_X_FORBIDDEN_SYSCALL:	/* a test hook: it kills the process */
+		vm_process_send(vm, "{\"msg\":\"x-forbidden-syscall\"}\n");
+		client_reply(client, NULL, id);
 		return;
 	default:
 		client_error(client, id, API_ERROR_GENERIC, "%s: not a VM "

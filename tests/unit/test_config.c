@@ -30,7 +30,9 @@ START_TEST(test_example_is_the_defaults)
 	char error[300];
 
 	daemon_config_defaults(&defaults);
-	daemon_config_defaults(&loaded);
+	/* from nothing: the file must say every default itself (but the
+	 * empty vm_process) */
+	memset(&loaded, 0, sizeof(loaded));
 	ck_assert_int_eq(daemon_config_load(&loaded, "configs/vmmd.json", error,
 	    sizeof(error)), 0);
 	ck_assert_mem_eq(&defaults, &loaded, sizeof(defaults));
@@ -51,6 +53,13 @@ START_TEST(test_values_apply)
 	ck_assert_uint_eq(config.limits.clients, 3);
 	ck_assert_uint_eq(config.limits.memory_mib_total, 100);
 	ck_assert_uint_eq(config.limits.vms, 32);
+	ck_assert_str_eq(config.vm_user, "nobody");
+	ck_assert(!config.test_hooks);
+	ck_assert_int_eq(load_text("{\"vm_user\":\"65534:65534\","
+	    "\"test_hooks\":true}", &config, error, sizeof(error)), 0);
+	unlink(path);
+	ck_assert_str_eq(config.vm_user, "65534:65534");
+	ck_assert(config.test_hooks);
 }
 END_TEST
 

@@ -264,6 +264,10 @@ START_TEST(test_unknown_command)
 	    "error"), "class")), "CommandNotFound");
 	ck_assert_str_eq(json_string_value(json_object_get(json, "id")), "q7");
 	json_decref(json);
+	/* a test hook is no command at all without the daemon's test_hooks */
+	send_text(fd, "{\"execute\":\"x-forbidden-syscall\",\"arguments\":"
+	    "{\"vm\":\"a\"}}\n");
+	expect_error(fd, "CommandNotFound", "'x-forbidden-syscall' has not been found");
 	expect_intact(fd);
 	close(fd);
 }
