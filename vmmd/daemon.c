@@ -180,6 +180,7 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 		log_warn("cannot create the state directory %s", config->state_dir);
 		return -1;
 	}
+	vm_registry_restore(daemon);
 	/* The changelist folds each reply's add-then-remove of the write
 	 * event into no epoll_ctl at all. */
 	event_config = event_config_new();
@@ -303,6 +304,7 @@ daemon_serve(const struct daemon_config *config, int ready_fd)
 			close(ready_fd);
 		}
 		event_base_dispatch(daemon->base);
+		vm_registry_forget_records(daemon);
 		rc = 0;
 	}
 	daemon_teardown(daemon);
