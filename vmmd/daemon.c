@@ -158,6 +158,9 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 	int fd, passed;
 
 	daemon->config = *config;
+	/* A client that goes while its reply is written is an EPIPE, never
+	 * the daemon's death, however the daemon was started. */
+	signal(SIGPIPE, SIG_IGN);
 	TAILQ_INIT(&daemon->clients);
 	TAILQ_INIT(&daemon->vms);
 	n = config->vm_process[0] != '\0' ?

@@ -37,7 +37,7 @@ struct daemon_limits {
 
 struct daemon_config {
 	char socket_path[DAEMON_PATH_MAX];
-	char state_dir[DAEMON_PATH_MAX];	/* console logs */
+	char state_dir[DAEMON_PATH_MAX];	/* console logs, VM records */
 	char group[64];			/* its members may connect */
 	bool allow_root;
 	bool kvm;			/* false: no VM can start (tests) */

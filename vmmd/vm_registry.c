@@ -592,24 +592,25 @@ static void
 restore_one(const struct state_record *record, void *context)
 {
 	struct daemon *daemon = context;
+	json_t *result = NULL;
 	struct vm_entry *vm;
 
-	if (daemon->vm_count >= daemon->config.limits.vms) {
-		log_warnx("VM %s: not restored: %u VMs already (limits.vms)",
-		    record->spec.name, daemon->vm_count);
+	/* First its process, whether or not the VM is listed again. */
+	if (record->pid != 0)
+		result = restarted_result(record, daemon->config.stop_timeout_s);
+	else if (record->outcome[0] != '\0')
+		result = json_pack("{s:s,s:s}", "outcome", record->outcome,
+		    "detail", record->detail);
+	vm = daemon->vm_count < daemon->config.limits.vms ?
+	    vm_entry_new(daemon, &record->spec) : NULL;
+	if (vm == NULL) {
+		log_warnx("VM %s: not restored: %u VMs already (limits.vms), "
+		    "or out of memory", record->spec.name, daemon->vm_count);
+		json_decref(result);
 		return;
 	}
-	vm = vm_entry_new(daemon, &record->spec);
-	if (vm == NULL)
-		return;
-	vm->state = record->state;
-	if (record->pid != 0) {
-		vm->state = VM_STATE_STOPPED;
-		vm->last_result = restarted_result(record,
-		    daemon->config.stop_timeout_s);
-	} else if (record->outcome[0] != '\0')
-		vm->last_result = json_pack("{s:s,s:s}", "outcome",
-		    record->outcome, "detail", record->detail);
+	vm->state = record->pid != 0 ? VM_STATE_STOPPED : record->state;
+	vm->last_result = result;
 	vm_entry_insert(vm);
 	record_sync(vm);
 	log_info("VM %s: restored from its record, %s", vm->spec.name,
