@@ -183,6 +183,12 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 		log_warn("cannot create the state directory %s", config->state_dir);
 		return -1;
 	}
+	if ((daemon->state_lock = state_dir_lock(config->state_dir)) < 0) {
+		log_warnx("refusing to start: %s: %s", config->state_dir,
+		    daemon->state_lock == -EBUSY ? "another daemon uses this "
+		    "state directory" : strerror(-daemon->state_lock));
+		return -1;
+	}
 	vm_registry_restore(daemon);
 	/* The changelist folds each reply's add-then-remove of the write
 	 * event into no epoll_ctl at all. */
@@ -267,6 +273,8 @@ daemon_teardown(struct daemon *daemon)
 		event_free(daemon->term_timer);
 	if (daemon->base != NULL)
 		event_base_free(daemon->base);
+	if (daemon->state_lock >= 0)
+		close(daemon->state_lock);
 	json_decref(daemon->host_report);
 }
 
@@ -297,6 +305,7 @@ daemon_serve(const struct daemon_config *config, int ready_fd)
 	daemon = calloc(1, sizeof(*daemon));
 	if (daemon == NULL)
 		return VMMD_EXIT_FAILURE;
+	daemon->state_lock = -1;
 	daemon->host_report = host_report(config);
 	if (daemon_setup(daemon, config) == 0) {
 		log_info("listening on %s", daemon->config.socket_path);

@@ -124,6 +124,7 @@ struct daemon {
 	bool socket_inherited;		/* passed by systemd: not ours to unlink */
 	struct event *signals[3];
 	struct event *term_timer;
+	int state_lock;			/* the state directory's, held */
 	char self_exe[DAEMON_PATH_MAX];
 	json_t *host_report;		/* the probe's, at start */
 };
@@ -187,6 +188,7 @@ struct state_record {
 	char outcome[32];		/* the last run's, "" for none */
 	char detail[256];
 };
+int state_dir_lock(const char *dir);
 typedef void state_record_fn(const struct state_record *record, void *context);
 int state_record_write(const char *dir, const struct vm_entry *vm);
 void state_record_remove(const char *dir, const char *name);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,25 @@
 #define RECORD_SUFFIX		".vm"
 #define RECORD_VERSION		1
 #define RECORD_BYTES_MAX	(64 * 1024)
+
+/* One daemon per state directory: a second one would take the first's
+ * running VMs for those of a daemon that died. The lock is on the
+ * directory itself (no file to leave behind) and goes with the daemon. */
+int
+state_dir_lock(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
 
 static void
 record_path(char *path, size_t size, const char *dir, const char *name,

@@ -483,6 +483,28 @@ START_TEST(test_events_seen_by_others)
 }
 END_TEST
 
+/* A second daemon on the same state directory refuses to start (it would
+ * take the first one's VMs for a dead daemon's), and the first serves on. */
+START_TEST(test_one_daemon_per_state_dir)
+{
+	struct daemon_config second = config;
+	pid_t pid;
+	int status, fd;
+
+	snprintf(second.socket_path, sizeof(second.socket_path), "%s/s2",
+	    directory);
+	pid = fork();
+	if (pid == 0)
+		_exit(daemon_run(&second));
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	unlink(second.socket_path);
+	fd = connect_client(true);
+	expect_intact(fd);
+	close(fd);
+}
+END_TEST
+
 /* The doc's /run/vmmd is this test's directory. */
 static void
 doc_paths(char *line, size_t size)
@@ -1168,6 +1190,7 @@ daemon_suite(void)
 	tcase_add_test(tcase, test_client_that_does_not_read);
 	tcase_add_test(tcase, test_peer_not_allowed);
 	tcase_add_test(tcase, test_events_seen_by_others);
+	tcase_add_test(tcase, test_one_daemon_per_state_dir);
 	tcase_add_test(tcase, test_protocol_doc_examples);
 	suite_add_tcase(suite, tcase);
 	tcase = tcase_create("supervision");
