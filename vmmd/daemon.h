@@ -177,7 +177,7 @@ int vm_process_send(struct vm_entry *vm, const char *message);
 void vm_process_kill(struct vm_entry *vm);
 void vm_process_stop(struct vm_entry *vm);
 int vm_process_start_time(pid_t pid, uint64_t *start_time, bool *zombie);
-int vm_process_outlive(pid_t pid, uint64_t start_time, unsigned int timeout_s);
+int vm_process_outlive(pid_t pid, uint64_t start_time, unsigned int timeout_ms);
 
 /* state_dir.c */
 struct state_record {

@@ -345,12 +345,12 @@ wait_for_end(pid_t pid, uint64_t start_time, unsigned int timeout_ms)
 }
 
 /* A VM process left by a daemon that died (not a child of this one): it
- * stops its VM when its control socket ends, so it is given timeout_s to
+ * stops its VM when its control socket ends, so it is given timeout_ms to
  * go, then killed. 0: it had ended; 1: it was killed; -1: it lives on. */
 int
-vm_process_outlive(pid_t pid, uint64_t start_time, unsigned int timeout_s)
+vm_process_outlive(pid_t pid, uint64_t start_time, unsigned int timeout_ms)
 {
-	if (wait_for_end(pid, start_time, timeout_s * 1000))
+	if (wait_for_end(pid, start_time, timeout_ms))
 		return 0;
 	kill(pid, SIGKILL);
 	return wait_for_end(pid, start_time, 2000) ? 1 : -1;

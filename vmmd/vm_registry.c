@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/log.h"
@@ -568,14 +569,34 @@ vm_command(struct client *client, const struct api_request *request)
 	vm_act(vm, client, request);
 }
 
-/* A VM that ran under a daemon that died: its process is given
- * stop_timeout_s to end (it stops its VM when its control socket closes),
- * then killed; the VM is listed as stopped, and says why. */
+/* The VM processes of a daemon that died get stop_timeout_s in all. */
+struct restore {
+	struct daemon *daemon;
+	struct timespec deadline;
+};
+
+static unsigned int
+remaining_ms(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (unsigned int)ms : 0;
+}
+
+/* A VM that ran under a daemon that died: its process is given what is
+ * left of stop_timeout_s to end (it stops its VM when its control socket
+ * closes), then killed; the VM is listed as stopped, and says why. */
 static json_t *
-restarted_result(const struct state_record *record, unsigned int timeout_s)
+restarted_result(const struct state_record *record,
+    const struct timespec *deadline)
 {
 	char detail[200];
-	int rc = vm_process_outlive(record->pid, record->start_time, timeout_s);
+	int rc = vm_process_outlive(record->pid, record->start_time,
+	    remaining_ms(deadline));
 
 	snprintf(detail, sizeof(detail), "the daemon was restarted; %s",
 	    rc == 0 ? "the VM's process ended with the daemon that ran it" :
@@ -591,13 +612,14 @@ restarted_result(const struct state_record *record, unsigned int timeout_s)
 static void
 restore_one(const struct state_record *record, void *context)
 {
-	struct daemon *daemon = context;
+	struct restore *restore = context;
+	struct daemon *daemon = restore->daemon;
 	json_t *result = NULL;
 	struct vm_entry *vm;
 
 	/* First its process, whether or not the VM is listed again. */
 	if (record->pid != 0)
-		result = restarted_result(record, daemon->config.stop_timeout_s);
+		result = restarted_result(record, &restore->deadline);
 	else if (record->outcome[0] != '\0')
 		result = json_pack("{s:s,s:s}", "outcome", record->outcome,
 		    "detail", record->detail);
@@ -625,10 +647,13 @@ vm_registry_restore(struct daemon *daemon)
 		daemon->config.limits.vcpus_per_vm,
 		daemon->config.limits.memory_mib_per_vm,
 	};
+	struct restore restore = { .daemon = daemon };
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &restore.deadline);
+	restore.deadline.tv_sec += daemon->config.stop_timeout_s;
 	rc = state_records_load(daemon->config.state_dir, &limits, restore_one,
-	    daemon);
+	    &restore);
 	if (rc < 0)
 		log_warnx("cannot read the state directory %s: %s",
 		    daemon->config.state_dir, strerror(-rc));

@@ -243,15 +243,15 @@ START_TEST(test_start_time)
 		_exit(0);
 	/* Ended but not reaped: a zombie, which counts as ended. */
 	ck_assert_int_eq(vm_process_start_time(child, &child_time, NULL), 0);
-	ck_assert_int_eq(vm_process_outlive(child, child_time, 5), 0);
+	ck_assert_int_eq(vm_process_outlive(child, child_time, 5000), 0);
 	ck_assert_int_eq(vm_process_start_time(child, &child_time, &zombie), 0);
 	ck_assert(zombie);
 	ck_assert_int_eq(waitpid(child, &status, 0), child);
 	ck_assert_int_eq(vm_process_start_time(child, &child_time, NULL),
 	    -ENOENT);
 	/* Gone, or a start time that is not its: ended, nothing killed. */
-	ck_assert_int_eq(vm_process_outlive(child, child_time, 5), 0);
-	ck_assert_int_eq(vm_process_outlive(getpid(), mine + 1, 5), 0);
+	ck_assert_int_eq(vm_process_outlive(child, child_time, 5000), 0);
+	ck_assert_int_eq(vm_process_outlive(getpid(), mine + 1, 5000), 0);
 }
 END_TEST
 
@@ -268,7 +268,7 @@ START_TEST(test_outlive_kills)
 		_exit(0);
 	}
 	ck_assert_int_eq(vm_process_start_time(child, &start_time, NULL), 0);
-	ck_assert_int_eq(vm_process_outlive(child, start_time, 1), 1);
+	ck_assert_int_eq(vm_process_outlive(child, start_time, 1000), 1);
 	ck_assert_int_eq(waitpid(child, &status, 0), child);
 	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
