@@ -160,6 +160,9 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 	int fd, passed;
 
 	daemon->config = *config;
+	/* A client that goes while its reply is written is an EPIPE, never
+	 * the daemon's death, however the daemon was started. */
+	signal(SIGPIPE, SIG_IGN);
 	TAILQ_INIT(&daemon->clients);
 	TAILQ_INIT(&daemon->vms);
 	n = config->vm_process[0] != '\0' ?
@@ -182,6 +185,13 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 		log_warn("cannot create the state directory %s", config->state_dir);
 		return -1;
 	}
+	if ((daemon->state_lock = state_dir_lock(config->state_dir)) < 0) {
+		log_warnx("refusing to start: %s: %s", config->state_dir,
+		    daemon->state_lock == -EBUSY ? "another daemon uses this "
+		    "state directory" : strerror(-daemon->state_lock));
+		return -1;
+	}
+	vm_registry_restore(daemon);
 	/* The changelist folds each reply's add-then-remove of the write
 	 * event into no epoll_ctl at all. */
 	event_config = event_config_new();
@@ -239,6 +249,8 @@ daemon_teardown(struct daemon *daemon)
 		event_free(daemon->term_timer);
 	if (daemon->base != NULL)
 		event_base_free(daemon->base);
+	if (daemon->state_lock >= 0)
+		close(daemon->state_lock);
 	json_decref(daemon->host_report);
 }
 
@@ -269,6 +281,7 @@ daemon_serve(const struct daemon_config *config, int ready_fd)
 	daemon = calloc(1, sizeof(*daemon));
 	if (daemon == NULL)
 		return VMMD_EXIT_FAILURE;
+	daemon->state_lock = -1;
 	daemon->host_report = host_report(config);
 	if (daemon_setup(daemon, config) == 0) {
 		log_info("listening on %s", daemon->config.socket_path);
@@ -279,6 +292,7 @@ daemon_serve(const struct daemon_config *config, int ready_fd)
 			close(ready_fd);
 		}
 		event_base_dispatch(daemon->base);
+		vm_registry_forget_records(daemon);
 		rc = 0;
 	}
 	daemon_teardown(daemon);

@@ -2,7 +2,8 @@
  * Each part has its own file: config.c (the configuration), daemon.c (the
  * loop, the socket, signals), client.c (one connection, its framing and
  * commands), vm_registry.c (VMs, their states and events), vm_process.c
- * (one process per VM, supervised). */
+ * (one process per VM, supervised), state_dir.c (each VM's record on
+ * disk, for a daemon started after one that died). */
 #ifndef VMMD_DAEMON_H
 #define VMMD_DAEMON_H
 
@@ -41,7 +42,7 @@ struct daemon_limits {
 
 struct daemon_config {
 	char socket_path[DAEMON_PATH_MAX];
-	char state_dir[DAEMON_PATH_MAX];	/* console logs */
+	char state_dir[DAEMON_PATH_MAX];	/* console logs, VM records */
 	char group[64];			/* its members may connect */
 	bool allow_root;
 	bool kvm;			/* false: no VM can start (tests) */
@@ -101,6 +102,8 @@ struct vm_entry {
 	struct vm_pending_list pending;
 	struct event *kill_timer;
 	uint64_t start_ns;
+	uint64_t start_time;		/* its process's, from /proc/PID/stat */
+	bool record_failed;		/* its record could not be written */
 };
 TAILQ_HEAD(vm_list, vm_entry);
 
@@ -131,6 +134,7 @@ struct daemon {
 	bool socket_inherited;		/* passed by systemd: not ours to unlink */
 	struct event *signals[3];
 	struct event *term_timer;
+	int state_lock;			/* the state directory's, held */
 	char self_exe[DAEMON_PATH_MAX];
 	json_t *host_report;		/* the probe's, at start */
 };
@@ -174,12 +178,35 @@ void vm_forget_client(struct daemon *daemon, struct client *client);
 void vm_console_output(struct vm_entry *vm, const char *bytes, size_t length);
 void vm_free(struct vm_entry *vm);
 json_t *vm_info_json(const struct vm_entry *vm);
+void vm_registry_restore(struct daemon *daemon);
+void vm_registry_forget_records(struct daemon *daemon);
 
 /* vm_process.c */
 int vm_process_spawn(struct vm_entry *vm, char *error, size_t error_size);
 int vm_process_send(struct vm_entry *vm, const char *message);
 void vm_process_kill(struct vm_entry *vm);
 void vm_process_stop(struct vm_entry *vm, bool force);
+int vm_process_start_time(pid_t pid, uint64_t *start_time, bool *zombie);
+int vm_process_outlive(pid_t pid, uint64_t start_time, unsigned int timeout_ms);
+
+/* state_dir.c */
+struct state_record {
+	struct api_vm_spec spec;
+	enum vm_state state;
+	pid_t pid;			/* 0: no process */
+	uint64_t start_time;		/* the process's: pid reuse shows */
+	char outcome[32];		/* the last run's, "" for none */
+	char detail[256];
+};
+int state_dir_lock(const char *dir);
+typedef void state_record_fn(const struct state_record *record, void *context);
+int state_record_write(const char *dir, const struct vm_entry *vm);
+void state_record_remove(const char *dir, const char *name);
+int state_record_parse(const char *text, size_t length,
+    const struct api_vm_limits *limits, struct state_record *record,
+    char *error, size_t error_size);
+int state_records_load(const char *dir, const struct api_vm_limits *limits,
+    state_record_fn *fn, void *context);
 
 /* cmd_vm_process.c: the other end, in the VM process */
 int cmd_vm_process(int argc, char **argv);

@@ -298,6 +298,73 @@ close_fds(int *fds, size_t count)
 			close(fds[i]);
 }
 
+/* A process's start time (clock ticks after boot, field 22 of
+ * /proc/PID/stat), which tells it from a later one given the same pid;
+ * zombie says whether it has ended and waits for its parent. */
+int
+vm_process_start_time(pid_t pid, uint64_t *start_time, bool *zombie)
+{
+	char path[64], text[1024], state = 0;
+	unsigned long long ticks;
+	const char *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	text[n] = '\0';
+	end = strrchr(text, ')');	/* the command's name may hold any byte */
+	if (end == NULL || sscanf(end + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u "
+	    "%*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &state, &ticks) != 2)
+		return -EINVAL;
+	*start_time = ticks;
+	if (zombie != NULL)
+		*zombie = state == 'Z' || state == 'X';
+	return 0;
+}
+
+static bool
+process_lives(pid_t pid, uint64_t start_time)
+{
+	uint64_t now;
+	bool zombie;
+
+	return vm_process_start_time(pid, &now, &zombie) == 0 &&
+	    now == start_time && !zombie;
+}
+
+static bool
+wait_for_end(pid_t pid, uint64_t start_time, unsigned int timeout_ms)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	unsigned int waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 10) {
+		if (!process_lives(pid, start_time))
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	return !process_lives(pid, start_time);
+}
+
+/* A VM process left by a daemon that died (not a child of this one): it
+ * stops its VM when its control socket ends, so it is given timeout_ms to
+ * go, then killed. 0: it had ended; 1: it was killed; -1: it lives on. */
+int
+vm_process_outlive(pid_t pid, uint64_t start_time, unsigned int timeout_ms)
+{
+	if (wait_for_end(pid, start_time, timeout_ms))
+		return 0;
+	kill(pid, SIGKILL);
+	return wait_for_end(pid, start_time, 2000) ? 1 : -1;
+}
+
 int
 vm_process_spawn(struct vm_entry *vm, char *error, size_t error_size)
 {
@@ -325,6 +392,8 @@ vm_process_spawn(struct vm_entry *vm, char *error, size_t error_size)
 	close(fds[4]);
 	vm->pid = pid;
 	vm->start_ns = now_ns();
+	if (vm_process_start_time(pid, &vm->start_time, NULL) < 0)
+		vm->start_time = 0;	/* a record that matches no process */
 	vm->result_seen = false;
 	vm->console_out = fds[2];
 	vm->console_in = fds[5];

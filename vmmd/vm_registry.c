@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../core/log.h"
@@ -146,6 +147,23 @@ event_of(enum vm_state previous, enum vm_state state)
 	return events[state];
 }
 
+/* The record on disk follows the VM; a failure is logged once, until a
+ * write succeeds again (the VM itself carries on). */
+static void
+record_sync(struct vm_entry *vm)
+{
+	const char *dir = vm->daemon->config.state_dir;
+	int rc = state_record_write(dir, vm);
+
+	if (rc < 0 && !vm->record_failed)
+		log_warnx("VM %s: cannot write its record in %s: %s (said once "
+		    "until a write succeeds)", vm->spec.name, dir, strerror(-rc));
+	else if (rc == 0 && vm->record_failed)
+		log_info("VM %s: its record in %s is written again",
+		    vm->spec.name, dir);
+	vm->record_failed = rc < 0;
+}
+
 /* Every change of state is an event; extra (stolen) adds to its data. */
 void
 vm_set_state(struct vm_entry *vm, enum vm_state state, json_t *extra)
@@ -154,6 +172,7 @@ vm_set_state(struct vm_entry *vm, enum vm_state state, json_t *extra)
 	json_t *data;
 
 	vm->state = state;
+	record_sync(vm);
 	if (!daemon_systemd_journal_vm(vm, previous))
 		log_info("VM %s: %s -> %s", vm->spec.name,
 		    vm_state_name(previous), vm_state_name(state));
@@ -353,6 +372,29 @@ limits_check(struct client *client, const struct api_vm_spec *spec,
 	return 0;
 }
 
+static struct vm_entry *
+vm_entry_new(struct daemon *daemon, const struct api_vm_spec *spec)
+{
+	struct vm_entry *vm = calloc(1, sizeof(*vm));
+
+	if (vm == NULL)
+		return NULL;
+	vm->daemon = daemon;
+	vm->spec = *spec;
+	vm->console_out = vm->console_in = -1;
+	TAILQ_INIT(&vm->pending);
+	snprintf(vm->console_log, sizeof(vm->console_log), "%s/%s.console.log",
+	    daemon->config.state_dir, spec->name);
+	return vm;
+}
+
+static void
+vm_entry_insert(struct vm_entry *vm)
+{
+	TAILQ_INSERT_TAIL(&vm->daemon->vms, vm, entry);
+	vm->daemon->vm_count++;
+}
+
 static void
 vm_create(struct client *client, const struct api_request *request)
 {
@@ -364,6 +406,7 @@ vm_create(struct client *client, const struct api_request *request)
 	struct api_vm_spec spec;
 	struct api_error error;
 	struct vm_entry *vm;
+	int rc;
 
 	if (api_vm_spec_parse(json_object_get(request->arguments, "spec"),
 	    &limits, &spec, &error) < 0) {
@@ -378,20 +421,21 @@ vm_create(struct client *client, const struct api_request *request)
 	}
 	if (limits_check(client, &spec, request->id) < 0)
 		return;
-	vm = calloc(1, sizeof(*vm));
+	vm = vm_entry_new(daemon, &spec);
 	if (vm == NULL) {
 		client_error(client, request->id, API_ERROR_GENERIC,
 		    "vm-create: out of memory");
 		return;
 	}
-	vm->daemon = daemon;
-	vm->spec = spec;
-	vm->console_out = vm->console_in = -1;
-	TAILQ_INIT(&vm->pending);
-	snprintf(vm->console_log, sizeof(vm->console_log), "%s/%s.console.log",
-	    daemon->config.state_dir, spec.name);
-	TAILQ_INSERT_TAIL(&daemon->vms, vm, entry);
-	daemon->vm_count++;
+	/* No VM without its record: a daemon that dies must find it. */
+	if ((rc = state_record_write(daemon->config.state_dir, vm)) < 0) {
+		client_error(client, request->id, API_ERROR_GENERIC, "vm-create: "
+		    "cannot write VM %s's record in %s: %s", spec.name,
+		    daemon->config.state_dir, strerror(-rc));
+		free(vm);
+		return;
+	}
+	vm_entry_insert(vm);
 	vm_broadcast(daemon, "VM_CREATED", json_pack("{s:s,s:s}", "vm",
 	    spec.name, "state", "defined"));
 	client_reply(client, vm_info_json(vm), request->id);
@@ -564,6 +608,7 @@ vm_act(struct vm_entry *vm, struct client *client,
 		client_reply(client, NULL, id);
 		return;
 	case API_CMD_VM_DELETE:
+		state_record_remove(vm->daemon->config.state_dir, vm->spec.name);
 		vm_broadcast(vm->daemon, "VM_DELETED", json_pack("{s:s}", "vm",
 		    vm->spec.name));
 		vm_free(vm);
@@ -619,4 +664,105 @@ vm_command(struct client *client, const struct api_request *request)
 		return;
 	}
 	vm_act(vm, client, request);
+}
+
+/* The VM processes of a daemon that died get stop_timeout_s (their guests'
+ * time to shut down) + VM_STOP_GRACE_S in all. */
+struct restore {
+	struct daemon *daemon;
+	struct timespec deadline;
+};
+
+static unsigned int
+remaining_ms(const struct timespec *deadline)
+{
+	struct timespec now;
+	long long ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms > 0 ? (unsigned int)ms : 0;
+}
+
+/* A VM that ran under a daemon that died: its process is given what is
+ * left of that time to end (when its control socket closes it asks its
+ * guest to shut down, as on vm-stop), then killed; the VM is listed as stopped, and says why. */
+static json_t *
+restarted_result(const struct state_record *record,
+    const struct timespec *deadline)
+{
+	char detail[200];
+	int rc = vm_process_outlive(record->pid, record->start_time,
+	    remaining_ms(deadline));
+
+	snprintf(detail, sizeof(detail), "the daemon was restarted; %s",
+	    rc == 0 ? "the VM's process ended with the daemon that ran it" :
+	    rc == 1 ? "the VM's process outlived it and was killed" :
+	    "the VM's process could not be killed");
+	log_warnx("VM %s was %s under a daemon that died: %s (process %d)",
+	    record->spec.name, vm_state_name(record->state), detail,
+	    (int)record->pid);
+	return json_pack("{s:s,s:s}", "outcome", "daemon-restarted", "detail",
+	    detail);
+}
+
+static void
+restore_one(const struct state_record *record, void *context)
+{
+	struct restore *restore = context;
+	struct daemon *daemon = restore->daemon;
+	json_t *result = NULL;
+	struct vm_entry *vm;
+
+	/* First its process, whether or not the VM is listed again. */
+	if (record->pid != 0)
+		result = restarted_result(record, &restore->deadline);
+	else if (record->outcome[0] != '\0')
+		result = json_pack("{s:s,s:s}", "outcome", record->outcome,
+		    "detail", record->detail);
+	vm = daemon->vm_count < daemon->config.limits.vms ?
+	    vm_entry_new(daemon, &record->spec) : NULL;
+	if (vm == NULL) {
+		log_warnx("VM %s: not restored: %u VMs already (limits.vms), "
+		    "or out of memory", record->spec.name, daemon->vm_count);
+		json_decref(result);
+		return;
+	}
+	vm->state = record->pid != 0 ? VM_STATE_STOPPED : record->state;
+	vm->last_result = result;
+	vm_entry_insert(vm);
+	record_sync(vm);
+	log_info("VM %s: restored from its record, %s", vm->spec.name,
+	    vm_state_name(vm->state));
+}
+
+/* At start-up, before the socket listens: the VMs of a daemon that died. */
+void
+vm_registry_restore(struct daemon *daemon)
+{
+	const struct api_vm_limits limits = {
+		daemon->config.limits.vcpus_per_vm,
+		daemon->config.limits.memory_mib_per_vm,
+	};
+	struct restore restore = { .daemon = daemon };
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &restore.deadline);
+	restore.deadline.tv_sec += daemon->config.stop_timeout_s + VM_STOP_GRACE_S;
+	rc = state_records_load(daemon->config.state_dir, &limits, restore_one,
+	    &restore);
+	if (rc < 0)
+		log_warnx("cannot read the state directory %s: %s",
+		    daemon->config.state_dir, strerror(-rc));
+}
+
+/* A clean exit: the VMs have stopped and are forgotten with the daemon. */
+void
+vm_registry_forget_records(struct daemon *daemon)
+{
+	struct vm_entry *vm;
+
+	TAILQ_FOREACH(vm, &daemon->vms, entry)
+		state_record_remove(daemon->config.state_dir, vm->spec.name);
 }

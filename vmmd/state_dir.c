@@ -1,0 +1,303 @@
+/* The daemon's record of each VM in its state directory (NAME.vm, one JSON
+ * object), so that a daemon started after one that died knows which VMs
+ * there were and which processes may still run: written whole to a
+ * temporary file and renamed over the old one (a reader never sees half a
+ * record), removed when the VM is deleted or the daemon exits cleanly, and
+ * validated member by member when read back. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/log.h"
+#include "daemon.h"
+
+#define RECORD_SUFFIX		".vm"
+#define RECORD_VERSION		1
+#define RECORD_BYTES_MAX	(64 * 1024)
+
+/* One daemon per state directory: a second one would take the first's
+ * running VMs for those of a daemon that died. The lock is on the
+ * directory itself (no file to leave behind) and goes with the daemon. */
+int
+state_dir_lock(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+static void
+record_path(char *path, size_t size, const char *dir, const char *name,
+    bool temporary)
+{
+	snprintf(path, size, "%s/%s%s%s%s", dir, temporary ? "." : "", name,
+	    RECORD_SUFFIX, temporary ? ".tmp" : "");
+}
+
+static json_t *
+record_json(const struct vm_entry *vm)
+{
+	json_t *record;
+
+	record = json_pack("{s:i,s:o,s:s,s:i,s:I}", "version", RECORD_VERSION,
+	    "spec", api_vm_spec_json(&vm->spec), "state",
+	    vm_state_name(vm->state), "pid", (int)vm->pid, "start_time",
+	    (json_int_t)(vm->pid != 0 ? vm->start_time : 0));
+	if (record != NULL && vm->last_result != NULL)
+		json_object_set_new(record, "last_run", json_pack("{s:O?,s:O?}",
+		    "outcome", json_object_get(vm->last_result, "outcome"),
+		    "detail", json_object_get(vm->last_result, "detail")));
+	return record;
+}
+
+static int
+write_all(int fd, const char *bytes, size_t length)
+{
+	ssize_t n;
+
+	while (length > 0) {
+		n = write(fd, bytes, length);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		bytes += n;
+		length -= (size_t)n;
+	}
+	return 0;
+}
+
+/* 0, or a negative errno; on failure the old record (if any) is intact
+ * and no temporary file is left. */
+int
+state_record_write(const char *dir, const struct vm_entry *vm)
+{
+	char path[DAEMON_PATH_MAX + 64], temporary[DAEMON_PATH_MAX + 64];
+	json_t *record = record_json(vm);
+	char *text = record != NULL ? json_dumps(record, JSON_COMPACT) : NULL;
+	int fd, rc;
+
+	json_decref(record);
+	if (text == NULL)
+		return -ENOMEM;
+	record_path(path, sizeof(path), dir, vm->spec.name, false);
+	record_path(temporary, sizeof(temporary), dir, vm->spec.name, true);
+	fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		free(text);
+		return -errno;
+	}
+	rc = write_all(fd, text, strlen(text));
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc == 0 && rename(temporary, path) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlink(temporary);
+	free(text);
+	return rc;
+}
+
+void
+state_record_remove(const char *dir, const char *name)
+{
+	char path[DAEMON_PATH_MAX + 64];
+
+	record_path(path, sizeof(path), dir, name, false);
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warn("cannot remove %s", path);
+}
+
+static int
+state_by_name(const char *name, enum vm_state *state)
+{
+	unsigned int i;
+
+	for (i = 0; i < VM_STATE_COUNT; i++)
+		if (strcmp(vm_state_name((enum vm_state)i), name) == 0) {
+			*state = (enum vm_state)i;
+			return 0;
+		}
+	return -1;
+}
+
+static bool
+state_has_process(enum vm_state state)
+{
+	return state == VM_STATE_STARTING || state == VM_STATE_RUNNING ||
+	    state == VM_STATE_PAUSED || state == VM_STATE_STOPPING;
+}
+
+static int
+last_run_parse(json_t *last, struct state_record *record, char *error,
+    size_t error_size)
+{
+	const char *outcome = NULL, *detail = NULL;
+	json_error_t json_error;
+
+	if (last == NULL)
+		return 0;
+	if (json_unpack_ex(last, &json_error, JSON_STRICT, "{s?s,s?s}",
+	    "outcome", &outcome, "detail", &detail) < 0) {
+		snprintf(error, error_size, "last_run: %s", json_error.text);
+		return -1;
+	}
+	snprintf(record->outcome, sizeof(record->outcome), "%s", outcome ?: "");
+	snprintf(record->detail, sizeof(record->detail), "%s", detail ?: "");
+	return 0;
+}
+
+/* Every member checked: a record is data from a file, not trusted. */
+int
+state_record_parse(const char *text, size_t length,
+    const struct api_vm_limits *limits, struct state_record *record,
+    char *error, size_t error_size)
+{
+	json_t *root, *spec = NULL, *last = NULL;
+	json_int_t version = 0, pid = 0, start_time = 0;
+	const char *state = NULL;
+	json_error_t json_error;
+	struct api_error spec_error;
+	int rc = -1;
+
+	memset(record, 0, sizeof(*record));
+	root = json_loadb(text, length, JSON_REJECT_DUPLICATES, &json_error);
+	if (root == NULL) {
+		snprintf(error, error_size, "not JSON: %s", json_error.text);
+		return -1;
+	}
+	if (json_unpack_ex(root, &json_error, JSON_STRICT, "{s:I,s:o,s:s,s:I,"
+	    "s:I,s?o}", "version", &version, "spec", &spec, "state", &state,
+	    "pid", &pid, "start_time", &start_time, "last_run", &last) < 0)
+		snprintf(error, error_size, "%s", json_error.text);
+	else if (version != RECORD_VERSION)
+		snprintf(error, error_size, "version %lld, not %d",
+		    (long long)version, RECORD_VERSION);
+	else if (api_vm_spec_parse(spec, limits, &record->spec, &spec_error) < 0)
+		snprintf(error, error_size, "%s", spec_error.desc);
+	else if (state_by_name(state, &record->state) < 0)
+		snprintf(error, error_size, "no state named '%.32s'", state);
+	else if (pid < 0 || pid > INT32_MAX || start_time < 0 ||
+	    (pid != 0) != state_has_process(record->state))
+		snprintf(error, error_size, "pid %lld, start_time %lld: not "
+		    "possible for a VM that is %s", (long long)pid,
+		    (long long)start_time, state);
+	else if (last_run_parse(last, record, error, error_size) == 0) {
+		record->pid = (pid_t)pid;
+		record->start_time = (uint64_t)start_time;
+		rc = 0;
+	}
+	json_decref(root);
+	return rc;
+}
+
+static int
+read_record(int dir_fd, const char *file, char *text, size_t size,
+    size_t *length)
+{
+	int fd = openat(dir_fd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	*length = 0;
+	while ((n = read(fd, text + *length, size - *length)) > 0)
+		*length += (size_t)n;
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return *length == size ? -EFBIG : 0;
+}
+
+/* The name in the file's name, when it is a record's. */
+static bool
+record_name(const char *file, char *name, size_t size)
+{
+	size_t length = strlen(file), suffix = strlen(RECORD_SUFFIX);
+
+	if (length <= suffix || length - suffix >= size ||
+	    strcmp(file + length - suffix, RECORD_SUFFIX) != 0)
+		return false;
+	memcpy(name, file, length - suffix);
+	name[length - suffix] = '\0';
+	return true;
+}
+
+static void
+load_one(const char *dir, int dir_fd, const char *file, const char *name,
+    const struct api_vm_limits *limits, state_record_fn *fn, void *context)
+{
+	struct state_record *record = malloc(sizeof(*record));
+	char *text = malloc(RECORD_BYTES_MAX), why[300] = "";
+	size_t length = 0;
+	int rc;
+
+	if (text == NULL || record == NULL)
+		snprintf(why, sizeof(why), "out of memory");
+	else if ((rc = read_record(dir_fd, file, text, RECORD_BYTES_MAX,
+	    &length)) < 0)
+		snprintf(why, sizeof(why), "%s", strerror(-rc));
+	else if (state_record_parse(text, length, limits, record, why,
+	    sizeof(why)) < 0)
+		;	/* why says it */
+	else if (strcmp(record->spec.name, name) != 0)
+		snprintf(why, sizeof(why), "it names VM '%s'", record->spec.name);
+	if (why[0] == '\0')
+		fn(record, context);
+	else
+		log_warnx("state directory %s: skipping the record %s: %s", dir,
+		    file, why);
+	free(text);
+	free(record);
+}
+
+/* Calls fn for each valid record, in name order; a file that is not one
+ * is logged and skipped (left in place for whoever wants to look at it).
+ * Temporary files of a write that never finished are removed. */
+int
+state_records_load(const char *dir, const struct api_vm_limits *limits,
+    state_record_fn *fn, void *context)
+{
+	struct dirent **entries;
+	int count, dir_fd, i;
+
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		return -errno;
+	count = scandirat(dir_fd, ".", &entries, NULL, alphasort);
+	if (count < 0) {
+		close(dir_fd);
+		return -errno;
+	}
+	for (i = 0; i < count; i++) {
+		const char *file = entries[i]->d_name;
+		size_t length = strlen(file);
+		char name[API_VM_NAME_MAX + 2];
+
+		if (file[0] == '.' && length > 4 &&
+		    strcmp(file + length - 4, ".tmp") == 0)
+			unlinkat(dir_fd, file, 0);
+		else if ((entries[i]->d_type == DT_REG ||
+		    entries[i]->d_type == DT_UNKNOWN) && file[0] != '.' &&
+		    record_name(file, name, sizeof(name)))
+			load_one(dir, dir_fd, file, name, limits, fn, context);
+		free(entries[i]);
+	}
+	free(entries);
+	close(dir_fd);
+	return 0;
+}
