@@ -106,10 +106,10 @@ for b in $(seq $batches); do
 done
 
 # fill F: starts VMs hF-1, hF-2, ... until one fails or $bound run, then
-# appends "held KiB-per-VM what-stopped-it" to /tmp/density-fills.
+# appends "held KiB-per-VM MiB-left what-stopped-it" to /tmp/density-fills.
 fill() {
 	before=$(meminfo_kib MemAvailable)
-	n=0 why="the bound of $bound VMs (no start failed)"
+	n=0 why="the bound of $bound (no start failed)"
 	while [ $n -lt $bound ]; do
 		if ! launch h$1-$((n + 1)) 2> /tmp/density-fill.err; then
 			why="a failed start: $(head -n 1 /tmp/density-fill.err)"
@@ -120,10 +120,11 @@ fill() {
 	after=$(meminfo_kib MemAvailable)
 	# Held means still running now, not only started once.
 	held=$(vmmctl list | awk -v p="h$1-" 'index($1, p) == 1 && $2 == "running"' | wc -l)
-	per_vm=$(( held > 0 ? (before - after) / held : 0 ))
+	per_vm=0
+	[ "$held" -eq 0 ] || per_vm=$(( (before - after) / held ))
 	echo "fill $1: $held VMs running at once, $per_vm KiB of host memory each" \
-		"($((after / 1024)) MiB left available); stopped by $why"
-	echo "$held $per_vm $why" >> /tmp/density-fills
+		"($((after / 1024)) MiB still available); stopped by $why"
+	echo "$held $per_vm $((after / 1024)) $why" >> /tmp/density-fills
 	remove h$1-
 }
 
@@ -134,8 +135,7 @@ done
 
 median_fill=$(sort -n /tmp/density-fills | sed -n "$(( (fills + 1) / 2 ))p")
 set -- $median_fill
-held=$1 per_vm=$2
-why=${median_fill#* * }
 echo "bench-density: $batches batches of $batch, $fills fills up to $bound; 1 vCPU, 16 MiB idle guests (WFI)"
 echo "bench-density: launched per second  median $(median < /tmp/density-rates) VMs/s"
-echo "bench-density: held at once         median $held VMs ($per_vm KiB of host memory each), stopped by $why"
+echo "bench-density: held at once         median $1 VMs, $2 KiB of host memory each," \
+	"$3 MiB still available; stopped by ${median_fill#* * * }"
