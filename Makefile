@@ -215,12 +215,14 @@ run-bench:
 	@$(MAKE) --no-print-directory -j$(JOBS) ARCH=arm64 all payloads bench-programs
 	@$(MAKE) --no-print-directory -j$(JOBS) $(BUILD)/bench-api
 	@rm -rf $(BENCH_OUT) && mkdir -p $(BENCH_OUT) && start=$$(date +%s) && \
+	 cut -d' ' -f1 /proc/loadavg > $(BENCH_OUT)/load-start && \
 	 for i in $$(seq $(BENCH_API_RUNS)); do \
 		echo "== bench-api, run $$i of $(BENCH_API_RUNS) (native)"; \
 		$(BUILD)/bench-api 2>/dev/null | tee $(BENCH_OUT)/api-$$i.txt || exit 1; \
 	 done; \
 	 tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
 		--out $(BENCH_OUT) --suite bench; rc=$$?; \
+	 cut -d' ' -f1 /proc/loadavg > $(BENCH_OUT)/load-end; \
 	 bench/table $(BENCH_OUT) $$(( ($$(date +%s) - start + 30) / 60 )) \
 		> $(BENCH_OUT)/table.md || rc=1; \
 	 echo; cat $(BENCH_OUT)/table.md; exit $$rc
