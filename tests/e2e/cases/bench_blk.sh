@@ -5,7 +5,7 @@
 # then the guest's share of the host's throughput and the queue
 # notifications (guest exits to KVM) per request. Figures, not verdicts:
 # it fails only when something did not run.
-echo "--- emulated arm64 host: Linux $(uname -r), $(grep -c ^processor /proc/cpuinfo) CPUs"
+bench_host
 dd if=/dev/urandom of=/tmp/bench.img bs=1M count=64 2>/dev/null
 host_seq=$(bench-blkread /tmp/bench.img 64 0 1) || fail "host sequential reads"
 host_rand=$(bench-blkread /tmp/bench.img 0 4000 4) || fail "host random reads"
@@ -31,14 +31,17 @@ set -- $(device block1)
 rand_notifies=$1 rand_requests=$2
 awk -v hs="$(field "$host_seq" seq_mib_s)" -v gs="$(field "$guest_seq" seq_mib_s)" \
 	-v hr="$(field "$host_rand" rand_iops)" -v gr="$(field "$guest_rand" rand_iops)" \
+	-v runs="$(field "$guest_seq" runs)" -v direct="$(field "$guest_seq" direct)" \
 	-v sn="$seq_notifies" -v sr="$seq_requests" -v rn="$rand_notifies" \
 	-v rr="$rand_requests" -v exits="$(json_field "$OUT" exits)" 'BEGIN {
-	printf "sequential: host %.1f MiB/s, guest %.1f MiB/s, guest/host %.2f (host/guest %.2fx)\n",
+	printf "bench-blk: 64 MiB image, %s, medians of %d runs each\n",
+		direct ? "O_DIRECT" : "through the page cache", runs
+	printf "bench-blk: sequential host %.1f MiB/s guest %.1f MiB/s: guest/host %.2f, host/guest %.2f (target <= 2)\n",
 		hs, gs, gs / hs, hs / gs
-	printf "4K random:  host %.0f IOPS, guest %.0f IOPS, guest/host %.2f (host/guest %.2fx)\n",
+	printf "bench-blk: 4K random  host %.0f IOPS guest %.0f IOPS: guest/host %.2f, host/guest %.2f\n",
 		hr, gr, gr / hr, hr / gr
-	printf "notifications per request: sequential %.3f (%d/%d), random %.3f (%d/%d)\n",
+	printf "bench-blk: notifications per request sequential %.3f (%d/%d) random %.3f (%d/%d)\n",
 		sn / sr, sn, sr, rn / rr, rn, rr
-	printf "exits to vmmd per request (all devices, UART included): %.3f (%d/%d)\n",
+	printf "bench-blk: exits to vmmd per request (all devices, UART included) %.3f (%d/%d)\n",
 		exits / (sr + rr), exits, sr + rr
 }'

@@ -5,9 +5,7 @@
 # process's RSS beyond guest memory. Prints medians; fails only when a boot
 # did not reach init.
 runs=5
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+bench_host
 : > /tmp/boot.tsv
 for i in $(seq $runs); do
 	out=$(vmmd run --kernel "$VMMD_GUEST/Image" --initrd "$VMMD_GUEST/initrd.cpio.gz" \
@@ -27,7 +25,10 @@ done
 marker=$(cut -f1 /tmp/boot.tsv | median)
 setup=$(cut -f2 /tmp/boot.tsv | median)
 echo "bench-boot: $runs boots, 2 vCPUs, 256 MiB, quiet kernel"
-echo "bench-boot: VM creation to init marker  median $((${marker%.*} / 1000)) ms"
-echo "bench-boot: vmmd before first KVM_RUN   median $((${setup%.*} / 1000)) ms ($(awk "BEGIN { printf \"%.2f\", 100 * $setup / $marker }")% of the boot, target <= 2%)"
+awk -v marker="$marker" -v setup="$setup" 'BEGIN {
+	printf "bench-boot: VM creation to init marker  median %.0f ms\n", marker / 1000
+	printf "bench-boot: vmmd before first KVM_RUN   median %.1f ms (%.2f%% of the boot, target <= 2%%)\n",
+		setup / 1000, 100 * setup / marker
+}'
 echo "bench-boot: exits during boot          median $(cut -f3 /tmp/boot.tsv | median)"
 echo "bench-boot: RSS beyond guest memory    median $(cut -f4 /tmp/boot.tsv | median) KiB (target <= 2048)"

@@ -67,3 +67,23 @@ start_daemon() {
 	DAEMON=$(cat /tmp/$_name.pid)
 	trap "kill -TERM $DAEMON 2>/dev/null; echo '--- the daemon log:'; cat /tmp/$_name.log" EXIT
 }
+
+# median: the median of the numbers on stdin, one a line.
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# meminfo_kib FIELD: a /proc/meminfo field (MemTotal, MemAvailable...) in KiB.
+meminfo_kib() {
+	sed -n "s/^$1: *\([0-9]*\) kB/\1/p" /proc/meminfo
+}
+
+# bench_host: one line on the host a benchmark runs on, for bench/table:
+# its kernel, KVM's mode as vmmd's probe finds it, the kvm-arm.mode asked
+# for on its command line, its CPUs and memory.
+bench_host() {
+	_mode=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^kvm-arm\.mode=//p' | tail -n 1)
+	echo "bench-host: kernel=$(uname -r) kvm=$(json_field "$(vmmd --probe --json)" mode)" \
+		"kvm-arm.mode=${_mode:-default} cpus=$(grep -c ^processor /proc/cpuinfo)" \
+		"memory_mib=$(( $(meminfo_kib MemTotal) / 1024 ))"
+}
