@@ -27,6 +27,7 @@
 #define CONTROL_FD	3
 #define CONSOLE_OUT_FD	4
 #define CONSOLE_IN_FD	5
+#define VM_PROCESS_OOM_SCORE_ADJ	"500"
 
 struct vm_process {
 	pthread_mutex_t write_lock;
@@ -340,6 +341,22 @@ serve(struct vm_process *process, FILE *in)
 	stop(process, false);
 }
 
+/* When the host runs out of memory, the kernel takes a VM process before
+ * the daemon (whose unit lowers its own score): one VM is lost, not the
+ * daemon that supervises them all. Raising one's own score needs no
+ * privilege. */
+static void
+oom_first(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, VM_PROCESS_OOM_SCORE_ADJ,
+	    strlen(VM_PROCESS_OOM_SCORE_ADJ)) < 0)
+		log_warn("vm-process: cannot raise its OOM score");
+	if (fd >= 0)
+		close(fd);
+}
+
 int
 cmd_vm_process(int argc, char **argv)
 {
@@ -353,6 +370,7 @@ cmd_vm_process(int argc, char **argv)
 		return VMMD_EXIT_USAGE;
 	}
 	log_init("vmmd vm-process", false);
+	oom_first();
 	pthread_mutex_init(&process.write_lock, NULL);
 	vm_control_init(&process.control, on_running, &process);
 	in = fdopen(CONTROL_FD, "r");

@@ -78,6 +78,7 @@ assert_eq "$status" 1 "delete a running VM"
 run_status status vmmctl --json info a
 pid=$(json_field "$OUT" pid)
 [ -n "$pid" ] && [ "$pid" -gt 0 ] || fail "a's pid: '$pid'"
+assert_eq "$(cat /proc/$pid/oom_score_adj)" 500 "a's process goes before the daemon when memory runs out"
 kill -KILL "$pid"
 run_status status vmmctl --timeout 30 wait a crashed
 assert_eq "$status" 0 "a is reported crashed"

@@ -39,6 +39,7 @@ assert_eq "$(systemctl is-active vmmd.service)" active "the service after the fi
 main_pid=$(systemctl show -P MainPID vmmd.service)
 [ "$main_pid" -gt 0 ] || fail "no main PID"
 assert_eq "$(stat -c %U /proc/$main_pid)" vmmd "the daemon's user"
+assert_eq "$(cat /proc/$main_pid/oom_score_adj)" -500 "the daemon's OOM score (OOMScoreAdjust)"
 assert_eq "$(systemctl show -P StatusText vmmd.service)" "0 of 0 VMs running" "STATUS="
 
 cat > /vmmd/guest/a.json <<SPEC
