@@ -77,6 +77,7 @@ drop_capabilities(char *error, size_t error_size)
 	struct __user_cap_data_struct data[2], none[2];
 
 	memset(none, 0, sizeof(none));
+	memset(data, 0, sizeof(data));
 	if (syscall(SYS_capget, &header, data) == 0 &&
 	    memcmp(data, none, sizeof(none)) == 0)
 		return 0;
