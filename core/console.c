@@ -5,8 +5,11 @@
 #include "console.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "log.h"
 
 void
 console_init(struct console *console, int log_fd, int attach_fd,
@@ -59,16 +62,35 @@ note_lines(struct console *console)
 
 /* A full disk or a closed terminal must not stop the guest: the byte is
  * dropped for that destination. */
-static void
+static bool
 write_byte(int fd, uint8_t byte)
 {
 	ssize_t n;
 
 	if (fd < 0)
-		return;
+		return true;
 	do {
 		n = write(fd, &byte, 1);
 	} while (n < 0 && errno == EINTR);
+	return n == 1;
+}
+
+/* The log is the record of everything: what it cannot take is counted, and
+ * said once when it starts failing and once when it works again. */
+static void
+log_byte(struct console *console, uint8_t byte)
+{
+	if (!write_byte(console->log_fd, byte)) {
+		if (!console->log_failing)
+			log_warn("the console log cannot be written: the guest "
+			    "runs on, its output is dropped from the log");
+		console->log_failing = true;
+		atomic_fetch_add(&console->log_dropped, 1);
+	} else if (console->log_failing) {
+		console->log_failing = false;
+		log_warnx("the console log is written again (%" PRIuFAST64
+		    " bytes were dropped)", atomic_load(&console->log_dropped));
+	}
 }
 
 static void
@@ -97,7 +119,7 @@ console_output(void *opaque, uint8_t byte)
 {
 	struct console *console = opaque;
 
-	write_byte(console->log_fd, byte);
+	log_byte(console, byte);
 	write_byte(console->attach_fd, byte);
 	if (byte == '\n' || byte == '\r') {
 		scan_line(console);

@@ -13,6 +13,8 @@
 
 struct console {
 	int log_fd;		/* -1: none */
+	bool log_failing;	/* its last write failed (said once) */
+	atomic_uint_fast64_t log_dropped;	/* bytes it could not take */
 	int attach_fd;		/* -1: none */
 	char line[CONSOLE_LINE_MAX];
 	size_t line_length;

@@ -429,6 +429,19 @@ vm_control_counters(struct vm_control *control, struct forward_map *map,
 	return vm == NULL ? -EAGAIN : 0;
 }
 
+/* The bytes the running boot's console log could not take (a full disk). */
+uint64_t
+vm_control_console_dropped(struct vm_control *control)
+{
+	uint64_t dropped = 0;
+
+	pthread_mutex_lock(&control->lock);
+	if (control->vm != NULL)
+		dropped = atomic_load(&control->vm->console.log_dropped);
+	pthread_mutex_unlock(&control->lock);
+	return dropped;
+}
+
 /* A snapshot of the running boot's devices and their counters, read as
  * vm_control_counters reads the exits: a figure may be one behind. */
 int
@@ -952,6 +965,7 @@ vm_execute(struct vm *vm, struct vm_result *result)
 	vm_stop_console_input(vm);
 	vm_io_stop(&vm->io);
 	vm_io_results(&vm->io, result->devices, &result->device_count);
+	result->console_log_dropped += atomic_load(&vm->console.log_dropped);
 	result->marker_ns = vm->marker_ns;
 	if (rss_measure(&vm->memory, &result->rss_bytes,
 	    &result->guest_rss_bytes) < 0)

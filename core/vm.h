@@ -87,6 +87,7 @@ struct vm_result {
 	uint64_t marker_ns;		/* creation to boot_marker, last boot; 0: unseen */
 	uint64_t rss_bytes;		/* the process's resident memory at the end */
 	uint64_t guest_rss_bytes;	/* the part of it that is guest RAM */
+	uint64_t console_log_dropped;	/* bytes the console log could not take */
 	struct forward_map map;			/* the entries, for reports */
 	struct forward_counters counters;	/* summed over the vCPUs */
 	struct vm_device_result devices[VM_IO_MAX_DEVICES];	/* last boot */
@@ -156,6 +157,7 @@ int vm_control_wait_lines(struct vm_control *control, unsigned int mask,
 uint64_t vm_monotonic_ns(void);
 int vm_control_counters(struct vm_control *control, struct forward_map *map,
     struct forward_counters *counters, uint64_t *exits);
+uint64_t vm_control_console_dropped(struct vm_control *control);
 int vm_control_devices(struct vm_control *control,
     struct vm_device_result *devices, unsigned int *count);
 

@@ -83,12 +83,13 @@ result_json(enum vm_run_status status, const struct vm_result *result)
 		return json_pack("{s:s,s:s}", "outcome", "setup-failed", "detail",
 		    status == VM_RUN_NO_KVM ? "KVM cannot serve on this host" :
 		    "the VM could not be built: see the daemon's log");
-	return json_pack("{s:s,s:s,s:i,s:I,s:I,s:o?}", "outcome",
+	return json_pack("{s:s,s:s,s:i,s:I,s:I,s:I,s:o?}", "outcome",
 	    status == VM_RUN_FAILED ? "failed" :
 	    vm_outcome_name(result->stop.outcome), "detail", result->stop.detail,
 	    "boots", (int)result->boots, "exits", (json_int_t)result->exits,
-	    "setup_us", (json_int_t)(result->setup_ns / 1000), "forward_map",
-	    forward_map_json(&result->map, &result->counters));
+	    "setup_us", (json_int_t)(result->setup_ns / 1000),
+	    "console_log_dropped", (json_int_t)result->console_log_dropped,
+	    "forward_map", forward_map_json(&result->map, &result->counters));
 }
 
 /* The VM's thread: when the VM ends, so does the process. */
@@ -247,9 +248,11 @@ send_counters(struct vm_process *process)
 		return;
 	}
 	vm_control_devices(&process->control, devices, &device_count);
-	send_message(process, json_pack("{s:s,s:b,s:{s:o,s:o}}", "msg", "ack",
-	    "ok", 1, "counters", "forward_map", forward_map_json(&map,
-	    &counters), "devices", devices_json(devices, device_count)));
+	send_message(process, json_pack("{s:s,s:b,s:{s:o,s:o,s:I}}", "msg",
+	    "ack", "ok", 1, "counters", "forward_map", forward_map_json(&map,
+	    &counters), "devices", devices_json(devices, device_count),
+	    "console_log_dropped", (json_int_t)vm_control_console_dropped(
+	    &process->control)));
 }
 
 /* The guest is asked to shut down (vm_shutdown.c); one that cannot be

@@ -47,3 +47,16 @@ main(int argc, char **argv)
 	printf("unit: %d passed, %d failed\n", run - failed, failed);
 	return failed == 0 && run > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+void
+unit_write_file(const char *directory, const char *name, const char *text)
+{
+	char path[512];
+	FILE *file;
+
+	snprintf(path, sizeof(path), "%s/%s", directory, name);
+	file = fopen(path, "w");
+	ck_assert_ptr_nonnull(file);
+	fputs(text, file);
+	fclose(file);
+}

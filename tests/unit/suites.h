@@ -9,6 +9,10 @@ typedef Suite *(*unit_suite_maker)(void);
 
 void unit_suite_register(unit_suite_maker make);
 
+/* Writes text to directory/name, or fails the test. */
+void unit_write_file(const char *directory, const char *name,
+    const char *text);
+
 #define UNIT_SUITE(maker)						\
 	static void __attribute__((constructor))			\
 	unit_suite_register_##maker(void)				\

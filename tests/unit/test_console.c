@@ -149,6 +149,26 @@ START_TEST(test_noted_lines)
 }
 END_TEST
 
+/* A log on a full disk: the bytes are counted, the rest goes on. */
+START_TEST(test_log_full)
+{
+	int full = open("/dev/full", O_WRONLY | O_CLOEXEC), fds[2];
+	struct console console;
+	char seen[64];
+
+	ck_assert_int_ge(full, 0);
+	ck_assert_int_eq(pipe(fds), 0);
+	console_init(&console, full, fds[1], count_panic, NULL);
+	feed(&console, "twelve bytes");
+	ck_assert(console.log_failing);
+	ck_assert_uint_eq(atomic_load(&console.log_dropped), 12);
+	ck_assert_uint_eq(drain(fds[0], seen, sizeof(seen)), 12);
+	close(full);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 static Suite *
 console_suite(void)
 {
@@ -160,6 +180,7 @@ console_suite(void)
 	tcase_add_test(tcase, test_long_lines);
 	tcase_add_test(tcase, test_marker);
 	tcase_add_test(tcase, test_noted_lines);
+	tcase_add_test(tcase, test_log_full);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }

@@ -759,19 +759,6 @@ sleeper(uint64_t *start_time)
 	return pid;
 }
 
-static void
-write_state_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *file;
-
-	snprintf(path, sizeof(path), "%s/%s", directory, name);
-	file = fopen(path, "w");
-	ck_assert_ptr_nonnull(file);
-	fputs(text, file);
-	fclose(file);
-}
-
 static json_t *
 vm_info(int fd, const char *name)
 {
@@ -824,8 +811,8 @@ START_TEST(test_supervised_daemon_killed)
 	    "\"orphan\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\"},"
 	    "\"state\":\"running\",\"pid\":%d,\"start_time\":%llu}",
 	    (int)orphan, (unsigned long long)orphan_time);
-	write_state_file("orphan.vm", record);
-	write_state_file("junk.vm", "{\"version\":1,\"spec\":{\"na");
+	unit_write_file(directory, "orphan.vm", record);
+	unit_write_file(directory, "junk.vm", "{\"version\":1,\"spec\":{\"na");
 	config.stop_timeout_s = 1;
 	config.limits.vms = 8;
 	daemon_start();

@@ -115,19 +115,6 @@ START_TEST(test_parse_corrupt)
 }
 END_TEST
 
-static void
-write_file(const char *name, const char *text)
-{
-	char path[128];
-	FILE *file;
-
-	snprintf(path, sizeof(path), "%s/%s", directory, name);
-	file = fopen(path, "w");
-	ck_assert_ptr_nonnull(file);
-	fputs(text, file);
-	fclose(file);
-}
-
 struct loaded {
 	char names[8][API_VM_NAME_MAX + 1];
 	enum vm_state states[8];
@@ -173,13 +160,13 @@ START_TEST(test_write_and_load)
 	ck_assert_int_eq(state_record_write(directory, b), 0);
 	b->state = VM_STATE_STOPPED;	/* written again, over the old one */
 	ck_assert_int_eq(state_record_write(directory, b), 0);
-	write_file("c.vm", "{\"version\":1,\"spec\":{\"name\":");
-	write_file("d.vm", "\x01\x02\xff garbage");
-	write_file("e.vm", "{\"version\":1,\"spec\":" SPEC ",\"state\":"
+	unit_write_file(directory, "c.vm", "{\"version\":1,\"spec\":{\"name\":");
+	unit_write_file(directory, "d.vm", "\x01\x02\xff garbage");
+	unit_write_file(directory, "e.vm", "{\"version\":1,\"spec\":" SPEC ",\"state\":"
 	    "\"defined\",\"pid\":0,\"start_time\":0}");	/* names web */
-	write_file(".f.vm.tmp", "half a rec");
-	write_file("a.console.log", "console bytes");
-	write_file("notes.txt", "not a record");
+	unit_write_file(directory, ".f.vm.tmp", "half a rec");
+	unit_write_file(directory, "a.console.log", "console bytes");
+	unit_write_file(directory, "notes.txt", "not a record");
 	ck_assert_int_eq(state_records_load(directory, &limits, collect,
 	    &loaded), 0);
 	ck_assert_int_eq(loaded.count, 2);

@@ -8,7 +8,7 @@
 RUN_TIMEOUT=120
 . /vmmd/cases/faults_lib.sh
 trap 'echo "--- the daemon log:"; tail -n 60 /tmp/vmmd.log; end_daemon' EXIT
-start_daemon
+faults_daemon
 fds_before=$(daemon_fds)
 for vm in r p s; do
 	linux_spec $vm

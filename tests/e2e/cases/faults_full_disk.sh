@@ -1,6 +1,7 @@
 # A full disk under the state directory and the console log (a 256 KiB
 # tmpfs, filled): a Linux guest that writes a lot to its console runs on
-# and its output still reaches the clients; the daemon serves; a record it
+# and its output still reaches the clients; the bytes its log could not
+# take are counted (vm-info) and said once; the daemon serves; a record it
 # cannot write is said once in its log, not at every state change; a new
 # VM is refused with the reason and leaves no half-written record.
 RUN_TIMEOUT=180
@@ -9,7 +10,7 @@ STATE=/tmp/full
 trap 'echo "--- the daemon log:"; cat /tmp/vmmd.log; end_daemon; umount /tmp/full' EXIT
 mkdir -p /tmp/full /tmp/vmmd
 mount -t tmpfs -o size=256k tmpfs /tmp/full || fail "mount a small tmpfs"
-start_daemon
+faults_daemon
 linux_spec loud "console=ttyS0 vmmd.action=shell"
 linux_spec other
 run_status status vmmctl create /tmp/loud.json
@@ -38,6 +39,12 @@ tail -c 300 /tmp/loud.out
 assert_eq "$status" 0 "loud wrote ~13 KB more to its console on a full disk"
 assert_eq "$(state_of loud)" running "loud's state"
 echo "loud's console log holds $(wc -c < /tmp/full/loud.console.log) bytes"
+run_status status vmmctl --json info loud
+dropped=$(json_field "$OUT" console_log_dropped)
+echo "loud's console log could not take $dropped bytes"
+[ "${dropped:-0}" -gt 10000 ] || fail "the bytes the log dropped are not counted: '$dropped'"
+said=$(grep -c "the console log cannot be written" /tmp/vmmd.log)
+assert_eq "$said" 1 "the console log's failure, in the log"
 
 run_status status vmmctl create /tmp/other.json
 assert_eq "$status" 1 "create other on a full disk"

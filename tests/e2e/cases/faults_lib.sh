@@ -4,7 +4,7 @@ S=/tmp/vmmd/vmmd.sock
 export VMMD_SOCKET=$S
 STATE=${STATE:-/tmp/vmmd}
 
-start_daemon() {
+faults_daemon() {
 	vmmd daemon --socket $S --state-dir "$STATE" --detach \
 		--pid-file /tmp/vmmd.pid "$@" 2>> /tmp/vmmd.log
 	assert_eq "$?" 0 "the daemon starts"

@@ -6,7 +6,7 @@
 RUN_TIMEOUT=120
 . /vmmd/cases/faults_lib.sh
 trap 'echo "--- the daemon log:"; cat /tmp/vmmd.log; end_daemon' EXIT
-start_daemon
+faults_daemon
 linux_spec a
 linux_spec b
 run_status status vmmctl create /tmp/a.json
@@ -28,7 +28,7 @@ while [ -d /proc/$pid ] && [ "$(sed 's/.*) //' /proc/$pid/stat | cut -d' ' -f1)"
 [ $i -lt 100 ] || fail "a's process outlived the daemon by 10 s"
 echo "a's process ended $((i * 100)) ms (at most) after the daemon's SIGKILL"
 
-start_daemon
+faults_daemon
 run_status status vmmctl --json info a
 assert_eq "$(json_field "$OUT" state)" stopped "a after the restart"
 assert_contains "$OUT" '"outcome":"daemon-restarted"' "a's last run"
