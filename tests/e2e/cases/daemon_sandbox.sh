@@ -20,12 +20,8 @@ for module in vhost_iotlb vhost vsock vmw_vsock_virtio_transport_common vhost_vs
 	insmod /vmmd/host-modules/$module.ko 2>/dev/null
 done
 [ -c /dev/vhost-vsock ] || fail "no /dev/vhost-vsock"
-vsock-echo listen 5000 > /tmp/sbx-vsock.out 2>&1 &
-listener=$!
-until grep -q listening /tmp/sbx-vsock.out; do	# bounded by the case timeout
-	kill -0 $listener 2>/dev/null || fail "the host vsock listener died"
-	sleep 0.1
-done
+vsock_listener /tmp/sbx-vsock.out
+listener=$LISTENER
 
 dd if=/dev/urandom of=/tmp/sbx-source.img bs=64k count=16 2>/dev/null
 dd if=/dev/zero of=/tmp/sbx-target.img bs=1M count=4 2>/dev/null
@@ -45,14 +41,7 @@ cat > /tmp/sbx-dev.json <<SPEC
 SPEC
 vmmctl run /tmp/sbx-dev.json > /tmp/sbx-dev.out 2> /tmp/sbx-dev.err &
 run=$!
-tries=0
-until [ -e /sys/class/net/sbxtap0 ]; do	# the VM process opens it at start
-	tries=$((tries + 1))
-	[ "$tries" -lt 600 ] && kill -0 $run 2>/dev/null || break
-	sleep 0.1
-done
-ip addr add 10.0.2.1/24 dev sbxtap0 || fail "no tap sbxtap0: $(cat /tmp/sbx-dev.err)"
-ip link set sbxtap0 up
+host_tap_up sbxtap0 $run /tmp/sbx-dev.err	# the VM process opens it at start
 
 # The running VM process: who it is and what it may do.
 pid=$(json_field "$(vmmctl --json info dev)" pid)

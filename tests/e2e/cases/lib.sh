@@ -87,3 +87,27 @@ bench_host() {
 		"kvm-arm.mode=${_mode:-default} cpus=$(grep -c ^processor /proc/cpuinfo)" \
 		"memory_mib=$(( $(meminfo_kib MemTotal) / 1024 ))"
 }
+
+# host_tap_up TAP PID ERRFILE: waits (up to 60 s) for the tap that the vmmd
+# of PID creates or opens as its VM starts, then gives the host 10.0.2.1 on it.
+host_tap_up() {
+	_tries=0
+	until [ -e /sys/class/net/$1 ]; do
+		_tries=$((_tries + 1))
+		[ "$_tries" -lt 600 ] && kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	ip addr add 10.0.2.1/24 dev "$1" || fail "no tap $1: $(cat "$3")"
+	ip link set "$1" up
+}
+
+# vsock_listener OUTFILE: the host's vsock echo server on port 5000, in the
+# background ($LISTENER), once it listens (bounded by the case's timeout).
+vsock_listener() {
+	vsock-echo listen 5000 > "$1" 2>&1 &
+	LISTENER=$!
+	until grep -q listening "$1"; do
+		kill -0 $LISTENER 2>/dev/null || fail "the host vsock listener died"
+		sleep 0.1
+	done
+}

@@ -8,14 +8,7 @@ vmmd run --kernel "$VMMD_GUEST/Image" --initrd "$VMMD_GUEST/initrd.cpio.gz" \
 	--net tap=vmmdtap0,mac=52:54:00:aa:bb:cc --console-log /tmp/console-net.log \
 	--json > /tmp/net.out 2> /tmp/net.err &
 vmm=$!
-tries=0
-until [ -e /sys/class/net/vmmdtap0 ]; do	# vmmd creates it as the VM starts
-	tries=$((tries + 1))
-	[ "$tries" -lt 300 ] && kill -0 $vmm 2>/dev/null || break
-	sleep 0.1
-done
-ip addr add 10.0.2.1/24 dev vmmdtap0 || fail "no tap vmmdtap0: $(cat /tmp/net.err)"
-ip link set vmmdtap0 up
+host_tap_up vmmdtap0 $vmm /tmp/net.err	# vmmd creates it as the VM starts
 wait $vmm
 status=$?
 OUT=$(cat /tmp/net.out)
@@ -41,14 +34,7 @@ tap-exec vmmdtap1 3 vmmd run --kernel "$VMMD_GUEST/Image" \
 	--cmdline "console=ttyS0 vmmd.modules=virtio_mmio,failover,net_failover,virtio_net vmmd.action=virtio-net" \
 	--net fd=3 --console-log /tmp/console-net1.log --json > /tmp/net1.out 2> /tmp/net1.err &
 vmm=$!
-tries=0
-until [ -e /sys/class/net/vmmdtap1 ]; do
-	tries=$((tries + 1))
-	[ "$tries" -lt 300 ] && kill -0 $vmm 2>/dev/null || break
-	sleep 0.1
-done
-ip addr add 10.0.2.1/24 dev vmmdtap1 || fail "no tap vmmdtap1: $(cat /tmp/net1.err)"
-ip link set vmmdtap1 up
+host_tap_up vmmdtap1 $vmm /tmp/net1.err
 wait $vmm
 status=$?
 cat /tmp/net1.err

@@ -10,12 +10,8 @@ assert_contains "$ERR" "load the vhost_vsock module" "the hint"
 for module in vhost_iotlb vhost vsock vmw_vsock_virtio_transport_common vhost_vsock; do
 	insmod /vmmd/host-modules/$module.ko || fail "cannot load $module"
 done
-vsock-echo listen 5000 > /tmp/vsock-host.out 2>&1 &
-listener=$!
-until grep -q listening /tmp/vsock-host.out; do	# bounded by the case timeout
-	kill -0 $listener 2>/dev/null || fail "the host listener died"
-	sleep 0.1
-done
+vsock_listener /tmp/vsock-host.out
+listener=$LISTENER
 run_status status vmmd run --kernel "$VMMD_GUEST/Image" \
 	--initrd "$VMMD_GUEST/initrd.cpio.gz" --memory 256M \
 	--cmdline "console=ttyS0 vmmd.modules=virtio_mmio,vsock,vmw_vsock_virtio_transport_common,vmw_vsock_virtio_transport vmmd.action=virtio-vsock" \
