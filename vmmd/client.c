@@ -340,8 +340,12 @@ static void
 client_readable_cb(evutil_socket_t fd, short what, void *context)
 {
 	struct client *client = context;
-	int n = client_io_fill(&client->io);
+	struct client_io_fds fds;
+	int n = client_io_fill(&client->io, &fds);
+	unsigned int i;
 
+	for (i = 0; i < fds.count; i++)
+		close(fds.fd[i]);	/* no command takes an fd yet */
 	(void)fd;
 	(void)what;
 	if (n == -2)
