@@ -148,6 +148,9 @@ tap_refused(int fd)
 		return "a /dev/net/tun fd attached to no interface";
 	if ((ifr.ifr_flags & IFF_TAP) == 0)
 		return "a tun interface, not a tap";
+	if ((ifr.ifr_flags & IFF_VNET_HDR) == 0 || (ifr.ifr_flags & IFF_NO_PI) == 0)
+		return "a tap without IFF_VNET_HDR and IFF_NO_PI (open it with "
+		    "IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)";
 	return NULL;
 }
 

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -242,8 +245,28 @@ START_TEST(test_fd_checks)
 }
 END_TEST
 
-/* A fresh /dev/net/tun fd is attached to no tap: refused without one. */
-START_TEST(test_fd_tun_unattached)
+/* A tap made here (gone when its fd closes), with flags. */
+static int
+tap_make(short flags)
+{
+	struct ifreq request;
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	memset(&request, 0, sizeof(request));
+	request.ifr_flags = flags;
+	snprintf(request.ifr_name, sizeof(request.ifr_name), "vmmdtest%d",
+	    (int)getpid() % 10000);
+	if (ioctl(fd, TUNSETIFF, &request) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A fresh /dev/net/tun fd is attached to no tap; a tap must have the
+ * virtio-net header; a tap vmmd would make itself passes. */
+START_TEST(test_fd_taps)
 {
 	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 
@@ -251,6 +274,22 @@ START_TEST(test_fd_tun_unattached)
 		return;		/* no tun device here: nothing to check */
 	ck_assert_int_eq(check_fd(fd, IMAGE_USE_TAP), -1);
 	ck_assert_ptr_nonnull(strstr(error, "attached to no interface"));
+	close(fd);
+	fd = tap_make(IFF_TAP | IFF_NO_PI);
+	if (fd < 0)
+		return;		/* no CAP_NET_ADMIN: no tap to make */
+	ck_assert_int_eq(check_fd(fd, IMAGE_USE_TAP), -1);
+	ck_assert_ptr_nonnull(strstr(error, "IFF_VNET_HDR"));
+	close(fd);
+	fd = tap_make(IFF_TUN | IFF_NO_PI | IFF_VNET_HDR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(check_fd(fd, IMAGE_USE_TAP), -1);
+	ck_assert_ptr_nonnull(strstr(error, "a tun interface"));
+	close(fd);
+	fd = tap_make(IFF_TAP | IFF_NO_PI | IFF_VNET_HDR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_msg(check_fd(fd, IMAGE_USE_TAP) == 0, "%s", error);
+	ck_assert_int_eq(check_fd(fd, IMAGE_USE_VHOST_VSOCK), -1);
 	close(fd);
 }
 END_TEST
@@ -268,7 +307,7 @@ image_policy_suite(void)
 	tcase_add_test(tcase, test_root_any_path);
 	tcase_add_test(tcase, test_types_refused);
 	tcase_add_test(tcase, test_fd_checks);
-	tcase_add_test(tcase, test_fd_tun_unattached);
+	tcase_add_test(tcase, test_fd_taps);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
