@@ -19,6 +19,7 @@
 #include "../api/protocol.h"
 #include "../api/vm_spec.h"
 #include "client_io.h"
+#include "image_policy.h"
 
 #define DAEMON_PATH_MAX		512
 #define DAEMON_USER_MAX		64
@@ -52,6 +53,7 @@ struct daemon_config {
 	char vm_user[DAEMON_USER_MAX];	/* VM processes run as it (root only) */
 	bool test_hooks;		/* x- commands for the tests */
 	struct daemon_limits limits;
+	struct image_policy images;	/* what a spec's paths may name */
 	char config_path[DAEMON_PATH_MAX];	/* read again on SIGHUP */
 };
 
