@@ -126,6 +126,7 @@ device_options_vsock(struct device_options *devices, const char *arg,
 {
 	struct vm_device_spec *spec;
 	unsigned long long cid;
+	unsigned int i;
 	char *end;
 
 	cid = strtoull(arg, &end, 10);
@@ -135,6 +136,14 @@ device_options_vsock(struct device_options *devices, const char *arg,
 		    "(3 to 4294967294)", arg);
 		return -1;
 	}
+	/* A guest's driver takes one device; the VM process keeps one vhost. */
+	for (i = 0; i < devices->count; i++)
+		if (devices->specs[i].kind == VM_DEVICE_VSOCK) {
+			snprintf(error, error_size, "--vsock: a VM has one vsock "
+			    "device (CID %llu given already)",
+			    (unsigned long long)devices->specs[i].cid);
+			return -1;
+		}
 	spec = device_add(devices, VM_DEVICE_VSOCK, error, error_size);
 	if (spec == NULL)
 		return -1;

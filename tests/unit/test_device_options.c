@@ -97,6 +97,28 @@ START_TEST(test_too_many_devices)
 }
 END_TEST
 
+/* A guest has one vsock device (Linux's driver takes the first and no
+ * other), and one vhost-vsock kept for the VM's reboots would serve both:
+ * a second is refused, in a run's options and in a daemon spec. */
+START_TEST(test_second_vsock_refused)
+{
+	struct api_vm_device vsock = { .type = API_DEVICE_VSOCK, .cid = 9 };
+	static struct device_options devices;
+
+	error[0] = '\0';
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin", "--vsock", "42",
+	    "--vsock", "43"), -1);
+	ck_assert_ptr_nonnull(strstr(error, "--vsock: a VM has one vsock "
+	    "device"));
+	ck_assert_int_eq(device_options_spec(&devices, &vsock, error,
+	    sizeof(error)), 0);
+	vsock.cid = 10;
+	ck_assert_int_eq(device_options_spec(&devices, &vsock, error,
+	    sizeof(error)), -1);
+	ck_assert_uint_eq(devices.count, 1);
+}
+END_TEST
+
 /* A daemon spec's devices as the VM process makes them: the same
  * settings, and a text too long for the option refused, never cut (a cut
  * one once dropped a disk's ",ro"). */
@@ -146,6 +168,7 @@ device_options_suite(void)
 	tcase_add_test(tc, test_net_fd_and_default_mac);
 	tcase_add_test(tc, test_bad_devices);
 	tcase_add_test(tc, test_too_many_devices);
+	tcase_add_test(tc, test_second_vsock_refused);
 	tcase_add_test(tc, test_spec_devices);
 	suite_add_tcase(suite, tc);
 	return suite;
