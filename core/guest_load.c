@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fd_stat.h"
 #include "kept_files.h"
 
 #define LOAD_CHUNK	(1u << 20)
@@ -31,7 +32,7 @@ source_open(const char *path, enum guest_load_mode mode, struct source *source)
 	fd = kept_files_open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fd_stat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
 	}
@@ -141,7 +142,7 @@ map_file(const struct guest_memory *memory, uint64_t guest_phys, uint64_t limit,
 	struct stat st;
 	void *target;
 
-	if (fstat(fd, &st) < 0 || st.st_size <= 0)
+	if (fd_stat(fd, &st) < 0 || st.st_size <= 0)
 		return -EAGAIN;
 	if ((uint64_t)st.st_size > limit)
 		return -EFBIG;
