@@ -133,6 +133,9 @@ START_TEST(test_paths_unknown)
 
 	ck_assert_int_eq(sandbox_stat_path("/"), 0);	/* outside: known */
 	ck_assert_int_eq(sandbox_stat_path("/vmmd-no-such-path"), -ENOENT);
+#ifdef __SANITIZE_ADDRESS__
+	return;	/* ASan's own calls in the child are outside the list */
+#endif
 	if (under_valgrind())
 		return;
 	sized_fd = mkstemp(path);
