@@ -64,6 +64,12 @@ int sandbox_keep_files(const struct vm_config *vm,
     struct vm_device_spec *devices, unsigned int device_count, char *error,
     size_t error_size);
 
+/* What stat(2) of a path tells the process: 0 or a negative errno. Made
+ * as newfstatat with AT_EMPTY_PATH, which the filter once let through; under
+ * the filter it is -EACCES whether the path exists or not. For the tests
+ * and the x-forbidden-syscall test hook. */
+int sandbox_stat_path(const char *path);
+
 /* All of the above, in that order; logs once what failed. */
 int sandbox_enter(const struct vm_config *vm, struct vm_device_spec *devices,
     unsigned int device_count, const char *user);
