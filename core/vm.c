@@ -301,8 +301,8 @@ vm_build(struct vm *vm, struct vm_result *result)
 	if (!vm_step(vm, "interrupt controller", rc) ||
 	    !vm_step(vm, "vCPUs", vm_vcpus_create(vm)))
 		return VM_RUN_SETUP_FAILED;
-	vm_console_create(vm);
-	if (!vm_step(vm, "devices", vm_create_devices(vm)) ||
+	if (!vm_step(vm, "console", vm_console_create(vm)) ||
+	    !vm_step(vm, "devices", vm_create_devices(vm)) ||
 	    !vm_step(vm, "forward map", vm_build_forward_map(vm)) ||
 	    !vm_step(vm, "load the guest", vm_load_guest(vm, result)))
 		return VM_RUN_SETUP_FAILED;

@@ -52,6 +52,9 @@ struct vm_config {
 	int console_log_fd;
 	int console_fd;
 	int console_input_fd;
+	/* Bytes the log (a regular file) keeps at most, at least
+	 * CONSOLE_LOG_MAX_MIN; 0: CONSOLE_LOG_MAX_DEFAULT (1 MiB). */
+	uint64_t console_log_max;
 	unsigned int max_boots;		/* 0: reboot as often as the guest asks */
 	bool huge_pages;		/* guest RAM in hugetlbfs pages */
 	const char *boot_marker;	/* console text whose time is reported */
@@ -84,7 +87,7 @@ struct vm_result {
 	uint64_t marker_ns;		/* creation to boot_marker, last boot; 0: unseen */
 	uint64_t rss_bytes;		/* the process's resident memory at the end */
 	uint64_t guest_rss_bytes;	/* the part of it that is guest RAM */
-	uint64_t console_log_dropped;	/* bytes the console log could not take */
+	uint64_t console_log_dropped;	/* bytes the console log could not take or cut */
 	struct forward_map map;			/* the entries, for reports */
 	struct forward_counters counters;	/* summed over the vCPUs */
 	struct vm_device_result devices[VM_IO_MAX_DEVICES];	/* last boot */

@@ -58,7 +58,7 @@ uart_transmit(void *context, uint8_t byte)
 	console_output(&vm->console, byte);
 }
 
-void
+int
 vm_console_create(struct vm *vm)
 {
 	const struct vm_config *config = vm->config;
@@ -73,6 +73,8 @@ vm_console_create(struct vm *vm)
 		console_note_lines(&vm->console, vm_shutdown_lines,
 		    VM_SHUTDOWN_LINES, console_line_seen);
 	uart_16550_init(&vm->uart, &sink);
+	return console_limit_log(&vm->console, config->console_log_max != 0 ?
+	    config->console_log_max : CONSOLE_LOG_MAX_DEFAULT);
 }
 
 /* Host input for the guest's console, until vm_console_stop_input(). The
@@ -153,16 +155,16 @@ vm_console_add_entry(struct vm *vm)
 }
 
 /* A virtio-console writes to the same console as the UART, under the
- * UART's lock: one writer at a time for the log and the panic watch. */
+ * UART's lock: one writer at a time for the log and the panic watch. A
+ * chunk at a time (virtio_console gathers a chain's segments), so that the
+ * lock is held for one write to each destination, not one per byte. */
 static void
 virtio_console_write(void *context, const uint8_t *data, size_t length)
 {
 	struct vm *vm = context;
-	size_t i;
 
 	pthread_mutex_lock(&vm->uart.lock);
-	for (i = 0; i < length; i++)
-		console_output(&vm->console, data[i]);
+	console_write(&vm->console, data, length);
 	pthread_mutex_unlock(&vm->uart.lock);
 }
 

@@ -136,8 +136,10 @@ vm_control_no_reboot(struct vm_control *control)
 }
 
 /* A BREAK then key on the guest's serial line: -EAGAIN when the UART's
- * FIFO is full, -EBUSY when the VM is paused, -ESRCH when no boot runs or
- * it is ending. */
+ * FIFO is full or its lock busy (never waited for under the control lock:
+ * a guest that keeps its console writing would hold up pause, info and
+ * stop), -EBUSY when the VM is paused, -ESRCH when no boot runs or it is
+ * ending. */
 int
 vm_control_console_break(struct vm_control *control, uint8_t key)
 {

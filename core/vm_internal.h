@@ -89,7 +89,7 @@ bool vm_control_stopped(struct vm_control *control);
 void vm_control_lines_changed(struct vm_control *control);
 
 /* core/vm_console.c: the console, the UART and virtio-console wiring */
-void vm_console_create(struct vm *vm);
+int vm_console_create(struct vm *vm);
 int vm_console_add_entry(struct vm *vm);
 struct vm_io_sink vm_console_sink(struct vm *vm);
 int vm_console_start_input(struct vm *vm);
