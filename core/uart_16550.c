@@ -261,13 +261,16 @@ uart_16550_receive(struct uart_16550 *uart, const uint8_t *bytes, size_t length)
 
 /* A break condition on the line, then key: what a terminal sends for
  * Linux's serial SysRq (BREAK, then the command key). All or nothing:
- * -EAGAIN when the FIFO has no room for both. */
+ * -EAGAIN when the FIFO has no room for both, or when the lock is busy
+ * (the console is writing the guest's output): the caller holds the VM's
+ * control lock and must never wait for a device, it tries again. */
 int
 uart_16550_send_break(struct uart_16550 *uart, uint8_t key)
 {
 	int rc = -EAGAIN;
 
-	pthread_mutex_lock(&uart->lock);
+	if (pthread_mutex_trylock(&uart->lock) != 0)
+		return -EAGAIN;
 	if (uart->rx_count + 2 <= UART_16550_RX_FIFO) {
 		rx_push(uart, 0, true);
 		rx_push(uart, key, false);

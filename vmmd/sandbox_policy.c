@@ -45,6 +45,7 @@ const struct sandbox_rule sandbox_rules[] = {
 	ALLOW("fdatasync", "virtio-blk flush"),
 	ALLOW("fsync", "virtio-blk flush"),
 	ALLOW("fallocate", "virtio-blk discard (punch a hole)"),
+	ALLOW("ftruncate", "the console log, cut to its newest half at its cap"),
 	ALLOW("close", "a boot's fds at teardown"),
 	ALLOW_IF("fcntl", SANDBOX_EQ, 1, F_GETFL, "non-blocking fds"),
 	ALLOW_IF("fcntl", SANDBOX_EQ, 1, F_SETFL, "non-blocking fds"),

@@ -153,6 +153,20 @@ START_TEST(test_break_then_key)
 }
 END_TEST
 
+/* The break never waits for the UART's lock (the VM's control lock is held
+ * while it is sent): while the console is busy writing, it is -EAGAIN and
+ * nothing is queued; once free, it goes. Before, this test deadlocked. */
+START_TEST(test_break_busy_lock)
+{
+	pthread_mutex_lock(&uart.lock);	/* a console write in progress */
+	ck_assert_int_eq(uart_16550_send_break(&uart, 's'), -EAGAIN);
+	ck_assert_uint_eq(uart.rx_count, 0);
+	pthread_mutex_unlock(&uart.lock);
+	ck_assert_int_eq(uart_16550_send_break(&uart, 's'), 0);
+	ck_assert_uint_eq(uart.rx_count, 2);
+}
+END_TEST
+
 START_TEST(test_divisor_latch_and_scratch)
 {
 	put(3, 0x83);			/* DLAB */
@@ -206,6 +220,7 @@ uart_16550_suite(void)
 	tcase_add_test(tcase, test_receive);
 	tcase_add_test(tcase, test_receive_backlog_and_overrun);
 	tcase_add_test(tcase, test_break_then_key);
+	tcase_add_test(tcase, test_break_busy_lock);
 	tcase_add_test(tcase, test_divisor_latch_and_scratch);
 	tcase_add_test(tcase, test_loopback);
 	tcase_add_test(tcase, test_refused_accesses);
