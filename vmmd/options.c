@@ -214,8 +214,7 @@ static const struct command_desc command_cpu_model = {
 	VMMD_COMMAND_CPU_MODEL, "--cpu-model", "this host's CPU model: ID "
 	"registers, writable masks, features, the sysreg cross-check",
 	NULL, NULL, 0, 0,
-	(const struct option_desc *const[]){ &opt_kvm, &opt_json,
-	    &opt_cpu_template, &opt_template, NULL },
+	(const struct option_desc *const[]){ &opt_kvm, &opt_json, NULL },
 	NULL, 0, NULL,
 };
 
@@ -489,7 +488,7 @@ daemon_options_parse(int argc, char **argv, struct daemon_options *options,
 	struct command_line line = { .result = COMMAND_LINE_PARSED };
 
 	vmmd_commands();
-	optind = 1;	/* argv[0] is "daemon" */
+	optind = 0;	/* getopt's full reset; argv[0] is "daemon" */
 	opterr = 0;
 	if (command_parse(&command_set, &command_daemon, argc, argv, options,
 	    &line, error, error_size) < 0)
