@@ -355,10 +355,10 @@ command_usage(const struct command_desc *command, FILE *out)
 	const struct option_desc *options[COMMAND_OPTIONS_MAX + 1];
 	size_t count = command_options(command, options), i;
 
-	fprintf(out, "vmmd %s%s%s [OPTIONS]\n  %s\n", command->name,
+	fprintf(out, "vmmd %s%s%s%s\n  %s\n", command->name,
 	    command->operands != NULL ? " " : "",
 	    command->operands != NULL ? command->operands : "",
-	    command->summary);
+	    count > COMMON_COUNT ? " [OPTIONS]" : "", command->summary);
 	for (i = 0; i + COMMON_COUNT < count; i++)
 		usage_option(options[i], out);
 }
