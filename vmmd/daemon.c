@@ -2,7 +2,6 @@
  * way out (SIGTERM stops every VM cleanly, then the daemon exits). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <grp.h>
 #include <signal.h>
@@ -21,10 +20,7 @@
 #include "cmd_probe.h"
 #include "daemon.h"
 #include "exit_status.h"
-
-static const char daemon_usage_text[] =
-    "usage: vmmd daemon [--config FILE] [--socket PATH] [--state-dir DIR]\n"
-    "                   [--no-kvm] [--detach] [--pid-file FILE] [--verbose]\n";
+#include "options.h"
 
 static int
 make_parent_dir(const char *path)
@@ -342,64 +338,27 @@ detach(const char *pid_file, int *ready_fd)
 	return 0;
 }
 
+/* The options are a table in vmmd/options.c, parsed by its one parser. */
 static int
 parse_args(int argc, char **argv, struct daemon_config *config, bool *detached,
     const char **pid_file)
 {
-	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "state-dir", required_argument, NULL, 'd' },
-		{ "no-kvm", no_argument, NULL, 'n' },
-		{ "detach", no_argument, NULL, 'D' },
-		{ "pid-file", required_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char error[300];
-	int option;
+	struct daemon_options options = { .config = config };
+	char error[320];
 
-	optind = 1;
-	while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (option) {
-		case 'c':
-			if (daemon_config_load(config, optarg, error,
-			    sizeof(error)) < 0) {
-				log_warnx("refusing to start: %s", error);
-				return VMMD_EXIT_USAGE;
-			}
-			snprintf(config->config_path, sizeof(config->config_path),
-			    "%s", optarg);
-			break;
-		case 's':
-			snprintf(config->socket_path, sizeof(config->socket_path),
-			    "%s", optarg);
-			break;
-		case 'd':
-			snprintf(config->state_dir, sizeof(config->state_dir),
-			    "%s", optarg);
-			break;
-		case 'n':
-			config->kvm = false;
-			break;
-		case 'D':
-			*detached = true;
-			break;
-		case 'p':
-			*pid_file = optarg;
-			break;
-		case 'v':
-			log_init("vmmd", true);
-			break;
-		default:
-			fputs(daemon_usage_text, stderr);
-			return VMMD_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		log_warnx("daemon: unexpected argument '%s'", argv[optind]);
+	if (daemon_options_parse(argc, argv, &options, error,
+	    sizeof(error)) < 0) {
+		log_warnx("refusing to start: %s (try 'vmmd --help')", error);
 		return VMMD_EXIT_USAGE;
 	}
+	if (options.verbose)
+		log_init("vmmd", true);
+	if (options.result != COMMAND_LINE_PARSED) {
+		vmmd_usage_or_version(options.result, stdout);
+		return -1;	/* done: exit 0 */
+	}
+	*detached = options.detach;
+	*pid_file = options.pid_file;
 	return 0;
 }
 
@@ -413,7 +372,7 @@ cmd_daemon(int argc, char **argv)
 
 	daemon_config_defaults(&config);
 	if ((rc = parse_args(argc, argv, &config, &detached, &pid_file)) != 0)
-		return rc;
+		return rc < 0 ? 0 : rc;
 	if (config.kvm && (rc = cmd_probe_gate(config.kvm_path)) != 0)
 		return rc;
 	if (detached && detach(pid_file, &ready_fd) < 0) {

@@ -19,8 +19,7 @@
 #include "../core/kept_files.h"
 #include "../core/log.h"
 #include "../core/rss.h"
-#include "../core/virtio_net.h"
-#include "../core/virtio_vsock.h"
+#include "device_kinds.h"
 #include "sandbox.h"
 
 
@@ -146,35 +145,21 @@ keep(const char *path, int flags, char *error, size_t error_size)
 	return rc;
 }
 
-/* A file that cannot be opened is kept with its errno: the boot reports
- * it as it always has. A tap is opened here, by name, and handed. */
+/* For the kinds' prepare hooks (vmmd/device_options.c). */
+int
+sandbox_keep_file(const char *path, int flags, char *error, size_t error_size)
+{
+	return keep(path, flags, error, error_size);
+}
+
+/* What each kind opens before the sandbox: the table of kinds says. */
 static int
 keep_device(struct vm_device_spec *device, char *error, size_t error_size)
 {
-	int fd;
+	const struct device_kind *kind = device_kind_of(device->kind);
 
-	switch (device->kind) {
-	case VM_DEVICE_BLOCK:
-		return keep(device->path, device->read_only ? O_RDONLY : O_RDWR,
-		    error, error_size);
-	case VM_DEVICE_VSOCK:
-		return keep(VHOST_VSOCK_PATH, O_RDWR, error, error_size);
-	case VM_DEVICE_NET:
-		if (device->tap_name == NULL)
-			return 0;
-		fd = virtio_net_tap_open(device->tap_name);
-		if (fd < 0) {
-			snprintf(error, error_size, "cannot open tap %s: %s%s",
-			    device->tap_name, strerror(-fd), fd == -ENOENT ?
-			    " (no /dev/net/tun: load the tun module)" : "");
-			return fd;
-		}
-		device->tap_name = NULL;
-		device->tap_fd = fd;
-		return 0;
-	default:
-		return 0;
-	}
+	return kind != NULL && kind->prepare != NULL ?
+	    kind->prepare(device, error, error_size) : 0;
 }
 
 int

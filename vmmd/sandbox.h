@@ -58,6 +58,10 @@ int sandbox_user_resolve(const char *spec, struct sandbox_user *user,
  * root and user is not NULL), then no_new_privs and not dumpable. */
 int sandbox_drop_privileges(const struct sandbox_user *user, char *error,
     size_t error_size);
+/* One file kept open for every boot; one that cannot be opened is kept
+ * with its errno. */
+int sandbox_keep_file(const char *path, int flags, char *error,
+    size_t error_size);
 /* The VM's files, kept for every boot (core/kept_files.h); a tap by name
  * becomes a handed fd in devices. */
 int sandbox_keep_files(const struct vm_config *vm,

@@ -44,7 +44,7 @@ assert_eq "$(json_field "$OUT" rx_packets)" 0 "frames handed to the guest"
 run_status status vmmd run --payload "$VMMD_PAYLOADS/psci_system_off.bin" \
 	--vsock 44 --vsock 45
 assert_eq "$status" 2 "exit status with two vsock devices"
-assert_contains "$ERR" "--vsock: a VM has one vsock device (CID 44 given already)" "the refusal"
+assert_contains "$ERR" "--vsock: a VM has one vsock device (44 given already)" "the refusal"
 
 start_daemon vmmd-pair
 dd if=/dev/zero of=/tmp/pair.img bs=1M count=1 2>/dev/null
