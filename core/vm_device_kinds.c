@@ -198,13 +198,15 @@ console_results(const struct vm_io_device *device,
 
 	result->counters[0] = console->bytes_out;
 	result->counters[1] = console->bytes_in;
+	result->counters[2] = console->bytes_dropped;
 }
 
 const struct vm_device_ops vm_device_console = {
 	.name = "console", .names = VM_DEVICE_NAMES("console"),
 	.state_size = sizeof(struct virtio_console),
 	.open = console_open, .input = console_input,
-	.counters = (const char *const[]){ "bytes_out", "bytes_in", NULL },
+	.counters = (const char *const[]){ "bytes_out", "bytes_in",
+	    "bytes_dropped", NULL },
 	.results = console_results,
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/console.h"
 #include "../core/guest_memory.h"
 #include "../core/kvm.h"
 
@@ -74,6 +75,10 @@ set_size(const struct option_desc *option, void *context, const char *arg,
 		return option_error(error, error_size, "--%s: '%s' is not %s",
 		    option->name, arg, option->offset == VM(scratch_base) ?
 		    "an address" : "a size");
+	if (option->offset == VM(console_log_max) &&
+	    *size < CONSOLE_LOG_MAX_MIN)
+		return option_error(error, error_size, "--%s: '%s' is under the "
+		    "64K a console log keeps at least", option->name, arg);
 	if (option->offset == VM(scratch_base))
 		OPTIONS(context)->vm.scratch_device = true;
 	return 0;
@@ -119,6 +124,9 @@ static const struct option_desc
     opt_console_log = { "console-log", 0, "FILE", "the guest's serial console "
 	"to FILE (default: stdout, input from stdin)", NULL, option_set_text,
 	offsetof(struct vmmd_options, console_log_path), NULL },
+    opt_console_log_max = { "console-log-max", 0, "SIZE", "cap the console "
+	"log file at SIZE, 64K or more (default 1M: the newest half is kept)",
+	NULL, set_size, VM(console_log_max), NULL },
     opt_hugepages = { "hugepages", 0, NULL, "back guest RAM with huge pages "
 	"(hugetlbfs)", NULL, option_set_flag, VM(huge_pages), NULL },
     opt_boot_marker = { "boot-marker", 0, "TEXT", "report when the console "
@@ -196,7 +204,8 @@ static const struct command_desc command_run = {
 	VMMD_COMMAND_RUN, "run", "run a guest until it stops", NULL, NULL, 0, 0,
 	(const struct option_desc *const[]){ &opt_kernel, &opt_initrd,
 	    &opt_cmdline, &opt_payload, &opt_offset, &opt_vcpus, &opt_memory,
-	    &opt_max_boots, &opt_dump_dtb, &opt_console_log, &opt_hugepages,
+	    &opt_max_boots, &opt_dump_dtb, &opt_console_log,
+	    &opt_console_log_max, &opt_hugepages,
 	    &opt_boot_marker, &opt_kvm, &opt_json, &opt_cpu_template,
 	    &opt_template, &opt_scratch_device, &opt_no_smccc_filter, NULL },
 	device_kind_options, API_DEVICE_TYPE_COUNT, check_run_options,
