@@ -20,6 +20,9 @@
 #include "kept_files.h"
 
 #define GZ_CHUNK	(1u << 20)
+/* Smaller files are read at once: a copy of a few ms at most under
+ * emulation, and no hold of the vCPUs later (bare-metal payloads). */
+#define TIE_MIN		(1u << 20)
 
 struct source {
 	int fd;		/* raw reads, when gz is NULL */
@@ -150,6 +153,8 @@ source_map(const struct guest_memory *memory, uint64_t guest_phys,
 		return -EAGAIN;
 	if ((uint64_t)st.st_size > limit)
 		return -EFBIG;
+	if (st.st_size < TIE_MIN)
+		return -EAGAIN;
 	rc = guest_memory_map_file(memory, guest_phys, source->fd, &st);
 	if (rc == 0)
 		*loaded = (uint64_t)st.st_size;
