@@ -12,6 +12,7 @@
 #   make bench-api           the control API's requests/s and latency, natively
 #   make check-man           lint the man pages (also part of make check)
 #   make package             the Debian packages (native and arm64), lintian-clean
+#   make check-scripts       the script tests (tests/scripts: vmmctl, install-deps)
 #   make install DESTDIR= PREFIX=
 #
 # Every dependency is found with pkg-config; scripts/install-deps installs them.
@@ -81,7 +82,8 @@ PAYLOADS := $(patsubst tests/payloads/%.S,$(BUILD)/payloads/%.bin,$(wildcard tes
 RESULTS := build/results
 
 .PHONY: all deps payloads helpers check check-unit check-valgrind check-e2e demo \
-	install check-man package run-package clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
+	install check-man package run-package check-scripts run-scripts clean run-unit \
+	run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
 	bench bench-programs run-bench bench-api
 all: $(BUILD)/vmmd $(BUILD)/vmmctl
 
@@ -159,6 +161,14 @@ run-demo: cross
 	tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
 		--out build/demo --host demo --console
 
+# Script tests: vmmctl against a real daemon, install-deps's check.
+run-scripts: $(BUILD)/vmmd $(BUILD)/vmmctl
+	@mkdir -p $(RESULTS)
+	tests/scripts/run $(BUILD) $(RESULTS)/scripts.counts
+
+check-scripts: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) run-scripts
+
 check-unit: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) run-unit
 
@@ -174,12 +184,13 @@ check: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) run-unit; \
 	 $(MAKE) --no-print-directory -j$(JOBS) run-unit SANITIZE=1; \
 	 $(MAKE) --no-print-directory run-unit-valgrind; \
+	 $(MAKE) --no-print-directory -j$(JOBS) run-scripts; \
 	 $(MAKE) --no-print-directory run-package; \
 	 $(MAKE) --no-print-directory run-e2e; \
 	 $(MAKE) --no-print-directory run-e2e-selftest; \
 	 $(MAKE) --no-print-directory check-man; \
 	 tests/summarize $(RESULTS)/unit.counts $(RESULTS)/unit-sanitize.counts \
-		$(RESULTS)/unit-valgrind.counts $(RESULTS)/package.counts \
+		$(RESULTS)/unit-valgrind.counts $(RESULTS)/scripts.counts $(RESULTS)/package.counts \
 		$(RESULTS)/e2e.counts $(RESULTS)/e2e-selftest.counts $(RESULTS)/man.counts
 
 demo: deps
