@@ -6,11 +6,12 @@
 RUN_TIMEOUT=240
 [ "$(cat /proc/1/comm)" = systemd ] || fail "PID 1 is $(cat /proc/1/comm), not systemd"
 
-# What the package (make install DESTDIR=... PREFIX=/usr) put into this root.
+# What the package (make install DESTDIR=... PREFIX=/usr; the manual pages
+# compressed by dh_compress) put into this root.
 for f in /usr/sbin/vmmd /usr/bin/vmmctl /usr/lib/systemd/system/vmmd.service \
     /usr/lib/systemd/system/vmmd.socket /usr/lib/sysusers.d/vmmd.conf \
-    /usr/lib/tmpfiles.d/vmmd.conf /etc/vmmd/vmmd.json /usr/share/man/man8/vmmd.8 \
-    /usr/share/man/man1/vmmctl.1 /usr/share/man/man5/vmmd.conf.5 \
+    /usr/lib/tmpfiles.d/vmmd.conf /etc/vmmd/vmmd.json /usr/share/man/man8/vmmd.8.gz \
+    /usr/share/man/man1/vmmctl.1.gz /usr/share/man/man5/vmmd.conf.5.gz \
     /usr/share/bash-completion/completions/vmmctl \
     /usr/share/doc/vmmd/examples/launch-vms; do
 	[ -e "$f" ] || fail "the package did not install $f"
