@@ -161,10 +161,11 @@ run-demo: cross
 	tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
 		--out build/demo --host demo --console
 
-# Script tests: vmmctl against a real daemon, install-deps's check.
+# Script tests: vmmctl against a real daemon, install-deps's check; make
+# check runs them plain and with SANITIZE=1 (vmmd and vmmctl under ASan+UBSan).
 run-scripts: $(BUILD)/vmmd $(BUILD)/vmmctl
 	@mkdir -p $(RESULTS)
-	tests/scripts/run $(BUILD) $(RESULTS)/scripts.counts
+	tests/scripts/run $(BUILD) $(RESULTS)/scripts$(if $(SANITIZE),-sanitize).counts
 
 check-scripts: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) run-scripts
@@ -185,12 +186,14 @@ check: deps
 	 $(MAKE) --no-print-directory -j$(JOBS) run-unit SANITIZE=1; \
 	 $(MAKE) --no-print-directory run-unit-valgrind; \
 	 $(MAKE) --no-print-directory -j$(JOBS) run-scripts; \
+	 $(MAKE) --no-print-directory -j$(JOBS) run-scripts SANITIZE=1; \
 	 $(MAKE) --no-print-directory run-package; \
 	 $(MAKE) --no-print-directory run-e2e; \
 	 $(MAKE) --no-print-directory run-e2e-selftest; \
 	 $(MAKE) --no-print-directory check-man; \
 	 tests/summarize $(RESULTS)/unit.counts $(RESULTS)/unit-sanitize.counts \
-		$(RESULTS)/unit-valgrind.counts $(RESULTS)/scripts.counts $(RESULTS)/package.counts \
+		$(RESULTS)/unit-valgrind.counts $(RESULTS)/scripts.counts \
+		$(RESULTS)/scripts-sanitize.counts $(RESULTS)/package.counts \
 		$(RESULTS)/e2e.counts $(RESULTS)/e2e-selftest.counts $(RESULTS)/man.counts
 
 demo: deps
