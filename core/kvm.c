@@ -47,12 +47,13 @@ kvm_vm_create(int system_fd, unsigned long machine_type)
 	return ioctl_result(fd);
 }
 
-int
-kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t guest_phys, void *host,
-    uint64_t size)
+static int
+set_memory(int vm_fd, uint32_t slot, uint32_t flags, uint64_t guest_phys,
+    void *host, uint64_t size)
 {
 	struct kvm_userspace_memory_region region = {
 		.slot = slot,
+		.flags = flags,
 		.guest_phys_addr = guest_phys,
 		.memory_size = size,
 		.userspace_addr = (uint64_t)(uintptr_t)host,
@@ -61,21 +62,20 @@ kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t guest_phys, void *host,
 	return ioctl_result(ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region));
 }
 
+int
+kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t guest_phys, void *host,
+    uint64_t size)
+{
+	return set_memory(vm_fd, slot, 0, guest_phys, host, size);
+}
+
 /* Guest reads of the range come from host memory without an exit; its
  * writes exit as MMIO (or land in a coalesced zone's ring). */
 int
 kvm_vm_set_memory_readonly(int vm_fd, uint32_t slot, uint64_t guest_phys,
     void *host, uint64_t size)
 {
-	struct kvm_userspace_memory_region region = {
-		.slot = slot,
-		.flags = KVM_MEM_READONLY,
-		.guest_phys_addr = guest_phys,
-		.memory_size = size,
-		.userspace_addr = (uint64_t)(uintptr_t)host,
-	};
-
-	return ioctl_result(ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region));
+	return set_memory(vm_fd, slot, KVM_MEM_READONLY, guest_phys, host, size);
 }
 
 /* Guest writes inside [address, address + size) are queued, in order, in

@@ -1,0 +1,47 @@
+# Nothing lost on the console's fast path (docs/design.md): a Linux guest
+# writes a known 64 KiB burst to its serial console (tests/e2e/guest-init,
+# vmmd.action=burst) and powers off; the burst is read byte-exact from
+# console-attach (vmmctl run) and from the VM's console log, while the
+# UART took far fewer exits than one per byte (its THR writes were
+# coalesced, its LSR read from memory).
+RUN_TIMEOUT=240
+start_daemon vmmd-burst
+
+# The burst as the guest makes it: 1024 lines of 64 bytes.
+i=0
+while [ $i -lt 1024 ]; do
+	printf 'burst line %04d %047d\n' $i $i
+	i=$((i + 1))
+done > /tmp/burst.expected
+assert_eq "$(wc -c < /tmp/burst.expected)" 65536 "the expected burst's size"
+
+# between FILE: the bytes between the @@burst-begin and @@burst-end lines.
+between() {
+	sed -n '/^@@burst-begin$/,/^@@burst-end$/p' "$1" | sed '1d;$d'
+}
+
+cat > /tmp/burst.json <<SPEC
+{"name": "burst", "vcpus": 2, "memory_mib": 160,
+ "kernel": "$VMMD_GUEST/Image", "initrd": "$VMMD_GUEST/initrd.cpio.gz",
+ "cmdline": "console=ttyS0 vmmd.action=burst"}
+SPEC
+vmmctl run /tmp/burst.json > /tmp/burst.attach 2> /tmp/burst.err
+assert_eq "$?" 0 "vmmctl run of the burst guest: $(cat /tmp/burst.err)"
+between /tmp/burst.attach > /tmp/burst.attached
+cmp /tmp/burst.expected /tmp/burst.attached ||
+	fail "console-attach: the burst differs ($(wc -c < /tmp/burst.attached) bytes)"
+
+run_status status vmmctl --json info burst
+assert_eq "$status" 0 "info burst"
+log=$(json_field "$OUT" console_log)
+between "$log" > /tmp/burst.logged
+cmp /tmp/burst.expected /tmp/burst.logged ||
+	fail "the console log: the burst differs ($(wc -c < /tmp/burst.logged) bytes)"
+
+hits=$(map_hits "$OUT" uart)
+bytes=$(wc -c < "$log")
+echo "console: $bytes bytes, $hits UART exits"
+[ -n "$hits" ] && [ $((hits * 10)) -lt "$bytes" ] ||
+	fail "the UART took $hits exits for $bytes bytes: not the fast path"
+run_status status vmmctl delete burst
+assert_eq "$status" 0 "delete burst"
