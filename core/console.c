@@ -13,14 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd_stat.h"
 #include "log.h"
 
 #define CONSOLE_COPY_CHUNK	4096	/* the log's newest half moves in these */
-#include <inttypes.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "log.h"
 
 void
 console_init(struct console *console, int log_fd, int attach_fd,
@@ -71,7 +67,7 @@ console_limit_log(struct console *console, uint64_t max)
 		    "least, %llu", max, CONSOLE_LOG_MAX_MIN);
 		return -EINVAL;
 	}
-	if (console->log_fd < 0 || fstat(console->log_fd, &st) < 0 ||
+	if (console->log_fd < 0 || fd_stat(console->log_fd, &st) < 0 ||
 	    !S_ISREG(st.st_mode))
 		return 0;	/* a pipe or a terminal: nothing piles up here */
 	flags = fcntl(console->log_fd, F_GETFL);
