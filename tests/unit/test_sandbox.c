@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../core/console.h"
 #include "../../core/fd_stat.h"
 #include "../../vmmd/sandbox.h"
 #include "suites.h"
@@ -114,6 +115,7 @@ static int sized_fd = -1;
 static int
 paths_unknown(void)
 {
+	struct console console;
 	struct stat st;
 
 	if (sandbox_stat_path("/") != -EACCES)
@@ -122,6 +124,11 @@ paths_unknown(void)
 		return 21;
 	if (fd_stat(sized_fd, &st) != 0 || st.st_size != 1234)
 		return 22;
+	/* the console log's cap knows its file is one (it stats its fd) */
+	console_init(&console, sized_fd, -1, NULL, NULL);
+	if (console_limit_log(&console, 1u << 20) != 0 ||
+	    console.log_max != 1u << 20)
+		return 23;
 	return 0;
 }
 
