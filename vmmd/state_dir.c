@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "../core/log.h"
-#include "daemon.h"
+#include "config.h"
+#include "state_dir.h"
 
 #define RECORD_SUFFIX		".vm"
 #define RECORD_VERSION		1
@@ -49,19 +50,19 @@ record_path(char *path, size_t size, const char *dir, const char *name,
 }
 
 static json_t *
-record_json(const struct vm_entry *vm)
+record_json(const struct state_record *record)
 {
-	json_t *record;
+	json_t *json;
 
-	record = json_pack("{s:i,s:o,s:s,s:i,s:I}", "version", RECORD_VERSION,
-	    "spec", api_vm_spec_json(&vm->spec), "state",
-	    vm_state_name(vm->state), "pid", (int)vm->pid, "start_time",
-	    (json_int_t)(vm->pid != 0 ? vm->start_time : 0));
-	if (record != NULL && vm->last_result != NULL)
-		json_object_set_new(record, "last_run", json_pack("{s:O?,s:O?}",
-		    "outcome", json_object_get(vm->last_result, "outcome"),
-		    "detail", json_object_get(vm->last_result, "detail")));
-	return record;
+	json = json_pack("{s:i,s:o,s:s,s:i,s:I}", "version", RECORD_VERSION,
+	    "spec", api_vm_spec_json(&record->spec), "state",
+	    vm_state_name(record->state), "pid", (int)record->pid, "start_time",
+	    (json_int_t)(record->pid != 0 ? record->start_time : 0));
+	if (json != NULL && (record->outcome[0] != '\0' ||
+	    record->detail[0] != '\0'))
+		json_object_set_new(json, "last_run", json_pack("{s:s,s:s}",
+		    "outcome", record->outcome, "detail", record->detail));
+	return json;
 }
 
 static int
@@ -84,18 +85,18 @@ write_all(int fd, const char *bytes, size_t length)
 /* 0, or a negative errno; on failure the old record (if any) is intact
  * and no temporary file is left. */
 int
-state_record_write(const char *dir, const struct vm_entry *vm)
+state_record_write(const char *dir, const struct state_record *record)
 {
 	char path[DAEMON_PATH_MAX + 64], temporary[DAEMON_PATH_MAX + 64];
-	json_t *record = record_json(vm);
-	char *text = record != NULL ? json_dumps(record, JSON_COMPACT) : NULL;
+	json_t *json = record_json(record);
+	char *text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
 	int fd, rc;
 
-	json_decref(record);
+	json_decref(json);
 	if (text == NULL)
 		return -ENOMEM;
-	record_path(path, sizeof(path), dir, vm->spec.name, false);
-	record_path(temporary, sizeof(temporary), dir, vm->spec.name, true);
+	record_path(path, sizeof(path), dir, record->spec.name, false);
+	record_path(temporary, sizeof(temporary), dir, record->spec.name, true);
 	fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0) {
 		free(text);
@@ -120,26 +121,6 @@ state_record_remove(const char *dir, const char *name)
 	record_path(path, sizeof(path), dir, name, false);
 	if (unlink(path) < 0 && errno != ENOENT)
 		log_warn("cannot remove %s", path);
-}
-
-static int
-state_by_name(const char *name, enum vm_state *state)
-{
-	unsigned int i;
-
-	for (i = 0; i < VM_STATE_COUNT; i++)
-		if (strcmp(vm_state_name((enum vm_state)i), name) == 0) {
-			*state = (enum vm_state)i;
-			return 0;
-		}
-	return -1;
-}
-
-static bool
-state_has_process(enum vm_state state)
-{
-	return state == VM_STATE_STARTING || state == VM_STATE_RUNNING ||
-	    state == VM_STATE_PAUSED || state == VM_STATE_STOPPING;
 }
 
 static int
@@ -189,10 +170,10 @@ state_record_parse(const char *text, size_t length,
 		    (long long)version, RECORD_VERSION);
 	else if (api_vm_spec_parse(spec, limits, &record->spec, &spec_error) < 0)
 		snprintf(error, error_size, "%s", spec_error.desc);
-	else if (state_by_name(state, &record->state) < 0)
+	else if (vm_state_by_name(state, &record->state) < 0)
 		snprintf(error, error_size, "no state named '%.32s'", state);
 	else if (pid < 0 || pid > INT32_MAX || start_time < 0 ||
-	    (pid != 0) != state_has_process(record->state))
+	    (pid != 0) != vm_state_has_process(record->state))
 		snprintf(error, error_size, "pid %lld, start_time %lld: not "
 		    "possible for a VM that is %s", (long long)pid,
 		    (long long)start_time, state);

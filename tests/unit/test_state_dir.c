@@ -132,10 +132,10 @@ collect(const struct state_record *record, void *context)
 	loaded->states[loaded->count++] = record->state;
 }
 
-static struct vm_entry *
+static struct state_record *
 entry(const char *name, enum vm_state state, pid_t pid)
 {
-	struct vm_entry *vm = calloc(1, sizeof(*vm));
+	struct state_record *vm = calloc(1, sizeof(*vm));
 
 	snprintf(vm->spec.name, sizeof(vm->spec.name), "%s", name);
 	vm->spec.vcpus = 1;
@@ -150,7 +150,7 @@ entry(const char *name, enum vm_state state, pid_t pid)
 /* Written records load back; the corrupt ones around them are skipped. */
 START_TEST(test_write_and_load)
 {
-	struct vm_entry *a = entry("a", VM_STATE_RUNNING, 77),
+	struct state_record *a = entry("a", VM_STATE_RUNNING, 77),
 	    *b = entry("b", VM_STATE_DEFINED, 0);
 	struct loaded loaded = { .count = 0 };
 	struct stat st;
@@ -195,7 +195,7 @@ END_TEST
  * temporary file (here: the directory refuses new files). */
 START_TEST(test_write_fails_cleanly)
 {
-	struct vm_entry *a = entry("a", VM_STATE_DEFINED, 0);
+	struct state_record *a = entry("a", VM_STATE_DEFINED, 0);
 	struct loaded loaded = { .count = 0 };
 
 	ck_assert_int_eq(state_record_write(directory, a), 0);
