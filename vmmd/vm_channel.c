@@ -197,6 +197,12 @@ decode_ack(json_t *json, struct vm_message *message, char *error,
 		snprintf(error, error_size, "'counters' is not an object");
 		return -1;
 	}
+	/* an ok has no reason, a refusal no counters */
+	if ((ok && desc != NULL) || (!ok && counters != NULL)) {
+		snprintf(error, error_size, "'%s' in an ack that is %s",
+		    ok ? "desc" : "counters", ok ? "ok" : "not ok");
+		return -1;
+	}
 	message->ok = ok;
 	message->counters = json_is_object(counters) ? json_incref(counters) :
 	    NULL;
