@@ -31,4 +31,14 @@ int state_record_parse(const char *text, size_t length,
 int state_records_load(const char *dir, const struct api_vm_limits *limits,
     state_record_fn *fn, void *context);
 
+/* NAME.pid: a VM process's pid and start time, the daemon's own two
+ * numbers, so that a record that cannot be read still names its process. */
+int state_pid_write(const char *dir, const char *name, pid_t pid,
+    uint64_t start_time);
+void state_pid_remove(const char *dir, const char *name);
+typedef void state_pid_fn(const char *name, pid_t pid, uint64_t start_time,
+    void *context);
+/* Calls fn for each pid file, then removes it. */
+int state_pids_load(const char *dir, state_pid_fn *fn, void *context);
+
 #endif

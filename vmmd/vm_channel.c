@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/vm.h"
+#include "../core/vm_exit.h"
 #include "vm_channel.h"
 
 static const struct vm_message_kind_info {
@@ -61,6 +62,108 @@ kind_by_name(const char *name, enum vm_message_kind *kind)
 			return 0;
 		}
 	return -1;
+}
+
+/* The outcomes a VM process may report: the runtime's, and its own two. */
+static bool
+outcome_known(const char *outcome)
+{
+	unsigned int i;
+
+	for (i = VM_OUTCOME_NONE; i <= VM_OUTCOME_STOPPED; i++)
+		if (strcmp(vm_outcome_name((enum vm_outcome)i), outcome) == 0)
+			return true;
+	return strcmp(outcome, "failed") == 0 ||
+	    strcmp(outcome, "setup-failed") == 0;
+}
+
+/* Counters: objects and arrays of bounded depth and width, strings of
+ * bounded length, integers that are not negative, booleans, nulls. */
+static bool
+tree_bounded(json_t *value, unsigned int depth)
+{
+	const char *key;
+	json_t *member;
+	size_t i;
+
+	switch (json_typeof(value)) {
+	case JSON_OBJECT:
+		if (depth == 0 || json_object_size(value) >
+		    VM_CHANNEL_COUNTERS_WIDTH)
+			return false;
+		json_object_foreach(value, key, member)
+			if (strlen(key) > VM_CHANNEL_COUNTERS_STRING ||
+			    !tree_bounded(member, depth - 1))
+				return false;
+		return true;
+	case JSON_ARRAY:
+		if (depth == 0 || json_array_size(value) >
+		    VM_CHANNEL_COUNTERS_WIDTH)
+			return false;
+		json_array_foreach(value, i, member)
+			if (!tree_bounded(member, depth - 1))
+				return false;
+		return true;
+	case JSON_STRING:
+		return json_string_length(value) <= VM_CHANNEL_COUNTERS_STRING;
+	case JSON_INTEGER:
+		return json_integer_value(value) >= 0;
+	case JSON_TRUE:
+	case JSON_FALSE:
+	case JSON_NULL:		/* a member with nothing to say (a fault) */
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int
+counters_check(json_t *counters, unsigned int depth, const char *what,
+    char *error, size_t error_size)
+{
+	if (!tree_bounded(counters, depth) ||
+	    json_dumpb(counters, NULL, 0, JSON_COMPACT) >
+	    VM_CHANNEL_COUNTERS_BYTES) {
+		snprintf(error, error_size, "'%s' is not counters of the known "
+		    "shape and size", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* A result as cmd_vm_process.c makes it, and nothing else. */
+static int
+result_check(json_t *result, char *error, size_t error_size)
+{
+	json_int_t boots = 0, exits = 0, setup_us = 0, dropped = 0;
+	const char *outcome, *detail;
+	json_t *forward_map = NULL;
+	json_error_t json_error;
+	int graceful = 0;
+
+	if (json_unpack_ex(result, &json_error, JSON_STRICT, "{s:s,s:s,s?I,"
+	    "s?I,s?I,s?I,s?o,s?b}", "outcome", &outcome, "detail", &detail,
+	    "boots", &boots, "exits", &exits, "setup_us", &setup_us,
+	    "console_log_dropped", &dropped, "forward_map", &forward_map,
+	    "graceful", &graceful) < 0) {
+		snprintf(error, error_size, "result: %s", json_error.text);
+		return -1;
+	}
+	if (!outcome_known(outcome)) {
+		snprintf(error, error_size, "result: no outcome named '%.32s'",
+		    outcome);
+		return -1;
+	}
+	if (strlen(detail) >= VM_CHANNEL_DETAIL_MAX || boots < 0 ||
+	    exits < 0 || setup_us < 0 || dropped < 0) {
+		snprintf(error, error_size, "result: a detail of %zu bytes (under "
+		    "%d), or a negative count", strlen(detail),
+		    VM_CHANNEL_DETAIL_MAX);
+		return -1;
+	}
+	return forward_map == NULL || json_is_null(forward_map) ? 0 :
+	    counters_check(forward_map, VM_CHANNEL_COUNTERS_DEPTH - 1,
+	    "result.forward_map", error, error_size);
 }
 
 static json_t *
@@ -203,6 +306,9 @@ decode_ack(json_t *json, struct vm_message *message, char *error,
 		    ok ? "desc" : "counters", ok ? "ok" : "not ok");
 		return -1;
 	}
+	if (json_is_object(counters) && counters_check(counters,
+	    VM_CHANNEL_COUNTERS_DEPTH, "counters", error, error_size) < 0)
+		return -1;
 	message->ok = ok;
 	message->counters = json_is_object(counters) ? json_incref(counters) :
 	    NULL;
@@ -236,6 +342,8 @@ decode_members(json_t *json, struct vm_message *message, char *error,
 			snprintf(error, error_size, "'result' is not an object");
 			return -1;
 		}
+		if (rc == 0 && result_check(result, error, error_size) < 0)
+			return -1;
 		message->result = json_incref(result);
 		break;
 	default:

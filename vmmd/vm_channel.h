@@ -25,6 +25,15 @@
 #define VM_CHANNEL_PATH_MAX	576
 #define VM_CHANNEL_USER_MAX	64
 #define VM_CHANNEL_DESC_MAX	128
+/* What a VM process reports is bounded before the daemon stores it: a
+ * result's detail (under this many bytes), and counters (a tree of at
+ * most this depth, members per container, bytes per string, and bytes in
+ * all). */
+#define VM_CHANNEL_DETAIL_MAX		256
+#define VM_CHANNEL_COUNTERS_DEPTH	4
+#define VM_CHANNEL_COUNTERS_WIDTH	128
+#define VM_CHANNEL_COUNTERS_STRING	256
+#define VM_CHANNEL_COUNTERS_BYTES	(64 * 1024)
 
 /* Who receives a message. */
 enum vm_channel_side {
@@ -65,7 +74,8 @@ struct vm_message {
 	bool ok;			/* ack */
 	char desc[VM_CHANNEL_DESC_MAX];	/* ack when not ok: why not */
 	json_t *counters;		/* ack of info: an object, or NULL */
-	json_t *result;			/* result: an object */
+	json_t *result;			/* result: an object; outcome a known
+					 * one, detail and counters bounded */
 	struct vm_spec_message *spec;	/* spec: borrowed when encoding,
 					 * owned (allocated) when decoded */
 };

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,17 +33,20 @@ vm_process_init(struct vm_process *process, const char *name)
 {
 	memset(process, 0, sizeof(*process));
 	process->name = name;
-	process->console_out = process->console_in = -1;
+	process->console_out = process->console_in = process->pidfd = -1;
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. The
- * fds go high first so that none is overwritten before it is copied. */
+ * fds go high first so that none is overwritten before it is copied; the
+ * high copies close on exec, which leaves the VM process fds 3, 4 and 5
+ * and no spare copy of them. */
 static void
 exec_child(const char *self, int control, int console_out, int console_in)
 {
 	int high[3] = {
-		fcntl(control, F_DUPFD, 10), fcntl(console_out, F_DUPFD, 10),
-		fcntl(console_in, F_DUPFD, 10),
+		fcntl(control, F_DUPFD_CLOEXEC, 10),
+		fcntl(console_out, F_DUPFD_CLOEXEC, 10),
+		fcntl(console_in, F_DUPFD_CLOEXEC, 10),
 	};
 
 	if (high[0] < 0 || high[1] < 0 || high[2] < 0 ||
@@ -89,27 +93,147 @@ let_go(struct vm_process *process)
 		bufferevent_free(process->control);
 	if (process->kill_timer != NULL)
 		event_free(process->kill_timer);
+	if (process->reap_event != NULL)
+		event_free(process->reap_event);
+	if (process->end_timer != NULL)
+		event_free(process->end_timer);
+	if (process->pidfd >= 0)
+		close(process->pidfd);
 	process->console_event = NULL;
-	process->console_out = process->console_in = -1;
+	process->console_out = process->console_in = process->pidfd = -1;
 	process->control = NULL;
-	process->kill_timer = NULL;
+	process->kill_timer = process->reap_event = process->end_timer = NULL;
 	process->pid = 0;
+	process->closed = false;
 }
 
-/* The socketpair closed: the process is gone or going. */
 static void
-process_ended(struct vm_process *process)
+finish(struct vm_process *process, int status)
 {
-	struct vm_process_end end = { 0, process->reported, process->killed };
+	struct vm_process_end end = { status, process->reported,
+	    process->killed };
 
-	if (!process->reported)
-		kill(process->pid, SIGKILL);	/* it closed fd 3: make sure */
-	while (waitpid(process->pid, &end.status, 0) < 0 && errno == EINTR)
-		;
 	console_drain(process);
 	let_go(process);
 	process->killed = false;
 	process->events->ended(process->context, &end);
+}
+
+/* Never waits: a child that has not ended is looked at again when its
+ * pidfd (or the poll timer) says so. */
+static void
+try_reap(struct vm_process *process)
+{
+	int status = 0;
+	pid_t rc;
+
+	while ((rc = waitpid(process->pid, &status, WNOHANG)) < 0 &&
+	    errno == EINTR)
+		;
+	if (rc == process->pid)
+		finish(process, status);
+	else if (rc < 0) {	/* not our child: nothing will tell its end */
+		log_warn("VM %s: waitpid %d", process->name, (int)process->pid);
+		finish(process, SIGKILL);
+	}
+}
+
+static void
+reap_cb(evutil_socket_t fd, short what, void *context)
+{
+	(void)fd;
+	(void)what;
+	try_reap(context);
+}
+
+/* A process that closed its socketpair and has not ended in the grace is
+ * taken over or stuck: killed, never waited for. */
+static void
+end_timer_cb(evutil_socket_t fd, short what, void *context)
+{
+	struct vm_process *process = context;
+
+	(void)fd;
+	(void)what;
+	log_warnx("VM %s: its process %d has not ended %d ms after closing "
+	    "its channel: killing it", process->name, (int)process->pid,
+	    VM_END_GRACE_MS);
+	kill(process->pid, SIGKILL);
+}
+
+static int
+pidfd_open(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/* What tells the child's end: its pidfd, or (a kernel without pidfd_open,
+ * or a service filter that refuses it) a timer. */
+static int
+watch_end(struct vm_process *process)
+{
+	const struct timeval poll = { 0, VM_REAP_POLL_MS * 1000 };
+	const struct timeval grace = { VM_END_GRACE_MS / 1000,
+	    (VM_END_GRACE_MS % 1000) * 1000 };
+
+	process->pidfd = pidfd_open(process->pid);
+	process->reap_event = event_new(process->base, process->pidfd,
+	    process->pidfd >= 0 ? EV_READ | EV_PERSIST : EV_PERSIST, reap_cb,
+	    process);
+	process->end_timer = evtimer_new(process->base, end_timer_cb, process);
+	if (process->reap_event == NULL || process->end_timer == NULL ||
+	    event_add(process->reap_event, process->pidfd >= 0 ? NULL :
+	    &poll) < 0 || evtimer_add(process->end_timer, &grace) < 0)
+		return -1;
+	return 0;
+}
+
+/* The socketpair closed: the process is gone or going. One that did not
+ * say how it ended is killed at once (it closed fd 3: make sure); one
+ * that did has VM_END_GRACE_MS to exit. The daemon never blocks on it. */
+static void
+process_closed(struct vm_process *process)
+{
+	int status = 0;
+
+	process->closed = true;
+	bufferevent_disable(process->control, EV_READ | EV_WRITE);
+	if (!process->reported)
+		kill(process->pid, SIGKILL);
+	if (watch_end(process) < 0) {
+		/* out of memory: the one wait left, on a killed child */
+		log_warnx("VM %s: cannot watch its process's end: killing it",
+		    process->name);
+		kill(process->pid, SIGKILL);
+		while (waitpid(process->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		finish(process, status);
+		return;
+	}
+	try_reap(process);
+}
+
+/* An answer that is refused still answers its question (as a refusal),
+ * so that the requests waiting behind it keep their order. */
+static void
+refused_ack(struct vm_process *process, const char *line, size_t length)
+{
+	struct vm_message ack = { .kind = VM_MSG_ACK, .ok = false };
+	json_t *json = json_loadb(line, length, 0, NULL);
+	const char *kind = json_string_value(json_object_get(json, "msg"));
+
+	if (kind != NULL && strcmp(kind, vm_message_name(VM_MSG_ACK)) == 0) {
+		snprintf(ack.desc, sizeof(ack.desc), "its process answered "
+		    "what cannot be (see the daemon's log)");
+		process->events->ack(process->context, &ack);
+	}
+	json_decref(json);
 }
 
 static void
@@ -122,6 +246,7 @@ process_message(struct vm_process *process, const char *line, size_t length)
 	    error, sizeof(error)) < 0) {
 		log_warnx("VM %s: its process says what cannot be: %s",
 		    process->name, error);
+		refused_ack(process, line, length);
 		return;
 	}
 	switch (message.kind) {
@@ -165,8 +290,10 @@ static void
 control_event_cb(struct bufferevent *bev, short what, void *context)
 {
 	(void)bev;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		process_ended(context);
+	struct vm_process *process = context;
+
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && !process->closed)
+		process_closed(process);
 }
 
 static int
@@ -322,7 +449,7 @@ vm_process_spawn(struct vm_process *process, struct event_base *base,
 	rc = watch(process, fds[0], fds[2], fds[5]);
 	if (rc <= 0) {
 		snprintf(error, error_size, "out of memory");
-		kill(pid, SIGKILL);	/* its end closes: process_ended */
+		kill(pid, SIGKILL);	/* its end closes: process_closed */
 		if (rc < 0) {
 			let_go(process);
 			return -1;

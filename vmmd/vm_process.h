@@ -13,6 +13,12 @@
 
 #include "vm_channel.h"
 
+/* After its socketpair closes, how long a process has to end before it
+ * is killed: a VM process exits right after its result. */
+#define VM_END_GRACE_MS		1000
+/* Without a pidfd, how often an ended child is looked for. */
+#define VM_REAP_POLL_MS		20
+
 /* How a process ended, as the supervisor saw it. */
 struct vm_process_end {
 	int status;		/* waitpid's */
@@ -44,6 +50,10 @@ struct vm_process {
 	unsigned int stop_deadline_s;	/* the kill timer's, for the log */
 	bool reported;			/* it sent a result */
 	bool killed;			/* on request */
+	bool closed;			/* its socketpair has closed */
+	int pidfd;			/* readable once it has ended, or -1 */
+	struct event *reap_event;	/* on pidfd, or a timer without one */
+	struct event *end_timer;	/* VM_END_GRACE_MS after closed */
 };
 
 void vm_process_init(struct vm_process *process, const char *name);

@@ -422,6 +422,7 @@ vm_record_ended(struct vm_record *vm, const struct vm_process_end *end)
 	enum vm_state state;
 	json_t *extra = end_of(vm, end, &state);
 
+	state_pid_remove(vm->registry->config->state_dir, vm->spec.name);
 	vm_record_set_state(vm, state, extra);
 	pending_fail_all(vm, "has stopped");
 }
@@ -611,6 +612,22 @@ restore_one(const struct state_record *record, void *context)
 	    vm_state_name(vm->state));
 }
 
+/* A pid file names a process whether or not its record could be read:
+ * one still running (the record's was handled already) is given the same
+ * time, then killed, and said. */
+static void
+restore_pid(const char *name, pid_t pid, uint64_t start_time, void *context)
+{
+	struct restore *restore = context;
+	int rc = vm_process_outlive(pid, start_time,
+	    remaining_ms(&restore->deadline));
+
+	if (rc != 0)
+		log_warnx("VM %s: process %d, named by its pid file only (its "
+		    "record could not be read), %s", name, (int)pid, rc > 0 ?
+		    "was killed" : "could not be killed");
+}
+
 /* At start-up, before the socket listens: the VMs of a daemon that died. */
 void
 vm_registry_restore(struct vm_registry *registry)
@@ -626,6 +643,8 @@ vm_registry_restore(struct vm_registry *registry)
 	restore.deadline.tv_sec += config->stop_timeout_s + VM_STOP_GRACE_S;
 	rc = state_records_load(config->state_dir, &limits, restore_one,
 	    &restore);
+	if (rc == 0)
+		rc = state_pids_load(config->state_dir, restore_pid, &restore);
 	if (rc < 0)
 		log_warnx("cannot read the state directory %s: %s",
 		    config->state_dir, strerror(-rc));
@@ -697,6 +716,10 @@ process_spawn(struct vm_record *vm, char *error, size_t error_size)
 	rc = vm_process_spawn(&vm->process, vm->registry->base,
 	    vm->registry->exe, spec, &process_events, vm, error, error_size);
 	free(spec);
+	if (rc == 0 && state_pid_write(config->state_dir, vm->spec.name,
+	    vm->process.pid, vm->process.start_time) < 0)
+		log_warn("VM %s: cannot write its pid file in %s (its record "
+		    "still names the process)", vm->spec.name, config->state_dir);
 	return rc;
 }
 

@@ -172,6 +172,86 @@ START_TEST(test_refused)
 }
 END_TEST
 
+/* What a VM process reports is bounded before the daemon stores it. */
+START_TEST(test_result_and_counters_bounded)
+{
+	static const char *const refused[] = {
+		"{\"outcome\":\"pwned\",\"detail\":\"\"}",
+		"{\"outcome\":7,\"detail\":\"\"}",
+		"{\"outcome\":\"poweroff\"}",
+		"{\"outcome\":\"poweroff\",\"detail\":\"\",\"boots\":-1}",
+		"{\"outcome\":\"poweroff\",\"detail\":\"\",\"boots\":\"many\"}",
+		"{\"outcome\":\"poweroff\",\"detail\":\"\",\"graceful\":1}",
+		"{\"outcome\":\"poweroff\",\"detail\":\"\",\"extra\":1}",
+		"{\"outcome\":\"poweroff\",\"detail\":\"\",\"forward_map\":"
+		    "{\"a\":{\"b\":{\"c\":{}}}}}",
+		"{\"outcome\":\"poweroff\",\"detail\":\"\",\"forward_map\":"
+		    "{\"a\":1.5}}",
+		"{\"outcome\":\"poweroff\",\"detail\":\"\",\"forward_map\":"
+		    "{\"a\":-1}}",
+	};
+	static const char *const taken[] = {
+		"{\"outcome\":\"setup-failed\",\"detail\":\"see the log\"}",
+		"{\"outcome\":\"stopped\",\"detail\":\"stopped on request\","
+		    "\"boots\":1,\"exits\":99,\"setup_us\":9000,"
+		    "\"console_log_dropped\":0,\"graceful\":false,"
+		    "\"forward_map\":{\"kvm_filter\":true,\"entries\":[{\"name\":"
+		    "\"uart\",\"hits\":3}],\"unmapped\":{\"mmio\":0}}}",
+	};
+	struct vm_message message;
+	char line[8192], big[VM_CHANNEL_COUNTERS_STRING + 2];
+	size_t i;
+	int n;
+
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(line, sizeof(line), "{\"msg\":\"result\",\"result\":%s}",
+		    refused[i]);
+		ck_assert_msg(decode(line, VM_CHANNEL_TO_DAEMON, &message) == -1,
+		    "taken: %s", refused[i]);
+	}
+	for (i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		snprintf(line, sizeof(line), "{\"msg\":\"result\",\"result\":%s}",
+		    taken[i]);
+		ck_assert_msg(decode(line, VM_CHANNEL_TO_DAEMON, &message) == 0,
+		    "refused: %s", taken[i]);
+		vm_message_clear(&message);
+	}
+	/* a detail of 256 bytes, a counter string over the bound */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(line, sizeof(line), "{\"msg\":\"result\",\"result\":{"
+	    "\"outcome\":\"crash\",\"detail\":\"%.256s\"}}", big);
+	ck_assert_int_eq(decode(line, VM_CHANNEL_TO_DAEMON, &message), -1);
+	snprintf(line, sizeof(line), "{\"msg\":\"ack\",\"ok\":true,"
+	    "\"counters\":{\"devices\":[{\"fault\":\"%s\"}]}}", big);
+	ck_assert_int_eq(decode(line, VM_CHANNEL_TO_DAEMON, &message), -1);
+	/* a container over the width */
+	n = snprintf(line, sizeof(line), "{\"msg\":\"ack\",\"ok\":true,"
+	    "\"counters\":{\"devices\":[");
+	for (i = 0; i <= VM_CHANNEL_COUNTERS_WIDTH; i++)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, "%s0",
+		    i ? "," : "");
+	snprintf(line + n, sizeof(line) - (size_t)n, "]}}");
+	ck_assert_int_eq(decode(line, VM_CHANNEL_TO_DAEMON, &message), -1);
+	/* the shape cmd_vm_process.c sends: a device without a fault */
+	snprintf(line, sizeof(line), "{\"msg\":\"ack\",\"ok\":true,"
+	    "\"counters\":{\"forward_map\":{\"kvm_filter\":true,\"entries\":"
+	    "[{\"name\":\"uart\",\"base\":\"0x9000000\",\"hits\":12}],"
+	    "\"unmapped\":{\"mmio\":0}},\"devices\":[{\"name\":\"block0\","
+	    "\"irq\":40,\"needs_reset\":false,\"fault\":null,\"counters\":"
+	    "{\"reads\":3}}],\"console_log_dropped\":0}}");
+	ck_assert_int_eq(decode(line, VM_CHANNEL_TO_DAEMON, &message), 0);
+	vm_message_clear(&message);
+	snprintf(line, sizeof(line), "{\"msg\":\"ack\",\"ok\":true,"
+	    "\"counters\":{\"a\":{\"b\":{\"c\":{\"d\":1}}}}}");
+	ck_assert_int_eq(decode(line, VM_CHANNEL_TO_DAEMON, &message), 0);
+	vm_message_clear(&message);
+	snprintf(line, sizeof(line), "{\"msg\":\"ack\",\"ok\":true,"
+	    "\"counters\":{\"a\":{\"b\":{\"c\":{\"d\":{}}}}}}");
+	ck_assert_int_eq(decode(line, VM_CHANNEL_TO_DAEMON, &message), -1);
+}
+END_TEST
+
 static Suite *
 vm_channel_suite(void)
 {
@@ -182,6 +262,7 @@ vm_channel_suite(void)
 	tcase_add_test(tcase, test_each_kind_round_trips);
 	tcase_add_test(tcase, test_spec_round_trips);
 	tcase_add_test(tcase, test_refused);
+	tcase_add_test(tcase, test_result_and_counters_bounded);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
