@@ -12,6 +12,8 @@
 #include "daemon.h"
 #include "device_kinds.h"
 #include "options.h"
+#include "vm_channel.h"
+#include "vm_commands.h"
 
 static int
 check_api_commands(char *error, size_t error_size)
@@ -43,12 +45,23 @@ check_forward_map(char *error, size_t error_size)
 	return forward_map_validate(&map, error, error_size);
 }
 
+/* The daemon's commands: each of the protocol's served once, by client.c
+ * or by the VM command table. */
+static int
+check_vm_commands(char *error, size_t error_size)
+{
+	return vm_command_table_validate(client_commands, client_command_count,
+	    error, error_size);
+}
+
 static const struct table_check vmmd_tables[] = {
 	{ "sysreg tables", sysreg_tables_validate },
 	{ "probe tables", probe_tables_check },
 	{ "forward map", check_forward_map },
 	{ "protocol commands", check_api_commands },
 	{ "VM states", vm_state_table_validate },
+	{ "VM commands", check_vm_commands },
+	{ "VM-process messages", vm_channel_table_validate },
 	{ "device kinds", check_device_kinds },
 	{ "command-line options", vmmd_options_validate },
 };
