@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,30 +113,8 @@ copy_string(json_t *spec, const char *member, char *out, size_t size,
 	return 0;
 }
 
-/* The device types and the members each takes: a table, like the spec's. */
-struct device_type {
-	const char *name;
-	const char *members[4];		/* besides "type" */
-};
-
-static const struct device_type device_types[] = {
-	[API_DEVICE_DISK] = { "disk", { "path", "read_only", "serial", NULL } },
-	[API_DEVICE_NET] = { "net", { "tap", "mac", NULL } },
-	[API_DEVICE_RNG] = { "rng", { NULL } },
-	[API_DEVICE_VSOCK] = { "vsock", { "cid", NULL } },
-	[API_DEVICE_CONSOLE] = { "console", { NULL } },
-};
-
-#define DEVICE_TYPES	(sizeof(device_types) / sizeof(device_types[0]))
-
-const char *
-api_vm_device_type_name(enum api_vm_device_type type)
-{
-	return (unsigned int)type < DEVICE_TYPES ? device_types[type].name : "?";
-}
-
 static int
-device_member_known(const struct device_type *type, const char *key)
+device_member_known(const struct api_vm_device_kind *type, const char *key)
 {
 	unsigned int i;
 
@@ -218,49 +197,167 @@ net_members(json_t *device, size_t i, struct api_vm_device *out,
 }
 
 static int
-device_members(json_t *device, size_t i, struct api_vm_device *out,
+disk_members(json_t *device, size_t i, struct api_vm_device *out,
     struct api_error *error)
 {
-	json_t *value;
+	json_t *value = json_object_get(device, "read_only");
 
-	switch (out->type) {
-	case API_DEVICE_DISK:
-		value = json_object_get(device, "read_only");
-		if (value != NULL && !json_is_boolean(value)) {
-			api_error_set(error, API_ERROR_INVALID_ARGUMENT,
-			    "spec: devices[%zu].read_only must be a boolean", i);
-			return -1;
-		}
-		out->read_only = json_is_true(value);
-		if (device_string(device, i, "path", true, out->path,
-		    sizeof(out->path), error) < 0 || device_string(device, i,
-		    "serial", false, out->serial, sizeof(out->serial), error) < 0)
-			return -1;
-		if (out->path[0] != '/' || strchr(out->path, ',') != NULL ||
-		    strchr(out->serial, ',') != NULL) {
-			api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
-			    "devices[%zu]: a disk's path must be absolute, and "
-			    "neither it nor its serial may hold a comma", i);
-			return -1;
-		}
-		return 0;
-	case API_DEVICE_NET:
-		return net_members(device, i, out, error);
-	case API_DEVICE_VSOCK:
-		/* 0xffffffff is VMADDR_CID_ANY: no guest's */
-		value = json_object_get(device, "cid");
-		if (!json_is_integer(value) || json_integer_value(value) < 3 ||
-		    json_integer_value(value) >= UINT32_MAX) {
-			api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
-			    "devices[%zu].cid must be an integer from 3 to %u", i,
-			    UINT32_MAX - 1);
-			return -1;
-		}
-		out->cid = (uint64_t)json_integer_value(value);
-		return 0;
-	default:
-		return 0;
+	if (value != NULL && !json_is_boolean(value)) {
+		api_error_set(error, API_ERROR_INVALID_ARGUMENT,
+		    "spec: devices[%zu].read_only must be a boolean", i);
+		return -1;
 	}
+	out->read_only = json_is_true(value);
+	if (device_string(device, i, "path", true, out->path,
+	    sizeof(out->path), error) < 0 || device_string(device, i,
+	    "serial", false, out->serial, sizeof(out->serial), error) < 0)
+		return -1;
+	if (out->path[0] != '/' || strchr(out->path, ',') != NULL ||
+	    strchr(out->serial, ',') != NULL) {
+		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+		    "devices[%zu]: a disk's path must be absolute, and "
+		    "neither it nor its serial may hold a comma", i);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+vsock_members(json_t *device, size_t i, struct api_vm_device *out,
+    struct api_error *error)
+{
+	/* 0xffffffff is VMADDR_CID_ANY: no guest's */
+	json_t *value = json_object_get(device, "cid");
+
+	if (!json_is_integer(value) || json_integer_value(value) < 3 ||
+	    json_integer_value(value) >= UINT32_MAX) {
+		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+		    "devices[%zu].cid must be an integer from 3 to %u", i,
+		    UINT32_MAX - 1);
+		return -1;
+	}
+	out->cid = (uint64_t)json_integer_value(value);
+	return 0;
+}
+
+static void
+disk_render(const struct api_vm_device *device, json_t *json)
+{
+	json_object_set_new(json, "path", json_string(device->path));
+	if (device->read_only)
+		json_object_set_new(json, "read_only", json_true());
+	if (device->serial[0] != '\0')
+		json_object_set_new(json, "serial", json_string(device->serial));
+}
+
+static void
+net_render(const struct api_vm_device *device, json_t *json)
+{
+	json_object_set_new(json, "tap", json_string(device->tap));
+	if (device->mac[0] != '\0')
+		json_object_set_new(json, "mac", json_string(device->mac));
+}
+
+static void
+vsock_render(const struct api_vm_device *device, json_t *json)
+{
+	json_object_set_new(json, "cid", json_integer((json_int_t)device->cid));
+}
+
+/* The device types and the members each takes: a table, like the spec's,
+ * in the order of enum api_vm_device_type. */
+static const struct api_vm_device_kind device_types[] = {
+	[API_DEVICE_DISK] = { "disk", { "path", "read_only", "serial", NULL },
+	    disk_members, disk_render },
+	[API_DEVICE_NET] = { "net", { "tap", "mac", NULL }, net_members,
+	    net_render },
+	[API_DEVICE_RNG] = { "rng", { NULL }, NULL, NULL },
+	[API_DEVICE_VSOCK] = { "vsock", { "cid", NULL }, vsock_members,
+	    vsock_render, .single = true },	/* one vhost per VM process */
+	[API_DEVICE_CONSOLE] = { "console", { NULL }, NULL, NULL },
+};
+
+#define DEVICE_TYPES	(sizeof(device_types) / sizeof(device_types[0]))
+#define MEMBERS_MAX	(sizeof(device_types[0].members) / \
+			    sizeof(device_types[0].members[0]))
+
+const char *
+api_vm_device_type_name(enum api_vm_device_type type)
+{
+	return (unsigned int)type < DEVICE_TYPES ? device_types[type].name : "?";
+}
+
+const struct api_vm_device_kind *
+api_vm_device_types(size_t *count)
+{
+	*count = DEVICE_TYPES;
+	return device_types;
+}
+
+static int
+device_type_check(const struct api_vm_device_kind *types, size_t t,
+    char *error, size_t error_size)
+{
+	const struct api_vm_device_kind *type = &types[t];
+	size_t i, j;
+
+	if (type->name == NULL || type->name[0] == '\0') {
+		snprintf(error, error_size, "device type %zu has no name", t);
+		return -1;
+	}
+	for (j = 0; j < t; j++)
+		if (strcmp(types[j].name, type->name) == 0) {
+			snprintf(error, error_size, "device type '%s' is listed "
+			    "twice (%zu and %zu)", type->name, j, t);
+			return -1;
+		}
+	for (i = 0; i < MEMBERS_MAX && type->members[i] != NULL; i++)
+		for (j = 0; j <= i; j++)
+			if (strcmp(type->members[i], j < i ? type->members[j] :
+			    "type") == 0) {
+				snprintf(error, error_size, "device type '%s': "
+				    "member '%s' is listed twice", type->name,
+				    type->members[i]);
+				return -1;
+			}
+	if (i == MEMBERS_MAX || (i > 0) != (type->parse != NULL &&
+	    type->render != NULL)) {
+		snprintf(error, error_size, "device type '%s': its members "
+		    "end without NULL, or have no parse and render", type->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Names unique and present, members unique and NULL-terminated, members
+ * parsed and rendered: one entry per enum api_vm_device_type. */
+int
+api_vm_device_types_validate(const struct api_vm_device_kind *types,
+    size_t count, char *error, size_t error_size)
+{
+	size_t t;
+
+	if (count != API_DEVICE_TYPE_COUNT) {
+		snprintf(error, error_size, "%zu device types for %d kinds",
+		    count, API_DEVICE_TYPE_COUNT);
+		return -1;
+	}
+	for (t = 0; t < count; t++)
+		if (device_type_check(types, t, error, error_size) < 0)
+			return -1;
+	return 0;
+}
+
+/* "disk, net, rng, vsock, console": what an unknown type is told. */
+static void
+device_type_names(char *out, size_t size)
+{
+	size_t t, used = 0;
+
+	out[0] = '\0';
+	for (t = 0; t < DEVICE_TYPES && used < size; t++)
+		used += (size_t)snprintf(out + used, size - used, "%s%s",
+		    t > 0 ? ", " : "", device_types[t].name);
 }
 
 static int
@@ -268,6 +365,7 @@ spec_device(json_t *device, size_t i, struct api_vm_device *out,
     struct api_error *error)
 {
 	const char *type = json_string_value(json_object_get(device, "type"));
+	char names[128];
 	const char *key;
 	json_t *value;
 	unsigned int t;
@@ -280,9 +378,9 @@ spec_device(json_t *device, size_t i, struct api_vm_device *out,
 	for (t = 0; t < DEVICE_TYPES && strcmp(device_types[t].name, type); t++)
 		;
 	if (t == DEVICE_TYPES) {
+		device_type_names(names, sizeof(names));
 		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
-		    "devices[%zu]: unknown type '%.32s' (disk, net, rng, vsock, "
-		    "console)", i, type);
+		    "devices[%zu]: unknown type '%.32s' (%s)", i, type, names);
 		return -1;
 	}
 	json_object_foreach(device, key, value)
@@ -294,7 +392,27 @@ spec_device(json_t *device, size_t i, struct api_vm_device *out,
 		}
 	memset(out, 0, sizeof(*out));
 	out->type = (enum api_vm_device_type)t;
-	return device_members(device, i, out, error);
+	return device_types[t].parse != NULL ?
+	    device_types[t].parse(device, i, out, error) : 0;
+}
+
+/* A type a VM has at most one of, given again at index i. */
+static int
+spec_device_once(const struct api_vm_device *devices, size_t i,
+    struct api_error *error)
+{
+	size_t j;
+
+	if (!device_types[devices[i].type].single)
+		return 0;
+	for (j = 0; j < i; j++)
+		if (devices[j].type == devices[i].type) {
+			api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+			    "devices[%zu]: a VM has one %s device (devices[%zu] "
+			    "is one)", i, device_types[devices[i].type].name, j);
+			return -1;
+		}
+	return 0;
 }
 
 static int
@@ -310,7 +428,8 @@ spec_devices(json_t *spec, struct api_vm_spec *out, struct api_error *error)
 		return -1;
 	}
 	json_array_foreach(devices, i, device)
-		if (spec_device(device, i, &out->devices[i], error) < 0)
+		if (spec_device(device, i, &out->devices[i], error) < 0 ||
+		    spec_device_once(out->devices, i, error) < 0)
 			return -1;
 	out->device_count = (unsigned int)json_array_size(devices);
 	return 0;
@@ -322,27 +441,8 @@ device_json(const struct api_vm_device *device)
 	json_t *json = json_pack("{s:s}", "type",
 	    api_vm_device_type_name(device->type));
 
-	switch (device->type) {
-	case API_DEVICE_DISK:
-		json_object_set_new(json, "path", json_string(device->path));
-		if (device->read_only)
-			json_object_set_new(json, "read_only", json_true());
-		if (device->serial[0] != '\0')
-			json_object_set_new(json, "serial",
-			    json_string(device->serial));
-		break;
-	case API_DEVICE_NET:
-		json_object_set_new(json, "tap", json_string(device->tap));
-		if (device->mac[0] != '\0')
-			json_object_set_new(json, "mac", json_string(device->mac));
-		break;
-	case API_DEVICE_VSOCK:
-		json_object_set_new(json, "cid",
-		    json_integer((json_int_t)device->cid));
-		break;
-	default:
-		break;
-	}
+	if (json != NULL && device_types[device->type].render != NULL)
+		device_types[device->type].render(device, json);
 	return json;
 }
 

@@ -19,12 +19,15 @@
 #define API_VM_SERIAL_MAX	20	/* virtio-blk's ID */
 #define API_VM_TAP_MAX		15	/* IFNAMSIZ - 1 */
 
+/* The one list of device kinds: vmmd's table of kinds (vmmd/device_kinds.c)
+ * is indexed by it, and checks at start that it has one entry for each. */
 enum api_vm_device_type {
 	API_DEVICE_DISK,
 	API_DEVICE_NET,
 	API_DEVICE_RNG,
 	API_DEVICE_VSOCK,
 	API_DEVICE_CONSOLE,
+	API_DEVICE_TYPE_COUNT,
 };
 
 /* One virtio device of a spec; which members count depends on the type. */
@@ -51,7 +54,21 @@ struct api_vm_spec {
 	unsigned int device_count;
 };
 
+/* The spec's part of a device type: its name on the wire, the members it
+ * takes besides "type", how they are checked and written back. */
+struct api_vm_device_kind {
+	const char *name;
+	const char *members[4];		/* NULL-terminated */
+	int (*parse)(json_t *device, size_t index, struct api_vm_device *out,
+	    struct api_error *error);	/* optional: no members to check */
+	void (*render)(const struct api_vm_device *device, json_t *json);
+	bool single;			/* a VM has at most one */
+};
+
 const char *api_vm_device_type_name(enum api_vm_device_type type);
+const struct api_vm_device_kind *api_vm_device_types(size_t *count);
+int api_vm_device_types_validate(const struct api_vm_device_kind *types,
+    size_t count, char *error, size_t error_size);
 
 struct api_vm_limits {
 	unsigned int vcpus_per_vm;

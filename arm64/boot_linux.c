@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../core/fd_stat.h"
 #include "../core/guest_load.h"
 #include "../core/kept_files.h"
 #include "linux_image.h"
@@ -96,7 +97,7 @@ initrd_size_of(const char *path, uint64_t *size, char *why, size_t why_size)
 		return 0;
 	/* through the kept files: the VM process may not open it again */
 	fd = kept_files_open(path, O_RDONLY | O_CLOEXEC);
-	rc = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
+	rc = fd < 0 || fd_stat(fd, &st) < 0 ? -errno : 0;
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0) {

@@ -1,26 +1,42 @@
 /* File loading straight into bounds-checked guest memory: no staging copy
- * of a 30 MB kernel. A plain file is mapped copy-on-write over the guest's
- * RAM, so the guest faults in only what it touches and VMs booting the same
- * kernel share its page cache; where that cannot be done it is read(2). A
- * gzip stream goes through zlib's gz* API. */
+ * of a 30 MB kernel. Nothing done to the file later (a truncate, an edit in
+ * place) may reach a running guest or the VMM, so every byte ends up in the
+ * guest's own anonymous RAM. Where guest memory keeps a record of ties (a
+ * VM that runs, core/vm_detach.c), a plain file is mapped copy-on-write
+ * first, so the guest starts at once, and copied beside it; otherwise it
+ * is read in one read(2), the cheapest copy measured (docs/design.md,
+ * "Files are copied into guest RAM"). A gzip stream goes through zlib's
+ * gz* API. */
 #include "guest_load.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fd_stat.h"
 #include "kept_files.h"
 
-#define LOAD_CHUNK	(1u << 20)
+#define GZ_CHUNK	(1u << 20)
+/* Smaller files are read at once: a copy of a few ms at most under
+ * emulation, and no hold of the vCPUs later (bare-metal payloads). */
+#define TIE_MIN		(1u << 20)
 
 struct source {
 	int fd;		/* raw reads, when gz is NULL */
 	gzFile gz;
 };
+
+static bool
+is_gzip(int fd)
+{
+	uint8_t magic[2];
+
+	return pread(fd, magic, sizeof(magic), 0) == sizeof(magic) &&
+	    magic[0] == 0x1f && magic[1] == 0x8b;
+}
 
 static int
 source_open(const char *path, enum guest_load_mode mode, struct source *source)
@@ -31,13 +47,14 @@ source_open(const char *path, enum guest_load_mode mode, struct source *source)
 	fd = kept_files_open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fd_stat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return -EINVAL;
 	}
 	source->fd = fd;
 	source->gz = NULL;
-	if (mode == GUEST_LOAD_RAW)
+	/* anything else is copied as it is, without zlib's extra copy */
+	if (mode == GUEST_LOAD_RAW || !is_gzip(fd))
 		return 0;
 	source->gz = gzdopen(fd, "rb");	/* owns fd from now on */
 	if (source->gz == NULL) {
@@ -119,46 +136,31 @@ guest_load_peek(const char *path, uint8_t *buffer, size_t size, size_t *got)
 	return 0;
 }
 
-static bool
-is_gzip(int fd)
-{
-	uint8_t magic[2];
-
-	return pread(fd, magic, sizeof(magic), 0) == sizeof(magic) &&
-	    magic[0] == 0x1f && magic[1] == 0x8b;
-}
-
-/* Maps the whole file (a plain one) privately at guest_phys. Returns 0 and
- * the size, -EAGAIN when it cannot be mapped there (the caller reads it
- * instead), or -EFBIG when it does not fit. The mapping's last page is
- * zero past the end of the file, as the guest expects of fresh RAM. */
-static int
-map_file(const struct guest_memory *memory, uint64_t guest_phys, uint64_t limit,
-    int fd, uint64_t *loaded)
-{
-	const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	uint64_t length;
-	struct stat st;
-	void *target;
-
-	if (fstat(fd, &st) < 0 || st.st_size <= 0)
-		return -EAGAIN;
-	if ((uint64_t)st.st_size > limit)
-		return -EFBIG;
-	length = ((uint64_t)st.st_size + page - 1) & ~(page - 1);
-	target = guest_memory_ptr(memory, guest_phys, length);
-	if (target == NULL || (uintptr_t)target % page != 0)
-		return -EAGAIN;
-	if (mmap(target, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
-	    fd, 0) == MAP_FAILED)
-		return -EAGAIN;
-	*loaded = (uint64_t)st.st_size;
-	return 0;
-}
-
 /* Copies (or decompresses) a whole file to guest_phys, at most limit bytes.
  * -EFAULT when guest_phys is outside guest memory, -EFBIG when the file does
  * not fit in the limit or in the memory region. */
+/* A plain file mapped (guest_memory_map_file): 0 and its size, -EFBIG when
+ * it does not fit, or -EAGAIN when it is to be read instead. */
+static int
+source_map(const struct guest_memory *memory, uint64_t guest_phys,
+    uint64_t limit, const struct source *source, uint64_t *loaded)
+{
+	struct stat st;
+	int rc;
+
+	if (source->gz != NULL || memory->ties == NULL ||
+	    fd_stat(source->fd, &st) < 0)
+		return -EAGAIN;
+	if ((uint64_t)st.st_size > limit)
+		return -EFBIG;
+	if (st.st_size < TIE_MIN)
+		return -EAGAIN;
+	rc = guest_memory_map_file(memory, guest_phys, source->fd, &st);
+	if (rc == 0)
+		*loaded = (uint64_t)st.st_size;
+	return rc;
+}
+
 int
 guest_load_file(const struct guest_memory *memory, uint64_t guest_phys,
     uint64_t limit, const char *path, enum guest_load_mode mode,
@@ -178,17 +180,17 @@ guest_load_file(const struct guest_memory *memory, uint64_t guest_phys,
 	rc = source_open(path, mode, &source);
 	if (rc < 0)
 		return rc;
-	/* hugetlbfs pages cannot be replaced by a file's small pages */
-	if (!memory->huge_pages && (source.gz == NULL || !is_gzip(source.fd))) {
-		rc = map_file(memory, guest_phys, limit, source.fd, loaded);
-		if (rc != -EAGAIN) {
-			source_close(&source);
-			return rc;
-		}
-		rc = 0;
+	rc = source_map(memory, guest_phys, limit, &source, loaded);
+	if (rc != -EAGAIN) {
+		source_close(&source);
+		return rc;
 	}
+	rc = 0;
 	for (;;) {
-		chunk = limit - done < LOAD_CHUNK ? limit - done : LOAD_CHUNK;
+		/* gzread takes an unsigned int; read(2) the rest at once */
+		chunk = limit - done;
+		if (source.gz != NULL && chunk > GZ_CHUNK)
+			chunk = GZ_CHUNK;
 		if (chunk == 0) {
 			/* full: fine only if the file has nothing more */
 			n = source_read(&source, &probe, 1);

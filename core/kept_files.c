@@ -11,24 +11,33 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A file is kept per path and access mode: the same disk read-only and
+ * read-write is two entries, each open getting the access it asks for. */
 struct kept_file {
 	char path[PATH_MAX];
+	int access;		/* O_RDONLY, O_WRONLY or O_RDWR */
 	int fd;			/* or -1: error says why */
 	int error;
-	bool writable;
 };
 
 static struct kept_file kept[KEPT_FILES_MAX];
 static unsigned int kept_count;
 
+/* The entry of path with this access, or NULL; *path_kept says whether
+ * path is kept with some other access. */
 static struct kept_file *
-kept_find(const char *path)
+kept_find(const char *path, int access, bool *path_kept)
 {
 	unsigned int i;
 
-	for (i = 0; i < kept_count; i++)
-		if (strcmp(kept[i].path, path) == 0)
+	*path_kept = false;
+	for (i = 0; i < kept_count; i++) {
+		if (strcmp(kept[i].path, path) != 0)
+			continue;
+		if (kept[i].access == access)
 			return &kept[i];
+		*path_kept = true;
+	}
 	return NULL;
 }
 
@@ -36,8 +45,9 @@ int
 kept_files_keep(const char *path, int flags)
 {
 	struct kept_file *file;
+	bool path_kept;
 
-	if (kept_find(path) != NULL)
+	if (kept_find(path, flags & O_ACCMODE, &path_kept) != NULL)
 		return 0;
 	if (kept_count == KEPT_FILES_MAX)
 		return -ENOSPC;
@@ -45,9 +55,9 @@ kept_files_keep(const char *path, int flags)
 	if (snprintf(file->path, sizeof(file->path), "%s", path) >=
 	    (int)sizeof(file->path))
 		return -ENAMETOOLONG;
+	file->access = flags & O_ACCMODE;
 	file->fd = open(path, flags | O_CLOEXEC);
 	file->error = file->fd < 0 ? errno : 0;
-	file->writable = (flags & O_ACCMODE) != O_RDONLY;
 	kept_count++;
 	return 0;
 }
@@ -55,17 +65,19 @@ kept_files_keep(const char *path, int flags)
 int
 kept_files_open(const char *path, int flags)
 {
-	const struct kept_file *file = kept_find(path);
+	bool path_kept;
+	const struct kept_file *file = kept_find(path, flags & O_ACCMODE,
+	    &path_kept);
 	int fd;
 
+	if (file == NULL && path_kept) {
+		errno = EACCES;	/* kept, but not with this access */
+		return -1;
+	}
 	if (file == NULL)
 		return open(path, flags);
 	if (file->fd < 0) {
 		errno = file->error;
-		return -1;
-	}
-	if ((flags & O_ACCMODE) != O_RDONLY && !file->writable) {
-		errno = EACCES;
 		return -1;
 	}
 	fd = fcntl(file->fd, (flags & O_CLOEXEC) ? F_DUPFD_CLOEXEC : F_DUPFD, 0);

@@ -6,15 +6,19 @@
 
 #define KEPT_FILES_MAX	32
 
-/* Opens path with flags (O_CLOEXEC added) and keeps it; a path that cannot
- * be opened is kept with its errno, which later opens report. Returns 0,
- * or -ENOSPC when the table is full. Keeping a path twice keeps the first. */
+/* Opens path with flags (O_CLOEXEC added) and keeps it, per path and
+ * access mode (O_RDONLY, O_WRONLY, O_RDWR): the same path kept read-only
+ * and read-write is two open files. A path that cannot be opened is kept
+ * with its errno, which later opens report. Returns 0, or -ENOSPC when the
+ * table is full. Keeping a path with the same access twice keeps the
+ * first. */
 int kept_files_keep(const char *path, int flags);
 
-/* open(2) for core's files: a kept path gives a new fd for the same open
- * file, rewound to its start (-1 and errno EACCES when flags ask to write
- * and it was kept read-only; the kept errno when it could not be opened);
- * any other path is opened. */
+/* open(2) for core's files: a path kept with the access flags ask for
+ * gives a new fd for that open file, rewound to its start (the kept errno
+ * when it could not be opened); a path kept only with other access gives
+ * -1 and errno EACCES (a read-only open never gets a writable file, nor
+ * the reverse); any other path is opened. */
 int kept_files_open(const char *path, int flags);
 
 /* Closes and forgets every kept file. */

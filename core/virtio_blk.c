@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fd_stat.h"
 #include "kept_files.h"
 
 #define SECTOR_SHIFT		9
@@ -75,7 +76,7 @@ disk_size(int fd, uint64_t *size)
 {
 	struct stat st;
 
-	if (fstat(fd, &st) < 0)
+	if (fd_stat(fd, &st) < 0)
 		return -errno;
 	if (S_ISBLK(st.st_mode))
 		return ioctl(fd, BLKGETSIZE64, size) < 0 ? -errno : 0;
@@ -110,7 +111,7 @@ virtio_blk_open(struct virtio_blk *blk, const char *path, bool read_only,
 	}
 	blk->read_only = read_only;
 	blk->sectors = size >> SECTOR_SHIFT;
-	blk->discard = !read_only && fstat(blk->fd, &st) == 0 &&
+	blk->discard = !read_only && fd_stat(blk->fd, &st) == 0 &&
 	    S_ISREG(st.st_mode);
 	if (serial != NULL)
 		memcpy(blk->serial, serial, strnlen(serial, sizeof(blk->serial)));

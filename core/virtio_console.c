@@ -1,7 +1,7 @@
-/* virtio-console (virtio 1.x, 5.3.6): every readable buffer of the
- * transmit queue goes to the sink as it is; host input fills the receive
- * queue's buffers, and what finds no buffer is dropped, as a UART's full
- * FIFO would. */
+/* virtio-console (virtio 1.x, 5.3.6): the readable buffers of the transmit
+ * queue are gathered and go to the sink a chunk at a time; host input
+ * fills the receive queue's buffers, and what finds no buffer is dropped,
+ * as a UART's full FIFO would. */
 #include "virtio_console.h"
 
 #include <string.h>
@@ -21,25 +21,69 @@ virtio_console_init(struct virtio_console *console,
 }
 
 static void
+console_flush(struct virtio_console *console)
+{
+	if (console->batch_length > 0 && console->output != NULL)
+		console->output(console->context, console->batch,
+		    console->batch_length);
+	console->batch_length = 0;
+}
+
+static void
+console_gather(struct virtio_console *console, const uint8_t *data,
+    size_t length)
+{
+	size_t room;
+
+	while (length > 0) {
+		room = sizeof(console->batch) - console->batch_length;
+		if (room > length)
+			room = length;
+		memcpy(console->batch + console->batch_length, data, room);
+		console->batch_length += room;
+		data += room;
+		length -= room;
+		if (console->batch_length == sizeof(console->batch))
+			console_flush(console);
+	}
+}
+
+/* One chain's readable segments, up to VIRTIO_CONSOLE_CHAIN_MAX bytes. */
+static void
+console_take_chain(struct virtio_console *console)
+{
+	const struct virtq_segment *segment;
+	uint64_t taken = 0, length;
+	unsigned int i;
+
+	for (i = 0; i < console->chain.count; i++) {
+		segment = &console->chain.segments[i];
+		if (segment->writable)
+			continue;
+		length = segment->len;
+		if (length > VIRTIO_CONSOLE_CHAIN_MAX - taken)
+			length = VIRTIO_CONSOLE_CHAIN_MAX - taken;
+		console_gather(console, segment->host, (size_t)length);
+		taken += length;
+		console->bytes_dropped += segment->len - length;
+	}
+	console->bytes_out += taken;
+}
+
+/* The chains are used as soon as their bytes are copied into the batch;
+ * one flush at the end, so that many small chains make one write. */
+static void
 console_transmit(struct virtio_console *console, struct virtio_mmio *mmio)
 {
 	struct virtqueue *queue = &mmio->queues[TX_QUEUE];
-	const struct virtq_segment *segment;
-	unsigned int i;
 	int rc;
 
 	while ((rc = virtqueue_pop(queue, &console->chain)) == 1) {
-		for (i = 0; i < console->chain.count; i++) {
-			segment = &console->chain.segments[i];
-			if (segment->writable || console->output == NULL)
-				continue;
-			console->output(console->context, segment->host,
-			    segment->len);
-			console->bytes_out += segment->len;
-		}
+		console_take_chain(console);
 		virtqueue_push(queue, console->chain.head, 0);
 		mmio->stats.chains++;
 	}
+	console_flush(console);
 	if (rc < 0)
 		virtio_mmio_queue_broken(mmio, TX_QUEUE);
 	virtio_mmio_queue_done(mmio, TX_QUEUE);

@@ -112,21 +112,30 @@ virtio_mmio_queue_done(struct virtio_mmio *mmio, unsigned int queue)
 		virtio_mmio_interrupt(mmio, VIRTIO_INT_VRING);
 }
 
-/* The guest broke its side of a ring: the device stops using every queue
- * until the driver resets it (virtio 1.x, 2.1.2). */
+/* The device stops using every queue until the driver resets it (virtio
+ * 1.x, 2.1.2): one log line saying why and a config interrupt. The fault
+ * (for the device's report) is set by the caller. */
+static void
+virtio_mmio_needs_reset(struct virtio_mmio *mmio, const char *why)
+{
+	mmio->status |= VIRTIO_STATUS_NEEDS_RESET;
+	mmio->stats.needs_reset++;
+	log_warnx("%s needs a reset: %s", mmio->name, why);
+	virtio_mmio_interrupt(mmio, VIRTIO_INT_CONFIG);
+}
+
+/* The guest broke its side of a ring. */
 void
 virtio_mmio_queue_broken(struct virtio_mmio *mmio, unsigned int queue)
 {
-	const char *why = virtq_error_name(mmio->queues[queue].error);
+	const char *what = virtq_error_name(mmio->queues[queue].error);
+	char why[sizeof(mmio->fault)];
 
 	if (mmio->status & VIRTIO_STATUS_NEEDS_RESET)
 		return;
-	snprintf(mmio->fault, sizeof(mmio->fault), "queue %u: %s", queue, why);
-	mmio->status |= VIRTIO_STATUS_NEEDS_RESET;
-	mmio->stats.needs_reset++;
-	log_warnx("%s needs a reset: the guest gave queue %u %s", mmio->name,
-	    queue, why);
-	virtio_mmio_interrupt(mmio, VIRTIO_INT_CONFIG);
+	snprintf(mmio->fault, sizeof(mmio->fault), "queue %u: %s", queue, what);
+	snprintf(why, sizeof(why), "the guest gave queue %u %s", queue, what);
+	virtio_mmio_needs_reset(mmio, why);
 }
 
 static void
@@ -138,6 +147,7 @@ virtio_mmio_reset(struct virtio_mmio *mmio)
 		virtqueue_reset(&mmio->queues[i]);
 	mmio->status = 0;
 	mmio->driver_features = 0;
+	mmio->driver_asked = 0;
 	mmio->device_features_sel = 0;
 	mmio->driver_features_sel = 0;
 	mmio->queue_sel = 0;
@@ -147,33 +157,48 @@ virtio_mmio_reset(struct virtio_mmio *mmio)
 		mmio->ops->reset(mmio->device);
 }
 
-/* A driver that took a feature the device did not offer, or not
- * VERSION_1, does not get FEATURES_OK (it reads the status back). */
+/* Whether the driver asked only for what was offered, VERSION_1 among
+ * it: what FEATURES_OK needs. */
+static bool
+virtio_mmio_features_ok(const struct virtio_mmio *mmio)
+{
+	return (mmio->driver_asked & ~mmio->features) == 0 &&
+	    virtio_mmio_driver_has(mmio, VIRTIO_F_VERSION_1);
+}
+
+/* Status bits only ever go on (a driver may not clear one, virtio 1.x,
+ * 2.1.2): only a reset (0) clears them, so the features of a live device
+ * cannot be reopened. A driver that asked for a feature the device did not
+ * offer, or not for VERSION_1, does not get FEATURES_OK (it reads the
+ * status back). The device starts at DRIVER_OK only after FEATURES_OK and
+ * while it needs no reset; DRIVER_OK without FEATURES_OK is a driver
+ * error, and the device then needs a reset. */
 static void
 virtio_mmio_set_status(struct virtio_mmio *mmio, uint32_t value)
 {
+	uint32_t added = value & ~mmio->status &
+	    ~(uint32_t)VIRTIO_STATUS_NEEDS_RESET;
+
 	if (value == 0) {
 		virtio_mmio_reset(mmio);
 		return;
 	}
-	if ((value & VIRTIO_STATUS_FEATURES_OK) &&
-	    !(mmio->status & VIRTIO_STATUS_FEATURES_OK) &&
-	    ((mmio->driver_features & ~mmio->features) != 0 ||
-	    !virtio_mmio_driver_has(mmio, VIRTIO_F_VERSION_1)))
-		value &= ~(uint32_t)VIRTIO_STATUS_FEATURES_OK;
-	if ((value & VIRTIO_STATUS_DRIVER_OK) &&
-	    !(mmio->status & VIRTIO_STATUS_DRIVER_OK) &&
-	    mmio->ops->activate != NULL &&
-	    mmio->ops->activate(mmio->device, mmio) < 0) {
+	if ((added & VIRTIO_STATUS_FEATURES_OK) && !virtio_mmio_features_ok(mmio))
+		added &= ~(uint32_t)VIRTIO_STATUS_FEATURES_OK;
+	mmio->status |= added;
+	if (!(added & VIRTIO_STATUS_DRIVER_OK) ||
+	    (mmio->status & VIRTIO_STATUS_NEEDS_RESET))
+		return;
+	if (!(mmio->status & VIRTIO_STATUS_FEATURES_OK))
+		snprintf(mmio->fault, sizeof(mmio->fault), "the driver set "
+		    "DRIVER_OK without FEATURES_OK");
+	else if (mmio->ops->activate != NULL &&
+	    mmio->ops->activate(mmio->device, mmio) < 0)
 		snprintf(mmio->fault, sizeof(mmio->fault), "the device could "
 		    "not start its queues");
-		mmio->status |= VIRTIO_STATUS_NEEDS_RESET;
-		mmio->stats.needs_reset++;
-		log_warnx("%s needs a reset: %s", mmio->name, mmio->fault);
-		virtio_mmio_interrupt(mmio, VIRTIO_INT_CONFIG);
-	}
-	mmio->status = (value & ~(uint32_t)VIRTIO_STATUS_NEEDS_RESET) |
-	    (mmio->status & VIRTIO_STATUS_NEEDS_RESET);
+	else
+		return;
+	virtio_mmio_needs_reset(mmio, mmio->fault);
 }
 
 static struct virtqueue *
@@ -265,9 +290,12 @@ virtio_mmio_write(struct virtio_mmio *mmio, uint64_t offset, uint32_t value)
 	case REG_DRIVER_FEATURES:
 		if (mmio->status & VIRTIO_STATUS_FEATURES_OK)
 			break;	/* negotiation is over */
+		/* What was asked decides FEATURES_OK; only what was
+		 * offered is kept, for the device to act on. */
 		if (mmio->driver_features_sel < 2)
-			set_half(&mmio->driver_features,
+			set_half(&mmio->driver_asked,
 			    mmio->driver_features_sel == 1, value);
+		mmio->driver_features = mmio->driver_asked & mmio->features;
 		break;
 	case REG_DRIVER_FEATURES_SEL:
 		mmio->driver_features_sel = value;

@@ -83,7 +83,8 @@ struct virtio_mmio {
 	uint32_t status;
 	uint32_t device_features_sel;
 	uint32_t driver_features_sel;
-	uint64_t driver_features;
+	uint64_t driver_asked;		/* as the driver wrote them */
+	uint64_t driver_features;	/* of those, the offered ones */
 	uint32_t queue_sel;
 	uint32_t interrupt_status;
 	uint32_t config_generation;

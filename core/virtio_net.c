@@ -3,7 +3,8 @@
  * Transmit: each chain's readable part (header + frame) is one writev to
  * the tap. Receive: a chain's writable part takes one readv from the tap;
  * with no packet waiting the chain goes back, and the I/O thread waits for
- * the tap (edge-triggered) or for the guest's next buffers. */
+ * the tap (edge-triggered) or for the guest's next buffers; a frame longer
+ * than the chain is dropped and the chain kept for the next. */
 #include "virtio_net.h"
 
 #include <errno.h>
@@ -137,7 +138,10 @@ net_transmit(struct virtio_net *net, struct virtio_mmio *mmio)
 	virtio_mmio_queue_done(mmio, TX_QUEUE);
 }
 
-/* The header's num_buffers (bytes 10-11) is 1: one chain per packet. */
+/* The header's num_buffers (bytes 10-11) is 1: one chain per packet. A
+ * read from a tap stops at the end of the buffers it is given and says
+ * only what it copied, so one spare byte after the chain's buffers tells
+ * a frame that filled the chain from one that was longer. */
 static void
 net_receive(struct virtio_net *net, struct virtio_mmio *mmio)
 {
@@ -154,10 +158,21 @@ net_receive(struct virtio_net *net, struct virtio_mmio *mmio)
 			virtqueue_push(queue, net->chain.head, 0);
 			continue;
 		}
-		got = readv(net->tap_fd, net->iov, count);
+		net->iov[count].iov_base = &net->spare;
+		net->iov[count].iov_len = sizeof(net->spare);
+		got = readv(net->tap_fd, net->iov, count + 1);
 		if (got < 0) {
 			virtqueue_unpop(queue);	/* nothing to receive now */
 			break;
+		}
+		if ((uint64_t)got > net->chain.writable) {
+			/* Longer than the chain: dropped, as a NIC drops a
+			 * frame longer than its buffer, and the chain waits
+			 * for the next; the guest never gets a cut frame nor
+			 * hears of more bytes than it gave. */
+			net->stats.rx_dropped++;
+			virtqueue_unpop(queue);
+			continue;
 		}
 		virtq_chain_write(&net->chain, 10, &one, sizeof(one));
 		net->stats.rx_packets++;

@@ -16,7 +16,8 @@
 
 struct virtio_net_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
-	uint64_t rx_dropped;	/* no room: the guest gave too small a buffer */
+	uint64_t rx_dropped;	/* no room: the guest gave too small a buffer,
+				 * or a frame longer than the buffer it gave */
 	uint64_t tx_errors;
 };
 
@@ -28,7 +29,8 @@ struct virtio_net {
 	bool offloads_on;
 	struct virtio_net_stats stats;
 	struct virtq_chain chain;	/* scratch for the I/O thread */
-	struct iovec iov[VIRTQ_MAX_SEGMENTS];
+	struct iovec iov[VIRTQ_MAX_SEGMENTS + 1];	/* + the spare byte */
+	uint8_t spare;			/* past a receive chain: a longer frame */
 };
 
 extern const struct virtio_device_ops virtio_net_ops;

@@ -158,9 +158,12 @@ static int
 vsock_activate(void *device, struct virtio_mmio *mmio)
 {
 	struct virtio_vsock *vsock = device;
-	uint64_t features = mmio->driver_features;
 	unsigned int i;
 	int on = 1;
+	/* The transport keeps only offered bits; vhost is never handed one it
+	 * did not offer either (VIRTIO_F_ACCESS_PLATFORM would give it an
+	 * IOTLB nobody fills, VHOST_F_LOG_ALL a dirty log nobody set). */
+	uint64_t features = mmio->driver_features & vsock->vhost_features;
 
 	if (ioctl(vsock->vhost_fd, VHOST_SET_FEATURES, &features) < 0)
 		return -errno;

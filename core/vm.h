@@ -1,21 +1,18 @@
 /* A VM's life in one process: open KVM, create the VM, its memory, its
  * interrupt controller, devices, trap forward map and vCPUs, load the
  * guest, run one thread per vCPU until the guest stops, tear it down; build
- * it again when the guest reboots. */
+ * it again when the guest reboots. This header is what the rest of vmmd
+ * sees: the configuration, the result, vm_run and the control handle;
+ * struct vm itself is core's own (core/vm_internal.h). */
 #ifndef VMMD_VM_H
 #define VMMD_VM_H
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "arch.h"
-#include "console.h"
-#include "dev_scratch.h"
 #include "forward_map.h"
-#include "guest_memory.h"
-#include "uart_16550.h"
 #include "vcpu.h"
 #include "vm_io.h"
 
@@ -55,6 +52,9 @@ struct vm_config {
 	int console_log_fd;
 	int console_fd;
 	int console_input_fd;
+	/* Bytes the log (a regular file) keeps at most, at least
+	 * CONSOLE_LOG_MAX_MIN; 0: CONSOLE_LOG_MAX_DEFAULT (1 MiB). */
+	uint64_t console_log_max;
 	unsigned int max_boots;		/* 0: reboot as often as the guest asks */
 	bool huge_pages;		/* guest RAM in hugetlbfs pages */
 	const char *boot_marker;	/* console text whose time is reported */
@@ -87,66 +87,22 @@ struct vm_result {
 	uint64_t marker_ns;		/* creation to boot_marker, last boot; 0: unseen */
 	uint64_t rss_bytes;		/* the process's resident memory at the end */
 	uint64_t guest_rss_bytes;	/* the part of it that is guest RAM */
-	uint64_t console_log_dropped;	/* bytes the console log could not take */
+	uint64_t console_log_dropped;	/* bytes the console log could not take or cut */
 	struct forward_map map;			/* the entries, for reports */
 	struct forward_counters counters;	/* summed over the vCPUs */
 	struct vm_device_result devices[VM_IO_MAX_DEVICES];	/* last boot */
 	unsigned int device_count;
 };
 
-struct vm_vcpu {
-	struct vm *vm;
-	struct kvm_vcpu_fd fd;
-	pthread_t thread;
-	bool thread_started;
-	struct forward_counters counters;	/* this vCPU's hits */
-	struct vcpu_stop stop;
-	int run_error;
-};
-
-/* One VM, one boot of it. vm_prepare builds it up to the first KVM_RUN
- * (the benchmarks drive vCPU 0 from there); vm_destroy undoes whatever part
- * of it was built. */
-struct vm {
-	const struct vm_config *config;
-	const struct arch_layout *layout;
-	int system_fd;
-	int vm_fd;
-	struct guest_memory memory;
-	struct arch_vm *arch;
-	struct vm_vcpu vcpus[VM_MAX_VCPUS];
-	unsigned int vcpu_count;
-	uint64_t vcpu_ids[VM_MAX_VCPUS];
-	struct forward_map map;
-	struct uart_16550 uart;
-	struct console console;
-	pthread_t console_input_thread;
-	bool console_input_started;
-	int console_input_stop;		/* an eventfd that ends that thread */
-	uint64_t boot_start_ns;
-	uint64_t step_start_ns;		/* for vm_build's -v timings */
-	uint64_t marker_ns;
-	struct dev_scratch scratch;
-	struct vm_io io;			/* the virtio devices */
-	atomic_bool stopping;
-	pthread_mutex_t lock;		/* guards the five below */
-	pthread_cond_t parked_changed;
-	bool pausing;			/* vCPUs park instead of running */
-	unsigned int parked;		/* vCPU threads parked now */
-	int stop_vcpu;
-	enum vm_outcome outcome;
-	char stop_detail[sizeof(((struct vcpu_stop *)0)->detail)];
-};
-
-enum vm_run_status vm_prepare(struct vm *vm, const struct vm_config *config,
-    struct vm_result *result);
-void vm_destroy(struct vm *vm);
 enum vm_run_status vm_run(const struct vm_config *config,
     struct vm_result *result);
 
 void vm_control_init(struct vm_control *control,
     void (*on_running)(void *context), void *context);
 void vm_control_destroy(struct vm_control *control);
+/* pause returns once no vCPU is in KVM_RUN. Both: -EAGAIN when no boot
+ * runs, -EALREADY when it is paused (running) already, -ESRCH when it is
+ * ending. */
 int vm_control_pause(struct vm_control *control);
 int vm_control_resume(struct vm_control *control);
 void vm_control_stop(struct vm_control *control, const char *detail);

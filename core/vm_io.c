@@ -3,7 +3,6 @@
 #include "vm_io.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,103 +13,43 @@
 #include "kvm.h"
 #include "log.h"
 
-static const char *const kind_names[VM_DEVICE_KIND_COUNT] = {
-	[VM_DEVICE_BLOCK] = "block",
-	[VM_DEVICE_RNG] = "rng",
-	[VM_DEVICE_NET] = "net",
-	[VM_DEVICE_VSOCK] = "vsock",
-	[VM_DEVICE_CONSOLE] = "console",
-};
-
-#define DEVICE_NAMES(kind) { kind "0", kind "1", kind "2", kind "3", kind "4", \
-	kind "5", kind "6", kind "7", kind "8", kind "9", kind "10", kind "11", \
-	kind "12", kind "13", kind "14", kind "15" }
-
-static const char *const device_names[VM_DEVICE_KIND_COUNT][VM_IO_MAX_DEVICES] = {
-	[VM_DEVICE_BLOCK] = DEVICE_NAMES("block"),
-	[VM_DEVICE_RNG] = DEVICE_NAMES("rng"),
-	[VM_DEVICE_NET] = DEVICE_NAMES("net"),
-	[VM_DEVICE_VSOCK] = DEVICE_NAMES("vsock"),
-	[VM_DEVICE_CONSOLE] = DEVICE_NAMES("console"),
-};
-
 const char *
-vm_device_kind_name(enum vm_device_kind kind)
+vm_device_kind_name(const struct vm_device_ops *kind)
 {
-	if ((unsigned int)kind >= VM_DEVICE_KIND_COUNT)
-		return "unknown";
-	return kind_names[kind];
+	return kind != NULL ? kind->name : "unknown";
 }
 
-static int
-vm_io_create_block(struct vm_io_device *device,
-    const struct vm_device_spec *spec, const struct guest_memory *memory)
+/* What vm_io relies on in a kind's ops, checked at start-up for every
+ * kind of vmmd's table (vmmd/device_kinds.c). */
+int
+vm_device_ops_check(const struct vm_device_ops *ops, char *error,
+    size_t error_size)
 {
-	struct virtio_blk *blk = &device->u.blk;
-	int rc;
+	const char *name = ops != NULL && ops->name != NULL ? ops->name : "?";
+	unsigned int i;
 
-	rc = virtio_blk_open(blk, spec->path, spec->read_only, spec->serial);
-	if (rc < 0) {
-		log_warnx("cannot open disk %s%s: %s", spec->path,
-		    spec->read_only ? " read-only" : "",
-		    rc == -EINVAL ? "not a regular file or block device of a "
-		    "whole, non-zero number of 512-byte sectors" : strerror(-rc));
-		return rc;
+	if (ops == NULL || ops->name == NULL || ops->name[0] == '\0' ||
+	    ops->names == NULL || ops->open == NULL || ops->results == NULL ||
+	    ops->counters == NULL || ops->state_size == 0) {
+		snprintf(error, error_size, "device kind '%s' lacks a name, its "
+		    "device names, open, results, counters or a state size",
+		    name);
+		return -EINVAL;
 	}
-	rc = virtio_mmio_init(&device->mmio, device->name, &virtio_blk_ops, blk,
-	    virtio_blk_features(blk), blk->config, sizeof(blk->config), memory);
-	if (rc < 0)
-		virtio_blk_close(blk);
-	return rc;
-}
-
-static int
-vm_io_create_net(struct vm_io_device *device,
-    const struct vm_device_spec *spec, const struct guest_memory *memory)
-{
-	struct virtio_net *net = &device->u.net;
-	int rc;
-
-	rc = virtio_net_open(net, spec->tap_name, spec->tap_fd, spec->mac);
-	if (rc < 0) {
-		if (spec->tap_name != NULL)
-			log_warnx("cannot open tap %s: %s%s", spec->tap_name,
-			    strerror(-rc), rc == -ENOENT ? " (no /dev/net/tun: "
-			    "load the tun module)" : "");
-		else
-			log_warnx("cannot use fd %d as a tap: %s",
-			    spec->tap_fd, rc == -EINVAL ? "not a tap opened "
-			    "with IFF_VNET_HDR" : strerror(-rc));
-		return rc;
-	}
-	rc = virtio_mmio_init(&device->mmio, device->name, &virtio_net_ops, net,
-	    virtio_net_features(net), net->config, sizeof(net->config), memory);
-	if (rc < 0)
-		virtio_net_close(net);
-	return rc;
-}
-
-static int
-vm_io_create_vsock(struct vm_io_device *device,
-    const struct vm_device_spec *spec, const struct guest_memory *memory)
-{
-	struct virtio_vsock *vsock = &device->u.vsock;
-	int rc;
-
-	rc = virtio_vsock_open(vsock, spec->cid, memory);
-	if (rc < 0) {
-		log_warnx("cannot give the guest vsock CID %" PRIu64 ": %s%s",
-		    spec->cid, strerror(-rc), rc == -ENOENT ? " (no "
-		    "/dev/vhost-vsock: load the vhost_vsock module)" :
-		    rc == -EADDRINUSE ? " (another VM has it)" : "");
-		return rc;
-	}
-	rc = virtio_mmio_init(&device->mmio, device->name, &virtio_vsock_ops,
-	    vsock, virtio_vsock_features(vsock), vsock->config,
-	    sizeof(vsock->config), memory);
-	if (rc < 0)
-		virtio_vsock_close(vsock);
-	return rc;
+	for (i = 0; i < VM_IO_MAX_DEVICES; i++)
+		if (ops->names[i] == NULL || strncmp(ops->names[i], name,
+		    strlen(name)) != 0 || strlen(ops->names[i]) >= VM_IO_NAME_MAX) {
+			snprintf(error, error_size, "device kind '%s': device "
+			    "name %u is not '%s%u'", name, i, name, i);
+			return -EINVAL;
+		}
+	for (i = 0; ops->counters[i] != NULL; i++)
+		if (i == VM_DEVICE_COUNTERS_MAX) {
+			snprintf(error, error_size, "device kind '%s' has more "
+			    "than %d counters", name, VM_DEVICE_COUNTERS_MAX);
+			return -EINVAL;
+		}
+	return 0;
 }
 
 static int
@@ -121,34 +60,17 @@ vm_io_create_device(struct vm_io_device *device,
 	int rc;
 
 	device->kind = spec->kind;
-	switch (spec->kind) {
-	case VM_DEVICE_BLOCK:
-		return vm_io_create_block(device, spec, memory);
-	case VM_DEVICE_NET:
-		return vm_io_create_net(device, spec, memory);
-	case VM_DEVICE_VSOCK:
-		return vm_io_create_vsock(device, spec, memory);
-	case VM_DEVICE_CONSOLE:
-		virtio_console_init(&device->u.console, sink->console,
-		    sink->context);
-		rc = virtio_mmio_init(&device->mmio, device->name,
-		    &virtio_console_ops, &device->u.console, 0,
-		    device->u.console.config, sizeof(device->u.console.config),
-		    memory);
-		if (rc < 0)
-			log_warnx("cannot create %s: %s", device->name,
-			    strerror(-rc));
-		return rc;
-	case VM_DEVICE_RNG:
-		rc = virtio_mmio_init(&device->mmio, device->name,
-		    &virtio_rng_ops, &device->u.rng, 0, NULL, 0, memory);
-		if (rc < 0)
-			log_warnx("cannot create %s: %s", device->name,
-			    strerror(-rc));
-		return rc;
-	default:
-		return -EINVAL;	/* vm_io_create checked the kind */
+	device->state = calloc(1, spec->kind->state_size);
+	if (device->state == NULL) {
+		log_warnx("cannot allocate the state of %s", device->name);
+		return -ENOMEM;
 	}
+	rc = spec->kind->open(device, spec, memory, sink);
+	if (rc < 0) {
+		free(device->state);
+		device->state = NULL;
+	}
+	return rc;
 }
 
 /* Names are the kind and the index among devices of that kind: block0. */
@@ -157,8 +79,8 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
     unsigned int count, const struct guest_memory *memory,
     const struct vm_io_placement *placement, const struct vm_io_sink *sink)
 {
-	unsigned int per_kind[VM_DEVICE_KIND_COUNT] = { 0 }, i, kind;
 	struct vm_io_device *device;
+	unsigned int i, j, index;
 	int rc;
 
 	memset(io, 0, sizeof(*io));
@@ -181,13 +103,13 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 	}
 	for (i = 0; i < count; i++) {
 		device = &io->devices[i];
-		kind = (unsigned int)specs[i].kind;
-		if (kind >= VM_DEVICE_KIND_COUNT) {
-			log_warnx("cannot create device %u: unknown kind %u", i,
-			    kind);
+		if (specs[i].kind == NULL) {
+			log_warnx("cannot create device %u: it has no kind", i);
 			return -EINVAL;
 		}
-		device->name = device_names[kind][per_kind[kind]++];
+		for (j = index = 0; j < i; j++)
+			index += specs[j].kind == specs[i].kind;
+		device->name = specs[i].kind->names[index];
 		device->base = placement->base + i * placement->stride;
 		device->irq = placement->irq_base + i;
 		rc = vm_io_create_device(device, &specs[i], memory, sink);
@@ -385,9 +307,9 @@ vm_io_console_input(struct vm_io *io, const uint8_t *data, size_t length)
 	unsigned int i;
 
 	for (i = 0; i < io->count; i++)
-		if (io->devices[i].kind == VM_DEVICE_CONSOLE)
-			virtio_console_receive(&io->devices[i].u.console,
-			    &io->devices[i].mmio, data, length);
+		if (io->devices[i].kind->input != NULL)
+			io->devices[i].kind->input(&io->devices[i], data,
+			    length);
 }
 
 void
@@ -411,21 +333,7 @@ vm_io_results(const struct vm_io *io, struct vm_device_result *results,
 		snprintf(result->fault, sizeof(result->fault), "%s",
 		    device->mmio.fault);
 		result->stats = device->mmio.stats;
-		if (device->kind == VM_DEVICE_BLOCK)
-			result->blk = device->u.blk.stats;
-		else if (device->kind == VM_DEVICE_RNG)
-			result->rng_bytes = device->u.rng.bytes;
-		else if (device->kind == VM_DEVICE_NET) {
-			result->net = device->u.net.stats;
-			memcpy(result->ifname, device->u.net.ifname,
-			    sizeof(result->ifname));
-		} else if (device->kind == VM_DEVICE_CONSOLE) {
-			result->console_bytes = device->u.console.bytes_out;
-			result->console_bytes_in = device->u.console.bytes_in;
-		} else if (device->kind == VM_DEVICE_VSOCK) {
-			result->cid = device->u.vsock.cid;
-			result->vhost_interrupts = device->u.vsock.interrupts;
-		}
+		device->kind->results(device, result);
 	}
 	*count = io->count;
 }
@@ -438,12 +346,9 @@ vm_io_destroy_device(struct vm_io *io, struct vm_io_device *device)
 	if (device->irqfd)
 		kvm_irqfd(io->vm_fd, device->irq, device->mmio.irq_fd, false);
 	virtio_mmio_destroy(&device->mmio);
-	if (device->kind == VM_DEVICE_BLOCK)
-		virtio_blk_close(&device->u.blk);
-	else if (device->kind == VM_DEVICE_NET)
-		virtio_net_close(&device->u.net);
-	else if (device->kind == VM_DEVICE_VSOCK)
-		virtio_vsock_close(&device->u.vsock);
+	if (device->kind->close != NULL)
+		device->kind->close(device);
+	free(device->state);
 }
 
 /* Before the VM's fd is closed: the ioeventfds and irqfds are undone. */

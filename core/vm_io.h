@@ -12,28 +12,57 @@
 
 #include "forward_map.h"
 #include "guest_memory.h"
-#include "virtio_blk.h"
-#include "virtio_console.h"
 #include "virtio_mmio.h"
-#include "virtio_net.h"
-#include "virtio_rng.h"
-#include "virtio_vsock.h"
 
 #define VM_IO_MAX_DEVICES	16
 #define VM_IO_NAME_MAX		24
+#define VM_DEVICE_COUNTERS_MAX	8
+#define VM_DEVICE_TEXT_MAX	16
 
-enum vm_device_kind {
-	VM_DEVICE_BLOCK,
-	VM_DEVICE_RNG,
-	VM_DEVICE_NET,
-	VM_DEVICE_VSOCK,
-	VM_DEVICE_CONSOLE,
-	VM_DEVICE_KIND_COUNT,
+struct vm_io_device;
+struct vm_device_result;
+
+/* Where a virtio-console's output goes (the VM's console). */
+struct vm_io_sink {
+	void (*console)(void *context, const uint8_t *data, size_t length);
+	void *context;
 };
+
+struct vm_device_spec;
+
+/* core's part of one kind of device (vmmd/device_kinds.c holds the one
+ * table of kinds and points at these): how a device of the kind is opened
+ * behind its virtio-mmio transport, closed, fed host console input and
+ * counted. The transport's own hooks (activate, notify, reset) are the
+ * device's virtio_device_ops. */
+struct vm_device_ops {
+	const char *name;		/* "block": reports name devices block0.. */
+	const char *const *names;	/* VM_IO_MAX_DEVICES static names: the
+					 * forward map keeps them after the VM */
+	size_t state_size;		/* the device's struct, vm_io allocates it */
+	/* Opens the device in device->state and initialises device->mmio;
+	 * on failure says why once and leaves nothing open. */
+	int (*open)(struct vm_io_device *device,
+	    const struct vm_device_spec *spec, const struct guest_memory *memory,
+	    const struct vm_io_sink *sink);
+	void (*close)(struct vm_io_device *device);	/* optional */
+	void (*input)(struct vm_io_device *device, const uint8_t *data,
+	    size_t length);		/* optional: host console input */
+	const char *text_counter;	/* optional: a text shown first ("tap") */
+	const char *const *counters;	/* names, NULL-terminated */
+	void (*results)(const struct vm_io_device *device,
+	    struct vm_device_result *result);	/* text and counters */
+};
+
+/* VM_IO_MAX_DEVICES names for one kind: "rng0" to "rng15". */
+#define VM_DEVICE_NAMES(kind) ((const char *const[VM_IO_MAX_DEVICES]){ \
+	kind "0", kind "1", kind "2", kind "3", kind "4", kind "5", kind "6", \
+	kind "7", kind "8", kind "9", kind "10", kind "11", kind "12", \
+	kind "13", kind "14", kind "15" })
 
 /* One device as the user asked for it. */
 struct vm_device_spec {
-	enum vm_device_kind kind;
+	const struct vm_device_ops *kind;
 	const char *path;		/* block: the image or block device */
 	bool read_only;			/* block */
 	const char *serial;		/* block: or NULL */
@@ -51,14 +80,8 @@ struct vm_io_placement {
 	unsigned int max;
 };
 
-/* Where a virtio-console's output goes (the VM's console). */
-struct vm_io_sink {
-	void (*console)(void *context, const uint8_t *data, size_t length);
-	void *context;
-};
-
 struct vm_io_device {
-	enum vm_device_kind kind;
+	const struct vm_device_ops *kind;
 	const char *name;		/* static: the forward map and reports keep it */
 	uint64_t base;
 	unsigned int irq;
@@ -69,13 +92,7 @@ struct vm_io_device {
 		bool poll;		/* the device's own fd, not a notify */
 	} notify_source, poll_source;
 	struct virtio_mmio mmio;
-	union {
-		struct virtio_blk blk;
-		struct virtio_rng rng;
-		struct virtio_net net;
-		struct virtio_vsock vsock;
-		struct virtio_console console;
-	} u;
+	void *state;			/* the kind's struct: state_size bytes */
 };
 
 struct vm_io {
@@ -91,7 +108,7 @@ struct vm_io {
 
 /* What a device did, for `vmmd run --json`, kept after the VM is gone. */
 struct vm_device_result {
-	enum vm_device_kind kind;
+	const struct vm_device_ops *kind;
 	char name[VM_IO_NAME_MAX];
 	uint64_t base;
 	unsigned int irq;
@@ -99,17 +116,13 @@ struct vm_device_result {
 	uint32_t status;		/* the virtio status register at the end */
 	char fault[160];		/* why it needed a reset, or "" */
 	struct virtio_mmio_stats stats;
-	struct virtio_blk_stats blk;
-	uint64_t rng_bytes;
-	struct virtio_net_stats net;
-	char ifname[VIRTIO_NET_IFNAME_MAX];
-	uint64_t cid;
-	uint64_t vhost_interrupts;
-	uint64_t console_bytes;
-	uint64_t console_bytes_in;
+	char text[VM_DEVICE_TEXT_MAX];	/* kind->text_counter's value */
+	uint64_t counters[VM_DEVICE_COUNTERS_MAX];	/* as kind->counters */
 };
 
-const char *vm_device_kind_name(enum vm_device_kind kind);
+int vm_device_ops_check(const struct vm_device_ops *ops, char *error,
+    size_t error_size);
+const char *vm_device_kind_name(const struct vm_device_ops *kind);
 int vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
     unsigned int count, const struct guest_memory *memory,
     const struct vm_io_placement *placement, const struct vm_io_sink *sink);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../api/vm_spec.h"
+#include "../core/vm_device_kinds.h"
 #include "../vmmd/device_options.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,12 +35,12 @@ check_in_vm_process(const struct api_vm_device *d)
 	    options.count != 1)
 		__builtin_trap();
 	made = &options.specs[0];
-	if ((d->type == API_DEVICE_DISK && (made->kind != VM_DEVICE_BLOCK ||
+	if ((d->type == API_DEVICE_DISK && (made->kind != &vm_device_block ||
 	    !same_text(made->path, d->path) || made->read_only != d->read_only ||
 	    !same_text(made->serial, d->serial))) ||
-	    (d->type == API_DEVICE_NET && (made->kind != VM_DEVICE_NET ||
+	    (d->type == API_DEVICE_NET && (made->kind != &vm_device_net ||
 	    !same_text(made->tap_name, d->tap) || made->tap_fd != -1)) ||
-	    (d->type == API_DEVICE_VSOCK && (made->kind != VM_DEVICE_VSOCK ||
+	    (d->type == API_DEVICE_VSOCK && (made->kind != &vm_device_vsock ||
 	    made->cid != d->cid)))
 		__builtin_trap();
 }

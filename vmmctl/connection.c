@@ -75,7 +75,9 @@ send_with_fd(struct connection *connection, const char *text, size_t length,
 static json_t *
 take_line(struct connection *connection)
 {
-	char *newline = memchr(connection->buffer, '\n', connection->length);
+	/* Before the first read the buffer is NULL: no memchr on it. */
+	char *newline = connection->length == 0 ? NULL :
+	    memchr(connection->buffer, '\n', connection->length);
 	size_t used;
 	json_t *message;
 

@@ -3,7 +3,6 @@
  * that does not read its replies is dropped once its queue passes the
  * limit, so it never holds the daemon or the other clients back. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "../api/framing.h"
 #include "../core/log.h"
 #include "daemon.h"
+#include "vm_commands.h"
 
 #ifndef VMMD_VERSION
 #define VMMD_VERSION "unknown"
@@ -126,7 +126,7 @@ client_free(struct client *client)
 {
 	struct daemon *daemon = client->daemon;
 
-	vm_forget_client(daemon, client);
+	vm_registry_forget_client(&daemon->registry, client);
 	TAILQ_REMOVE(&daemon->clients, client, entry);
 	daemon->client_count--;
 	client_io_free(&client->io);
@@ -182,16 +182,42 @@ client_reply(struct client *client, json_t *value, json_t *id)
 
 void
 client_error(struct client *client, json_t *id, enum api_error_class class,
-    const char *format, ...)
+    const char *desc)
 {
 	struct api_error error;
-	va_list ap;
 
-	error.class = class;
-	va_start(ap, format);
-	vsnprintf(error.desc, sizeof(error.desc), format, ap);
-	va_end(ap);
+	api_error_set(&error, class, "%s", desc);
 	client_send(client, api_error_reply(&error, id));
+}
+
+/* An event to every negotiated client that asked for its kind. */
+void
+client_broadcast(void *context, const char *event, json_t *data)
+{
+	struct daemon *daemon = context;
+	int index = api_event_index(event);
+	struct client *client;
+	char *line = api_event(event, data);
+
+	if (line == NULL)
+		return;
+	TAILQ_FOREACH(client, &daemon->clients, entry)
+		if (client->negotiated && index >= 0 &&
+		    (client->events & (1u << index)))
+			client_send(client, strdup(line));
+	free(line);
+}
+
+void
+client_console(struct client *client, const char *line)
+{
+	client_send(client, strdup(line));
+}
+
+bool
+client_subscribed(const struct client *client, int event_index)
+{
+	return event_index >= 0 && (client->events & (1u << event_index));
 }
 
 static json_t *
@@ -236,15 +262,65 @@ subscribe(struct client *client, const struct api_request *request)
 }
 
 static void
+query_version(struct client *client, const struct api_request *request)
+{
+	client_reply(client, json_pack("{s:s,s:{s:i,s:i}}", "vmmd",
+	    VMMD_VERSION, "protocol", "major", API_VERSION_MAJOR, "minor",
+	    API_VERSION_MINOR), request->id);
+}
+
+static void
+query_host(struct client *client, const struct api_request *request)
+{
+	if (client->daemon->host_report == NULL)
+		client_error(client, request->id, API_ERROR_GENERIC,
+		    "the host report could not be built at start");
+	else
+		client_reply(client, json_incref(client->daemon->host_report),
+		    request->id);
+}
+
+static void
+query_commands(struct client *client, const struct api_request *request)
+{
+	client_reply(client, commands_json(client->daemon->config.test_hooks),
+	    request->id);
+}
+
+/* The commands that need no VM registry; the rest are the command
+ * table's (vm_commands.c). daemon.c checks at start that every command of
+ * the protocol has exactly one of the two. */
+static const struct {
+	enum api_command_id command;
+	void (*handler)(struct client *client,
+	    const struct api_request *request);
+} own_commands[] = {
+	{ API_CMD_QMP_CAPABILITIES, negotiate },
+	{ API_CMD_QUERY_VERSION, query_version },
+	{ API_CMD_QUERY_HOST, query_host },
+	{ API_CMD_QUERY_COMMANDS, query_commands },
+	{ API_CMD_EVENTS_SUBSCRIBE, subscribe },
+};
+#define OWN_COMMAND_COUNT	(sizeof(own_commands) / sizeof(own_commands[0]))
+
+const enum api_command_id client_commands[OWN_COMMAND_COUNT] = {
+	API_CMD_QMP_CAPABILITIES, API_CMD_QUERY_VERSION, API_CMD_QUERY_HOST,
+	API_CMD_QUERY_COMMANDS, API_CMD_EVENTS_SUBSCRIBE,
+};
+const size_t client_command_count = OWN_COMMAND_COUNT;
+
+static void
 dispatch(struct client *client, const struct api_request *request)
 {
 	struct daemon *daemon = client->daemon;
 	struct api_error error;
+	size_t i;
 
 	if ((request->command->flags & API_TEST_HOOK) &&
 	    !daemon->config.test_hooks) {
-		client_error(client, request->id, API_ERROR_COMMAND_NOT_FOUND,
-		    "the command '%s' has not been found", request->command->name);
+		api_error_set(&error, API_ERROR_COMMAND_NOT_FOUND, "the command "
+		    "'%s' has not been found", request->command->name);
+		client_send(client, api_error_reply(&error, request->id));
 		return;
 	}
 	if (api_negotiation_check(client->negotiated, request->command,
@@ -252,33 +328,12 @@ dispatch(struct client *client, const struct api_request *request)
 		client_send(client, api_error_reply(&error, request->id));
 		return;
 	}
-	switch (request->command->id) {
-	case API_CMD_QMP_CAPABILITIES:
-		negotiate(client, request);
-		return;
-	case API_CMD_QUERY_VERSION:
-		client_reply(client, json_pack("{s:s,s:{s:i,s:i}}", "vmmd",
-		    VMMD_VERSION, "protocol", "major", API_VERSION_MAJOR,
-		    "minor", API_VERSION_MINOR), request->id);
-		return;
-	case API_CMD_QUERY_HOST:
-		if (daemon->host_report == NULL)
-			client_error(client, request->id, API_ERROR_GENERIC,
-			    "the host report could not be built at start");
-		else
-			client_reply(client, json_incref(daemon->host_report),
-			    request->id);
-		return;
-	case API_CMD_QUERY_COMMANDS:
-		client_reply(client, commands_json(daemon->config.test_hooks),
-		    request->id);
-		return;
-	case API_CMD_EVENTS_SUBSCRIBE:
-		subscribe(client, request);
-		return;
-	default:
-		vm_command(client, request);
-	}
+	for (i = 0; i < OWN_COMMAND_COUNT; i++)
+		if (own_commands[i].command == request->command->id) {
+			own_commands[i].handler(client, request);
+			return;
+		}
+	vm_command_run(&daemon->registry, client, request);
 }
 
 static void
@@ -305,10 +360,12 @@ too_large(struct client *client, size_t length, bool exact)
 {
 	size_t limit = client->daemon->config.limits.message_bytes;
 
-	client_error(client, NULL, API_ERROR_TOO_LARGE, "a message of %s%zu "
-	    "bytes is over the limit of %zu (limits.message_bytes): it is "
-	    "skipped up to its newline", exact ? "" : "at least ", length,
-	    limit);
+	struct api_error error;
+
+	api_error_set(&error, API_ERROR_TOO_LARGE, "a message of %s%zu bytes "
+	    "is over the limit of %zu (limits.message_bytes): it is skipped up "
+	    "to its newline", exact ? "" : "at least ", length, limit);
+	client_send(client, api_error_reply(&error, NULL));
 }
 
 /* Every complete line in the input, each answered in turn. */

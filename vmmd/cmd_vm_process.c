@@ -1,8 +1,9 @@
-/* `vmmd vm-process`: one VM's process, started by the daemon with its
- * control socketpair on fd 3 and the console's pipes on fds 4 (output) and
- * 5 (input). It reads the spec, runs the VM with the same core code as
- * `vmmd run` on a thread of its own, serves the daemon's pause, resume,
- * stop and info on the main thread, and reports how the VM ended. */
+/* `vmmd vm-process`: one VM's process, started by the daemon with the fds
+ * of vm_channel.h (the control socketpair, the console's pipes). It reads
+ * the spec, runs the VM with the same core code as `vmmd run` on a thread
+ * of its own, serves the daemon's pause, resume, stop and info on the main
+ * thread, and reports how the VM ended; every message both ways goes
+ * through vm_channel.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,49 +18,53 @@
 #include "../core/vm.h"
 #include "../core/vm_shutdown.h"
 #include "cmd_cpu_model.h"
-#include "daemon.h"
+#include "cmd_vm_process.h"
+#include "config.h"
 #include "devices_json.h"
 #include "exit_status.h"
 #include "forward_map_json.h"
 #include "options.h"
 #include "sandbox.h"
+#include "vm_channel.h"
 
-#define CONTROL_FD	3
-#define CONSOLE_OUT_FD	4
-#define CONSOLE_IN_FD	5
+#define CONSOLE_OUT_FD	VM_CHANNEL_CONSOLE_OUT_FD
+#define CONSOLE_IN_FD	VM_CHANNEL_CONSOLE_IN_FD
 #define VM_PROCESS_OOM_SCORE_ADJ	"500"
 
-struct vm_process {
+/* This VM process, from the inside (the daemon's view of it is
+ * vm_process.h's struct vm_process). */
+struct vm_side {
 	pthread_mutex_t write_lock;
 	struct vm_control control;
 	struct vmmd_options options;	/* the VM's config, as `vmmd run` has it */
 	struct cpu_template cpu_template;
 	struct api_vm_spec spec;
-	char console_log[DAEMON_PATH_MAX + 64];
-	char kvm_path[DAEMON_PATH_MAX];
+	char console_log[VM_CHANNEL_PATH_MAX];
+	char kvm_path[VM_CHANNEL_PATH_MAX];
 	unsigned int stop_budget_ms;	/* for the guest to shut down */
 	atomic_bool stop_asked;		/* a stop is under way */
 	bool stop_force;
-	char vm_user[DAEMON_USER_MAX];	/* "": no user change */
+	char vm_user[VM_CHANNEL_USER_MAX];	/* "": no user change */
 	bool test_hooks;
 };
 
 /* One message, one write, never interleaved with another thread's. */
 static void
-send_message(struct vm_process *process, json_t *message)
+send_message(struct vm_side *process, const struct vm_message *message)
 {
-	char *text = message != NULL ? json_dumps(message, JSON_COMPACT) : NULL;
+	char *text = vm_message_encode(message);
 	size_t length, done = 0;
 	ssize_t n;
 
-	json_decref(message);
-	if (text == NULL)
+	if (text == NULL) {
+		log_warnx("vm-process: cannot encode a '%s' message",
+		    vm_message_name(message->kind));
 		return;
+	}
 	length = strlen(text);
-	text[length++] = '\n';	/* json_dumps' NUL becomes the newline */
 	pthread_mutex_lock(&process->write_lock);
 	while (done < length) {
-		n = write(CONTROL_FD, text + done, length - done);
+		n = write(VM_CHANNEL_CONTROL_FD, text + done, length - done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -73,7 +78,19 @@ send_message(struct vm_process *process, json_t *message)
 static void
 on_running(void *context)
 {
-	send_message(context, json_pack("{s:s}", "msg", "running"));
+	const struct vm_message running = { .kind = VM_MSG_RUNNING };
+
+	send_message(context, &running);
+}
+
+/* The result, then the end: the daemon reads the one before the other. */
+static void
+send_result(struct vm_side *process, json_t *result)
+{
+	struct vm_message message = { .kind = VM_MSG_RESULT, .result = result };
+
+	send_message(process, &message);
+	json_decref(result);
 }
 
 static json_t *
@@ -96,7 +113,7 @@ result_json(enum vm_run_status status, const struct vm_result *result)
 static void *
 vm_thread(void *argument)
 {
-	struct vm_process *process = argument;
+	struct vm_side *process = argument;
 	enum vm_run_status status;
 	struct vm_result *result;
 	json_t *report;
@@ -111,55 +128,67 @@ vm_thread(void *argument)
 		json_object_set_new(report, "graceful", json_boolean(
 		    status == VM_RUN_STOPPED &&
 		    result->stop.outcome == VM_OUTCOME_POWEROFF));
-	send_message(process, json_pack("{s:s,s:o}", "msg", "result", "result",
-	    report));
+	send_result(process, report);
 	free(result);
 	exit(0);
 }
 
+/* The next line from the daemon: 1 with a message (to clear), 0 for a
+ * line that is none (said), -1 at the end. */
 static int
-read_spec(struct vm_process *process, FILE *in)
+receive(FILE *in, struct vm_message *message)
 {
-	const struct api_vm_limits limits = { VM_MAX_VCPUS, UINT64_MAX >> 20 };
-	struct api_error error;
-	char *line = NULL;
-	size_t size = 0;
-	json_t *message;
-	int rc = -1;
+	static char *line;
+	static size_t size;
+	char error[160];
+	ssize_t length = getline(&line, &size, in);
 
-	if (getline(&line, &size, in) < 0) {
+	if (length < 0) {
+		free(line);
+		line = NULL;
+		return -1;
+	}
+	if (vm_message_decode(line, (size_t)length, VM_CHANNEL_TO_PROCESS,
+	    message, error, sizeof(error)) < 0) {
+		log_warnx("vm-process: from the daemon: %s", error);
+		return 0;
+	}
+	return 1;
+}
+
+/* The first line: what to run, as the daemon validated it. */
+static int
+read_spec(struct vm_side *process, FILE *in)
+{
+	struct vm_message message;
+	int rc = receive(in, &message);
+
+	if (rc < 0)
 		log_warnx("vm-process: no spec from the daemon");
-		goto out;
+	if (rc <= 0)
+		return -1;
+	if (message.kind != VM_MSG_SPEC) {
+		log_warnx("vm-process: '%s' where the spec was due",
+		    vm_message_name(message.kind));
+		vm_message_clear(&message);
+		return -1;
 	}
-	message = json_loads(line, 0, NULL);
-	if (api_vm_spec_parse(json_object_get(message, "spec"), &limits,
-	    &process->spec, &error) < 0)
-		log_warnx("vm-process: a bad spec: %s", error.desc);
-	else if (!json_is_string(json_object_get(message, "console_log")) ||
-	    !json_is_string(json_object_get(message, "kvm_path")))
-		log_warnx("vm-process: the spec has no console_log or kvm_path");
-	else {
-		snprintf(process->console_log, sizeof(process->console_log), "%s",
-		    json_string_value(json_object_get(message, "console_log")));
-		snprintf(process->kvm_path, sizeof(process->kvm_path), "%s",
-		    json_string_value(json_object_get(message, "kvm_path")));
-		process->stop_budget_ms = (unsigned int)json_integer_value(
-		    json_object_get(message, "stop_timeout_ms"));
-		snprintf(process->vm_user, sizeof(process->vm_user), "%s",
-		    json_string_value(json_object_get(message, "vm_user")) ?: "");
-		process->test_hooks = json_is_true(json_object_get(message,
-		    "test_hooks"));
-		rc = 0;
-	}
-	json_decref(message);
-out:
-	free(line);
-	return rc;
+	process->spec = message.spec->spec;
+	memcpy(process->console_log, message.spec->console_log,
+	    sizeof(process->console_log));
+	memcpy(process->kvm_path, message.spec->kvm_path,
+	    sizeof(process->kvm_path));
+	process->stop_budget_ms = message.spec->stop_timeout_ms;
+	memcpy(process->vm_user, message.spec->vm_user,
+	    sizeof(process->vm_user));
+	process->test_hooks = message.spec->test_hooks;
+	vm_message_clear(&message);
+	return 0;
 }
 
 /* The spec's devices, through the same parsers as `vmmd run`'s options. */
 static int
-configure_devices(struct vm_process *process)
+configure_devices(struct vm_side *process)
 {
 	struct device_options *devices = &process->options.devices;
 	char error[256];
@@ -178,7 +207,7 @@ configure_devices(struct vm_process *process)
 }
 
 static int
-configure(struct vm_process *process)
+configure(struct vm_side *process)
 {
 	struct vm_config *vm = &process->options.vm;
 	const struct api_vm_spec *spec = &process->spec;
@@ -217,24 +246,20 @@ configure(struct vm_process *process)
 }
 
 static void
-ack(struct vm_process *process, int rc, const char *what)
+ack(struct vm_side *process, int rc, const char *what)
 {
-	char desc[128];
+	struct vm_message message = { .kind = VM_MSG_ACK, .ok = rc == 0 };
 
-	if (rc == 0) {
-		send_message(process, json_pack("{s:s,s:b}", "msg", "ack", "ok", 1));
-		return;
-	}
-	snprintf(desc, sizeof(desc), "cannot %s: %s", what,
-	    rc == -EALREADY ? "it is so already" : rc == -EAGAIN ?
-	    "no boot of it is running (starting or rebooting)" :
-	    "it is stopping");
-	send_message(process, json_pack("{s:s,s:b,s:s}", "msg", "ack", "ok", 0,
-	    "desc", desc));
+	if (rc != 0)
+		snprintf(message.desc, sizeof(message.desc), "cannot %s: %s",
+		    what, rc == -EALREADY ? "it is so already" : rc == -EAGAIN ?
+		    "no boot of it is running (starting or rebooting)" :
+		    "it is stopping");
+	send_message(process, &message);
 }
 
 static void
-send_counters(struct vm_process *process)
+send_counters(struct vm_side *process)
 {
 	static struct forward_map map;
 	static struct forward_counters counters;
@@ -242,17 +267,17 @@ send_counters(struct vm_process *process)
 	unsigned int device_count;
 	uint64_t exits;
 
-	if (vm_control_counters(&process->control, &map, &counters, &exits) < 0) {
-		send_message(process, json_pack("{s:s,s:b,s:n}", "msg", "ack",
-		    "ok", 1, "counters"));
-		return;
+	struct vm_message message = { .kind = VM_MSG_ACK, .ok = true };
+
+	if (vm_control_counters(&process->control, &map, &counters, &exits) == 0) {
+		vm_control_devices(&process->control, devices, &device_count);
+		message.counters = json_pack("{s:o,s:o,s:I}", "forward_map",
+		    forward_map_json(&map, &counters), "devices",
+		    devices_json(devices, device_count), "console_log_dropped",
+		    (json_int_t)vm_control_console_dropped(&process->control));
 	}
-	vm_control_devices(&process->control, devices, &device_count);
-	send_message(process, json_pack("{s:s,s:b,s:{s:o,s:o,s:I}}", "msg",
-	    "ack", "ok", 1, "counters", "forward_map", forward_map_json(&map,
-	    &counters), "devices", devices_json(devices, device_count),
-	    "console_log_dropped", (json_int_t)vm_control_console_dropped(
-	    &process->control)));
+	send_message(process, &message);	/* no counters: null */
+	json_decref(message.counters);
 }
 
 /* The guest is asked to shut down (vm_shutdown.c); one that cannot be
@@ -260,7 +285,7 @@ send_counters(struct vm_process *process)
 static void *
 stop_thread(void *argument)
 {
-	struct vm_process *process = argument;
+	struct vm_side *process = argument;
 	char why[160], detail[200];
 	int rc = -1;
 
@@ -278,7 +303,7 @@ stop_thread(void *argument)
 /* The first stop starts stop_thread; a forced one after it stops the VM at
  * once; others change nothing. */
 static void
-stop(struct vm_process *process, bool force)
+stop(struct vm_side *process, bool force)
 {
 	pthread_t thread;
 
@@ -298,46 +323,60 @@ stop(struct vm_process *process, bool force)
 }
 
 /* A test hook (the daemon's test_hooks): a call outside the seccomp
- * allowlist, which kills this process and only it. */
+ * allowlist, which kills this process and only it; before it, the stat of
+ * a host path, which the filter refuses. */
 static void
 forbidden_syscall(void)
 {
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd;
 
+	/* first, what a host path tells it: the same whether it exists */
+	log_warnx("vm-process: stat /etc/passwd %d, /etc/vmmd-none %d",
+	    sandbox_stat_path("/etc/passwd"),
+	    sandbox_stat_path("/etc/vmmd-none"));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
 	log_warnx("vm-process: socket() was not refused (fd %d)", fd);
 }
 
 static void
-serve(struct vm_process *process, FILE *in)
+obey(struct vm_side *process, const struct vm_message *message)
 {
-	char *line = NULL;
-	size_t size = 0;
-	json_t *message;
-	const char *kind;
-
-	while (getline(&line, &size, in) >= 0) {
-		message = json_loads(line, 0, NULL);
-		kind = json_string_value(json_object_get(message, "msg"));
-		if (kind == NULL)
-			log_warnx("vm-process: a message of no kind");
-		else if (strcmp(kind, "pause") == 0)
-			ack(process, vm_control_pause(&process->control), "pause");
-		else if (strcmp(kind, "resume") == 0)
-			ack(process, vm_control_resume(&process->control),
-			    "resume");
-		else if (strcmp(kind, "info") == 0)
-			send_counters(process);
-		else if (strcmp(kind, "stop") == 0)
-			stop(process, json_is_true(json_object_get(message,
-			    "force")));
-		else if (strcmp(kind, "x-forbidden-syscall") == 0 &&
-		    process->test_hooks)
+	switch (message->kind) {
+	case VM_MSG_PAUSE:
+		ack(process, vm_control_pause(&process->control), "pause");
+		break;
+	case VM_MSG_RESUME:
+		ack(process, vm_control_resume(&process->control), "resume");
+		break;
+	case VM_MSG_INFO:
+		send_counters(process);
+		break;
+	case VM_MSG_STOP:
+		stop(process, message->force);
+		break;
+	case VM_MSG_X_FORBIDDEN_SYSCALL:
+		if (process->test_hooks)
 			forbidden_syscall();
 		else
-			log_warnx("vm-process: unknown message '%.32s'", kind);
-		json_decref(message);
+			log_warnx("vm-process: a test hook, and no test_hooks");
+		break;
+	default:
+		log_warnx("vm-process: '%s' once the VM runs",
+		    vm_message_name(message->kind));
 	}
-	free(line);
+}
+
+static void
+serve(struct vm_side *process, FILE *in)
+{
+	struct vm_message message;
+	int rc;
+
+	while ((rc = receive(in, &message)) >= 0)
+		if (rc > 0) {
+			obey(process, &message);
+			vm_message_clear(&message);
+		}
 	/* The daemon has gone: nobody is left to serve. The guest is asked
 	 * to shut down as on vm-stop. */
 	log_warnx("vm-process: the daemon has gone: stopping the VM");
@@ -363,12 +402,12 @@ oom_first(void)
 int
 cmd_vm_process(int argc, char **argv)
 {
-	static struct vm_process process;
+	static struct vm_side process;
 	pthread_t thread;
 	FILE *in;
 
 	(void)argv;
-	if (argc != 1 || fcntl(CONTROL_FD, F_GETFD) < 0) {
+	if (argc != 1 || fcntl(VM_CHANNEL_CONTROL_FD, F_GETFD) < 0) {
 		log_warnx("vm-process: for the daemon only (it passes fd 3)");
 		return VMMD_EXIT_USAGE;
 	}
@@ -376,22 +415,20 @@ cmd_vm_process(int argc, char **argv)
 	oom_first();
 	pthread_mutex_init(&process.write_lock, NULL);
 	vm_control_init(&process.control, on_running, &process);
-	in = fdopen(CONTROL_FD, "r");
+	in = fdopen(VM_CHANNEL_CONTROL_FD, "r");
 	if (in == NULL || read_spec(&process, in) < 0 || configure(&process) < 0) {
-		send_message(&process, json_pack("{s:s,s:{s:s,s:s}}", "msg",
-		    "result", "result", "outcome", "setup-failed", "detail",
-		    "the VM process could not configure the VM: see the "
-		    "daemon's log"));
+		send_result(&process, json_pack("{s:s,s:s}", "outcome",
+		    "setup-failed", "detail", "the VM process could not "
+		    "configure the VM: see the daemon's log"));
 		return 0;
 	}
 	/* Everything is open: from here on, least privilege. */
 	if (sandbox_enter(&process.options.vm, process.options.devices.specs,
 	    process.options.devices.count, process.vm_user[0] != '\0' ?
 	    process.vm_user : NULL) < 0) {
-		send_message(&process, json_pack("{s:s,s:{s:s,s:s}}", "msg",
-		    "result", "result", "outcome", "setup-failed", "detail",
-		    "the VM process could not enter its sandbox: see the "
-		    "daemon's log"));
+		send_result(&process, json_pack("{s:s,s:s}", "outcome",
+		    "setup-failed", "detail", "the VM process could not enter "
+		    "its sandbox: see the daemon's log"));
 		return 0;
 	}
 	if (pthread_create(&thread, NULL, vm_thread, &process) != 0) {

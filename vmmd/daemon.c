@@ -2,7 +2,6 @@
  * way out (SIGTERM stops every VM cleanly, then the daemon exits). */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <grp.h>
 #include <signal.h>
@@ -20,11 +19,9 @@
 #include "../core/log.h"
 #include "cmd_probe.h"
 #include "daemon.h"
+#include "vm_commands.h"
 #include "exit_status.h"
-
-static const char daemon_usage_text[] =
-    "usage: vmmd daemon [--config FILE] [--socket PATH] [--state-dir DIR]\n"
-    "                   [--no-kvm] [--detach] [--pid-file FILE] [--verbose]\n";
+#include "options.h"
 
 static int
 make_parent_dir(const char *path)
@@ -64,7 +61,7 @@ listen_socket(struct daemon *daemon)
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
-		log_warn("socket");
+		log_warn("cannot make the socket %s", path);
 		return -1;
 	}
 	unlink(path);	/* a stale one from a daemon that died */
@@ -90,34 +87,36 @@ accept_cb(struct evconnlistener *listener, evutil_socket_t fd,
 }
 
 /* Once terminating and no VM process is left, the loop ends. */
-void
+static void
 daemon_maybe_exit(struct daemon *daemon)
 {
-	struct vm_entry *vm;
+	if (daemon->terminating && !vm_registry_has_processes(&daemon->registry))
+		event_base_loopexit(daemon->base, NULL);
+}
 
-	if (!daemon->terminating)
-		return;
-	TAILQ_FOREACH(vm, &daemon->vms, entry)
-		if (vm->pid != 0)
-			return;
-	event_base_loopexit(daemon->base, NULL);
+/* The registry's word that a VM changed state: the journal, the service
+ * manager's status line, and the way out once the last process is gone. */
+static void
+vm_state_changed(void *context, const struct vm_record *vm,
+    enum vm_state previous)
+{
+	struct daemon *daemon = context;
+
+	if (!daemon_systemd_journal_vm(vm->spec.name, previous, vm->state))
+		log_info("VM %s: %s -> %s", vm->spec.name,
+		    vm_state_name(previous), vm_state_name(vm->state));
+	daemon_systemd_status(daemon);
+	daemon_maybe_exit(daemon);
 }
 
 static void
 term_timeout_cb(evutil_socket_t fd, short what, void *context)
 {
 	struct daemon *daemon = context;
-	struct vm_entry *vm;
 
 	(void)fd;
 	(void)what;
-	TAILQ_FOREACH(vm, &daemon->vms, entry)
-		if (vm->pid != 0) {
-			log_warnx("VM %s did not stop in %u s: killing it",
-			    vm->spec.name,
-			    daemon->config.stop_timeout_s + VM_STOP_GRACE_S);
-			vm_process_kill(vm);
-		}
+	vm_registry_kill_all(&daemon->registry);
 }
 
 static void
@@ -126,7 +125,6 @@ signal_cb(evutil_socket_t signal_number, short what, void *context)
 	struct daemon *daemon = context;
 	struct timeval timeout = {
 		daemon->config.stop_timeout_s + VM_STOP_GRACE_S, 0 };
-	struct vm_entry *vm;
 
 	(void)what;
 	if (signal_number == SIGHUP && !daemon->terminating) {
@@ -140,84 +138,155 @@ signal_cb(evutil_socket_t signal_number, short what, void *context)
 	daemon_systemd_stopping(daemon);
 	if (daemon->listener != NULL)
 		evconnlistener_disable(daemon->listener);
-	TAILQ_FOREACH(vm, &daemon->vms, entry)
-		if (vm->pid != 0)
-			vm_process_stop(vm, false);
+	vm_registry_stop_all(&daemon->registry);
 	daemon->term_timer = evtimer_new(daemon->base, term_timeout_cb, daemon);
 	if (daemon->term_timer != NULL)
 		evtimer_add(daemon->term_timer, &timeout);
 	daemon_maybe_exit(daemon);
 }
 
+/* Which executable a VM process runs: vmmd itself, or the configured
+ * stand-in (tests). */
 static int
-daemon_setup(struct daemon *daemon, const struct daemon_config *config)
+find_self(struct daemon *daemon, const struct daemon_config *config)
 {
-	static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
-	struct event_config *event_config;
-	struct group *group;
 	ssize_t n;
-	size_t i;
-	int fd, passed;
 
-	daemon->config = *config;
-	/* A client that goes while its reply is written is an EPIPE, never
-	 * the daemon's death, however the daemon was started. */
-	signal(SIGPIPE, SIG_IGN);
-	TAILQ_INIT(&daemon->clients);
-	TAILQ_INIT(&daemon->vms);
 	n = config->vm_process[0] != '\0' ?
 	    (ssize_t)strlen(strcpy(daemon->self_exe, config->vm_process)) :
 	    readlink("/proc/self/exe", daemon->self_exe,
 	    sizeof(daemon->self_exe) - 1);
 	if (n <= 0) {
-		log_warn("cannot find vmmd's own executable");
+		log_warn("refusing to start: cannot find vmmd's own executable "
+		    "(/proc/self/exe)");
 		return -1;
 	}
 	daemon->self_exe[n] = '\0';
-	group = getgrnam(config->group);
+	return 0;
+}
+
+static void
+find_group(struct daemon *daemon, const char *name)
+{
+	struct group *group = getgrnam(name);
+
 	if (group != NULL) {
 		daemon->group_gid = group->gr_gid;
 		daemon->group_known = true;
 	} else
-		log_info("group %s does not exist: only root may connect",
-		    config->group);
-	if (mkdir(config->state_dir, 0750) < 0 && errno != EEXIST) {
-		log_warn("cannot create the state directory %s", config->state_dir);
+		log_info("group %s does not exist: only root may connect", name);
+}
+
+static int
+state_dir_take(struct daemon *daemon, const char *dir)
+{
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		log_warn("refusing to start: cannot create the state directory "
+		    "%s", dir);
 		return -1;
 	}
-	if ((daemon->state_lock = state_dir_lock(config->state_dir)) < 0) {
-		log_warnx("refusing to start: %s: %s", config->state_dir,
+	if ((daemon->state_lock = state_dir_lock(dir)) < 0) {
+		log_warnx("refusing to start: %s: %s", dir,
 		    daemon->state_lock == -EBUSY ? "another daemon uses this "
 		    "state directory" : strerror(-daemon->state_lock));
 		return -1;
 	}
-	vm_registry_restore(daemon);
-	/* The changelist folds each reply's add-then-remove of the write
-	 * event into no epoll_ctl at all. */
-	event_config = event_config_new();
-	if (event_config == NULL)
+	return 0;
+}
+
+/* The changelist folds each reply's add-then-remove of the write event
+ * into no epoll_ctl at all. */
+static int
+make_base(struct daemon *daemon)
+{
+	struct event_config *event_config = event_config_new();
+
+	if (event_config != NULL) {
+		event_config_set_flag(event_config,
+		    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+		daemon->base = event_base_new_with_config(event_config);
+		event_config_free(event_config);
+	}
+	if (daemon->base == NULL) {
+		log_warnx("refusing to start: cannot make the event loop "
+		    "(libevent: out of memory, or no backend)");
 		return -1;
-	event_config_set_flag(event_config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-	daemon->base = event_base_new_with_config(event_config);
-	event_config_free(event_config);
-	if (daemon->base == NULL)
-		return -1;
+	}
+	return 0;
+}
+
+static int
+listen_on(struct daemon *daemon)
+{
+	int fd, passed;
+
+	/* each of these says why it failed */
 	if ((passed = daemon_systemd_socket(daemon, &fd)) < 0 ||
 	    (passed == 0 && (fd = listen_socket(daemon)) < 0))
 		return -1;
 	daemon->listener = evconnlistener_new(daemon->base, accept_cb, daemon,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
 	if (daemon->listener == NULL) {
+		log_warnx("refusing to start: cannot listen on %s (libevent)",
+		    daemon->config.socket_path);
 		close(fd);
 		return -1;
 	}
+	return 0;
+}
+
+static int
+catch_signals(struct daemon *daemon)
+{
+	static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+	size_t i;
+
 	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
 		daemon->signals[i] = evsignal_new(daemon->base, signals[i],
 		    signal_cb, daemon);
 		if (daemon->signals[i] == NULL || evsignal_add(daemon->signals[i],
-		    NULL) < 0)
+		    NULL) < 0) {
+			log_warnx("refusing to start: cannot catch signal %d",
+			    signals[i]);
 			return -1;
+		}
 	}
+	return 0;
+}
+
+static void
+registry_setup(struct daemon *daemon)
+{
+	daemon->output = (struct vm_registry_output){
+		client_reply, client_error, client_broadcast, client_console,
+		client_subscribed, vm_state_changed, daemon,
+	};
+	vm_registry_init(&daemon->registry, &daemon->config, &daemon->output,
+	    &vm_registry_processes);
+	daemon->registry.exe = daemon->self_exe;
+}
+
+/* Every step that fails says why, in one line, where it failed. */
+static int
+daemon_setup(struct daemon *daemon, const struct daemon_config *config)
+{
+	daemon->config = *config;
+	/* A client that goes while its reply is written is an EPIPE, never
+	 * the daemon's death, however the daemon was started. */
+	signal(SIGPIPE, SIG_IGN);
+	TAILQ_INIT(&daemon->clients);
+	registry_setup(daemon);
+	if (find_self(daemon, config) < 0)
+		return -1;
+	find_group(daemon, config->group);
+	if (state_dir_take(daemon, config->state_dir) < 0)
+		return -1;
+	vm_registry_restore(&daemon->registry);
+	if (make_base(daemon) < 0)
+		return -1;
+	daemon->registry.base = daemon->base;
+	if (listen_on(daemon) < 0 || catch_signals(daemon) < 0)
+		return -1;
 	return 0;
 }
 
@@ -225,7 +294,6 @@ static void
 daemon_teardown(struct daemon *daemon)
 {
 	struct client *client;
-	struct vm_entry *vm;
 	size_t i;
 
 	while ((client = TAILQ_FIRST(&daemon->clients)) != NULL) {
@@ -235,8 +303,7 @@ daemon_teardown(struct daemon *daemon)
 			client_io_drain(&client->io, 10);
 		client_free(client);
 	}
-	while ((vm = TAILQ_FIRST(&daemon->vms)) != NULL)
-		vm_free(vm);
+	vm_registry_free_all(&daemon->registry);
 	if (daemon->listener != NULL) {
 		evconnlistener_free(daemon->listener);
 		if (!daemon->socket_inherited)
@@ -269,18 +336,14 @@ static int
 daemon_serve(const struct daemon_config *config, int ready_fd)
 {
 	struct daemon *daemon;
-	char error[256];
 	int rc = VMMD_EXIT_FAILURE;
 
-	if (api_table_validate(api_commands, api_command_count, error,
-	    sizeof(error)) < 0 || vm_state_table_validate(error,
-	    sizeof(error)) < 0) {
-		log_warnx("refusing to start: %s", error);
+	/* its tables were checked at the top of main() (startup_tables.c) */
+	daemon = calloc(1, sizeof(*daemon));
+	if (daemon == NULL) {
+		log_warnx("refusing to start: out of memory");
 		return VMMD_EXIT_FAILURE;
 	}
-	daemon = calloc(1, sizeof(*daemon));
-	if (daemon == NULL)
-		return VMMD_EXIT_FAILURE;
 	daemon->state_lock = -1;
 	daemon->host_report = host_report(config);
 	if (daemon_setup(daemon, config) == 0) {
@@ -292,7 +355,7 @@ daemon_serve(const struct daemon_config *config, int ready_fd)
 			close(ready_fd);
 		}
 		event_base_dispatch(daemon->base);
-		vm_registry_forget_records(daemon);
+		vm_registry_forget_records(&daemon->registry);
 		rc = 0;
 	}
 	daemon_teardown(daemon);
@@ -342,64 +405,27 @@ detach(const char *pid_file, int *ready_fd)
 	return 0;
 }
 
+/* The options are a table in vmmd/options.c, parsed by its one parser. */
 static int
 parse_args(int argc, char **argv, struct daemon_config *config, bool *detached,
     const char **pid_file)
 {
-	static const struct option options[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "state-dir", required_argument, NULL, 'd' },
-		{ "no-kvm", no_argument, NULL, 'n' },
-		{ "detach", no_argument, NULL, 'D' },
-		{ "pid-file", required_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char error[300];
-	int option;
+	struct daemon_options options = { .config = config };
+	char error[320];
 
-	optind = 1;
-	while ((option = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (option) {
-		case 'c':
-			if (daemon_config_load(config, optarg, error,
-			    sizeof(error)) < 0) {
-				log_warnx("refusing to start: %s", error);
-				return VMMD_EXIT_USAGE;
-			}
-			snprintf(config->config_path, sizeof(config->config_path),
-			    "%s", optarg);
-			break;
-		case 's':
-			snprintf(config->socket_path, sizeof(config->socket_path),
-			    "%s", optarg);
-			break;
-		case 'd':
-			snprintf(config->state_dir, sizeof(config->state_dir),
-			    "%s", optarg);
-			break;
-		case 'n':
-			config->kvm = false;
-			break;
-		case 'D':
-			*detached = true;
-			break;
-		case 'p':
-			*pid_file = optarg;
-			break;
-		case 'v':
-			log_init("vmmd", true);
-			break;
-		default:
-			fputs(daemon_usage_text, stderr);
-			return VMMD_EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		log_warnx("daemon: unexpected argument '%s'", argv[optind]);
+	if (daemon_options_parse(argc, argv, &options, error,
+	    sizeof(error)) < 0) {
+		log_warnx("refusing to start: %s (try 'vmmd --help')", error);
 		return VMMD_EXIT_USAGE;
 	}
+	if (options.verbose)
+		log_init("vmmd", true);
+	if (options.result != COMMAND_LINE_PARSED) {
+		vmmd_usage_or_version(options.result, stdout);
+		return -1;	/* done: exit 0 */
+	}
+	*detached = options.detach;
+	*pid_file = options.pid_file;
 	return 0;
 }
 
@@ -413,7 +439,7 @@ cmd_daemon(int argc, char **argv)
 
 	daemon_config_defaults(&config);
 	if ((rc = parse_args(argc, argv, &config, &detached, &pid_file)) != 0)
-		return rc;
+		return rc < 0 ? 0 : rc;
 	if (config.kvm && (rc = cmd_probe_gate(config.kvm_path)) != 0)
 		return rc;
 	if (detached && detach(pid_file, &ready_fd) < 0) {

@@ -55,18 +55,6 @@ daemon_systemd_socket(struct daemon *daemon, int *fd)
 	return 1;
 }
 
-static unsigned int
-running_vms(const struct daemon *daemon)
-{
-	const struct vm_entry *vm;
-	unsigned int n = 0;
-
-	TAILQ_FOREACH(vm, &daemon->vms, entry)
-		if (vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_PAUSED)
-			n++;
-	return n;
-}
-
 static void
 notify(const char *first, const struct daemon *daemon)
 {
@@ -74,7 +62,8 @@ notify(const char *first, const struct daemon *daemon)
 	int rc;
 
 	snprintf(message, sizeof(message), "%sSTATUS=%u of %u VMs running",
-	    first, running_vms(daemon), daemon->vm_count);
+	    first, vm_registry_running(&daemon->registry),
+	    daemon->registry.count);
 	rc = sd_daemon_notify(message);
 	if (rc < 0)
 		log_debug("cannot notify the service manager: %s", strerror(-rc));
@@ -102,7 +91,8 @@ daemon_systemd_stopping(const struct daemon *daemon)
  * VMMD_STATE (journalctl VMMD_VM=NAME), when stderr is the journal; false
  * when it is not or the entry could not go, and the caller logs as usual. */
 bool
-daemon_systemd_journal_vm(const struct vm_entry *vm, enum vm_state previous)
+daemon_systemd_journal_vm(const char *vm, enum vm_state previous,
+    enum vm_state now)
 {
 	char message[DAEMON_PATH_MAX], name[DAEMON_PATH_MAX], state[64];
 	const char *fields[] = { message, "PRIORITY=6", "SYSLOG_IDENTIFIER=vmmd",
@@ -110,10 +100,10 @@ daemon_systemd_journal_vm(const struct vm_entry *vm, enum vm_state previous)
 
 	if (!sd_daemon_stderr_is_journal())
 		return false;
-	snprintf(message, sizeof(message), "MESSAGE=VM %s: %s -> %s",
-	    vm->spec.name, vm_state_name(previous), vm_state_name(vm->state));
-	snprintf(name, sizeof(name), "VMMD_VM=%s", vm->spec.name);
-	snprintf(state, sizeof(state), "VMMD_STATE=%s", vm_state_name(vm->state));
+	snprintf(message, sizeof(message), "MESSAGE=VM %s: %s -> %s", vm,
+	    vm_state_name(previous), vm_state_name(now));
+	snprintf(name, sizeof(name), "VMMD_VM=%s", vm);
+	snprintf(state, sizeof(state), "VMMD_STATE=%s", vm_state_name(now));
 	return sd_daemon_journal_send(SD_DAEMON_JOURNAL_SOCKET, fields,
 	    sizeof(fields) / sizeof(fields[0])) == 0;
 }
@@ -178,7 +168,7 @@ daemon_reload(struct daemon *daemon)
 	daemon->group_gid = group != NULL ? group->gr_gid : 0;
 	daemon->config = next;
 	log_info("reloaded %s: %u VMs untouched", next.config_path,
-	    daemon->vm_count);
+	    daemon->registry.count);
 out:
 	notify("READY=1\n", daemon);
 }

@@ -1,5 +1,6 @@
-/* `vmmd run` device options: --disk PATH[,ro][,serial=ID] and --rng, into
- * the VM's list of virtio devices. */
+/* `vmmd run` device options (--disk, --net, --vsock, --rng,
+ * --virtio-console: one per kind of vmmd/device_kinds.c) into the VM's
+ * list of virtio devices, and a daemon spec's devices the same way. */
 #ifndef VMMD_DEVICE_OPTIONS_H
 #define VMMD_DEVICE_OPTIONS_H
 
@@ -7,6 +8,7 @@
 
 #include "../api/vm_spec.h"
 #include "../core/vm_io.h"
+#include "device_kinds.h"
 
 #define DEVICE_OPTION_TEXT_MAX	1024
 
@@ -16,15 +18,9 @@ struct device_options {
 	unsigned int count;
 };
 
-int device_options_disk(struct device_options *devices, const char *arg,
-    char *error, size_t error_size);
-int device_options_net(struct device_options *devices, const char *arg,
-    char *error, size_t error_size);
-int device_options_vsock(struct device_options *devices, const char *arg,
-    char *error, size_t error_size);
-int device_options_rng(struct device_options *devices, char *error,
-    size_t error_size);
-int device_options_console(struct device_options *devices, char *error,
+/* One device of a kind, from its option's value (NULL for a flag). */
+int device_options_add(struct device_options *devices,
+    const struct device_kind *kind, const char *arg, char *error,
     size_t error_size);
 /* A device of a daemon's VM spec, written as its option and parsed as
  * `vmmd run` parses it. */

@@ -1,4 +1,5 @@
-/* vmmd's entry point: parse the command line and do what it says. */
+/* vmmd's entry point: check the tables, parse the command line and do
+ * what it says. */
 #include <inttypes.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -9,7 +10,6 @@
 #include <unistd.h>
 
 #include "../core/log.h"
-#include "../arm64/sysreg.h"
 #include "../core/vm.h"
 #include "cmd_cpu_model.h"
 #include "cmd_probe.h"
@@ -18,10 +18,8 @@
 #include "exit_status.h"
 #include "forward_map_json.h"
 #include "options.h"
+#include "startup_tables.h"
 
-#ifndef VMMD_VERSION
-#define VMMD_VERSION "unknown"
-#endif
 
 static int
 exit_status_of(enum vm_run_status status, enum vm_outcome outcome)
@@ -167,29 +165,26 @@ int
 main(int argc, char **argv)
 {
 	struct vmmd_options options;
-	char error[256];
+	char error[320];
+	int first;
 
 	log_init("vmmd", false);
 	signal(SIGPIPE, SIG_IGN);	/* a closed console peer is an EPIPE */
-	if (argc > 1 && strcmp(argv[1], "daemon") == 0)
-		return cmd_daemon(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "vm-process") == 0)
-		return cmd_vm_process(argc - 1, argv + 1);
+	if (startup_tables_validate(error, sizeof(error)) < 0) {
+		log_warnx("refusing to start: %s", error);
+		return VMMD_EXIT_FAILURE;
+	}
 	if (vmmd_options_parse(argc, argv, &options, error, sizeof(error)) < 0) {
 		log_warnx("%s (try 'vmmd --help')", error);
 		return VMMD_EXIT_USAGE;
 	}
 	log_init("vmmd", options.verbose);
-	if (sysreg_tables_validate(error, sizeof(error)) < 0) {
-		log_warnx("refusing to start: %s", error);
-		return VMMD_EXIT_FAILURE;
-	}
+	first = options.command_index;
 	switch (options.command) {
 	case VMMD_COMMAND_HELP:
-		vmmd_usage(stdout);
-		return 0;
 	case VMMD_COMMAND_VERSION:
-		printf("vmmd %s\n", VMMD_VERSION);
+		vmmd_usage_or_version(options.command == VMMD_COMMAND_HELP ?
+		    COMMAND_LINE_HELP : COMMAND_LINE_VERSION, stdout);
 		return 0;
 	case VMMD_COMMAND_RUN:
 		return command_run(&options);
@@ -199,6 +194,10 @@ main(int argc, char **argv)
 		return cmd_cpu_model_compare(&options);
 	case VMMD_COMMAND_PROBE:
 		return cmd_probe(options.vm.kvm_path, options.json);
+	case VMMD_COMMAND_DAEMON:
+		return cmd_daemon(argc - first, argv + first);
+	case VMMD_COMMAND_VM_PROCESS:
+		return cmd_vm_process(argc - first, argv + first);
 	}
 	return VMMD_EXIT_FAILURE;
 }

@@ -12,14 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../core/guest_memory.h"
 #include "../core/kept_files.h"
 #include "../core/log.h"
 #include "../core/rss.h"
-#include "../core/virtio_net.h"
-#include "../core/virtio_vsock.h"
+#include "device_kinds.h"
 #include "sandbox.h"
 
 
@@ -145,35 +146,21 @@ keep(const char *path, int flags, char *error, size_t error_size)
 	return rc;
 }
 
-/* A file that cannot be opened is kept with its errno: the boot reports
- * it as it always has. A tap is opened here, by name, and handed. */
+/* For the kinds' prepare hooks (vmmd/device_options.c). */
+int
+sandbox_keep_file(const char *path, int flags, char *error, size_t error_size)
+{
+	return keep(path, flags, error, error_size);
+}
+
+/* What each kind opens before the sandbox: the table of kinds says. */
 static int
 keep_device(struct vm_device_spec *device, char *error, size_t error_size)
 {
-	int fd;
+	const struct device_kind *kind = device_kind_of(device->kind);
 
-	switch (device->kind) {
-	case VM_DEVICE_BLOCK:
-		return keep(device->path, device->read_only ? O_RDONLY : O_RDWR,
-		    error, error_size);
-	case VM_DEVICE_VSOCK:
-		return keep(VHOST_VSOCK_PATH, O_RDWR, error, error_size);
-	case VM_DEVICE_NET:
-		if (device->tap_name == NULL)
-			return 0;
-		fd = virtio_net_tap_open(device->tap_name);
-		if (fd < 0) {
-			snprintf(error, error_size, "cannot open tap %s: %s%s",
-			    device->tap_name, strerror(-fd), fd == -ENOENT ?
-			    " (no /dev/net/tun: load the tun module)" : "");
-			return fd;
-		}
-		device->tap_name = NULL;
-		device->tap_fd = fd;
-		return 0;
-	default:
-		return 0;
-	}
+	return kind != NULL && kind->prepare != NULL ?
+	    kind->prepare(device, error, error_size) : 0;
 }
 
 int
@@ -192,9 +179,21 @@ sandbox_keep_files(const struct vm_config *vm, struct vm_device_spec *devices,
 		rc = keep(vm->payload_path, O_RDONLY, error, error_size);
 	if (rc == 0)
 		rc = keep(RSS_SMAPS_PATH, O_RDONLY, error, error_size);
+	if (rc == 0)	/* which kernel pages the guest wrote (vm_detach.c) */
+		rc = keep(GUEST_MEMORY_PAGEMAP_PATH, O_RDONLY, error, error_size);
 	for (i = 0; rc == 0 && i < device_count; i++)
 		rc = keep_device(&devices[i], error, error_size);
 	return rc;
+}
+
+int
+sandbox_stat_path(const char *path)
+{
+	struct stat st;
+
+	/* the call itself, past any sanitizer's interceptor */
+	return syscall(SYS_newfstatat, AT_FDCWD, path, &st, AT_EMPTY_PATH) == 0 ?
+	    0 : -errno;
 }
 
 int

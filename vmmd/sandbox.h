@@ -58,11 +58,21 @@ int sandbox_user_resolve(const char *spec, struct sandbox_user *user,
  * root and user is not NULL), then no_new_privs and not dumpable. */
 int sandbox_drop_privileges(const struct sandbox_user *user, char *error,
     size_t error_size);
+/* One file kept open for every boot; one that cannot be opened is kept
+ * with its errno. */
+int sandbox_keep_file(const char *path, int flags, char *error,
+    size_t error_size);
 /* The VM's files, kept for every boot (core/kept_files.h); a tap by name
  * becomes a handed fd in devices. */
 int sandbox_keep_files(const struct vm_config *vm,
     struct vm_device_spec *devices, unsigned int device_count, char *error,
     size_t error_size);
+
+/* What stat(2) of a path tells the process: 0 or a negative errno. Made
+ * as newfstatat with AT_EMPTY_PATH, which the filter once let through; under
+ * the filter it is -EACCES whether the path exists or not. For the tests
+ * and the x-forbidden-syscall test hook. */
+int sandbox_stat_path(const char *path);
 
 /* All of the above, in that order; logs once what failed. */
 int sandbox_enter(const struct vm_config *vm, struct vm_device_spec *devices,

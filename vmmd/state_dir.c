@@ -15,9 +15,11 @@
 #include <unistd.h>
 
 #include "../core/log.h"
-#include "daemon.h"
+#include "config.h"
+#include "state_dir.h"
 
 #define RECORD_SUFFIX		".vm"
+#define PID_SUFFIX		".pid"
 #define RECORD_VERSION		1
 #define RECORD_BYTES_MAX	(64 * 1024)
 
@@ -41,27 +43,34 @@ state_dir_lock(const char *dir)
 }
 
 static void
+file_path(char *path, size_t size, const char *dir, const char *name,
+    const char *suffix, bool temporary)
+{
+	snprintf(path, size, "%s/%s%s%s%s", dir, temporary ? "." : "", name,
+	    suffix, temporary ? ".tmp" : "");
+}
+
+static void
 record_path(char *path, size_t size, const char *dir, const char *name,
     bool temporary)
 {
-	snprintf(path, size, "%s/%s%s%s%s", dir, temporary ? "." : "", name,
-	    RECORD_SUFFIX, temporary ? ".tmp" : "");
+	file_path(path, size, dir, name, RECORD_SUFFIX, temporary);
 }
 
 static json_t *
-record_json(const struct vm_entry *vm)
+record_json(const struct state_record *record)
 {
-	json_t *record;
+	json_t *json;
 
-	record = json_pack("{s:i,s:o,s:s,s:i,s:I}", "version", RECORD_VERSION,
-	    "spec", api_vm_spec_json(&vm->spec), "state",
-	    vm_state_name(vm->state), "pid", (int)vm->pid, "start_time",
-	    (json_int_t)(vm->pid != 0 ? vm->start_time : 0));
-	if (record != NULL && vm->last_result != NULL)
-		json_object_set_new(record, "last_run", json_pack("{s:O?,s:O?}",
-		    "outcome", json_object_get(vm->last_result, "outcome"),
-		    "detail", json_object_get(vm->last_result, "detail")));
-	return record;
+	json = json_pack("{s:i,s:o,s:s,s:i,s:I}", "version", RECORD_VERSION,
+	    "spec", api_vm_spec_json(&record->spec), "state",
+	    vm_state_name(record->state), "pid", (int)record->pid, "start_time",
+	    (json_int_t)(record->pid != 0 ? record->start_time : 0));
+	if (json != NULL && (record->outcome[0] != '\0' ||
+	    record->detail[0] != '\0'))
+		json_object_set_new(json, "last_run", json_pack("{s:s,s:s}",
+		    "outcome", record->outcome, "detail", record->detail));
+	return json;
 }
 
 static int
@@ -81,26 +90,20 @@ write_all(int fd, const char *bytes, size_t length)
 	return 0;
 }
 
-/* 0, or a negative errno; on failure the old record (if any) is intact
- * and no temporary file is left. */
-int
-state_record_write(const char *dir, const struct vm_entry *vm)
+/* Whole or not at all: 0, or a negative errno, the old file (if any)
+ * intact and no temporary file left. */
+static int
+file_replace(const char *dir, const char *name, const char *suffix,
+    const char *text)
 {
 	char path[DAEMON_PATH_MAX + 64], temporary[DAEMON_PATH_MAX + 64];
-	json_t *record = record_json(vm);
-	char *text = record != NULL ? json_dumps(record, JSON_COMPACT) : NULL;
 	int fd, rc;
 
-	json_decref(record);
-	if (text == NULL)
-		return -ENOMEM;
-	record_path(path, sizeof(path), dir, vm->spec.name, false);
-	record_path(temporary, sizeof(temporary), dir, vm->spec.name, true);
+	file_path(path, sizeof(path), dir, name, suffix, false);
+	file_path(temporary, sizeof(temporary), dir, name, suffix, true);
 	fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		free(text);
+	if (fd < 0)
 		return -errno;
-	}
 	rc = write_all(fd, text, strlen(text));
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
@@ -108,8 +111,43 @@ state_record_write(const char *dir, const struct vm_entry *vm)
 		rc = -errno;
 	if (rc < 0)
 		unlink(temporary);
+	return rc;
+}
+
+int
+state_record_write(const char *dir, const struct state_record *record)
+{
+	json_t *json = record_json(record);
+	char *text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
+	int rc;
+
+	json_decref(json);
+	if (text == NULL)
+		return -ENOMEM;
+	rc = file_replace(dir, record->spec.name, RECORD_SUFFIX, text);
 	free(text);
 	return rc;
+}
+
+int
+state_pid_write(const char *dir, const char *name, pid_t pid,
+    uint64_t start_time)
+{
+	char text[64];
+
+	snprintf(text, sizeof(text), "%d %llu\n", (int)pid,
+	    (unsigned long long)start_time);
+	return file_replace(dir, name, PID_SUFFIX, text);
+}
+
+void
+state_pid_remove(const char *dir, const char *name)
+{
+	char path[DAEMON_PATH_MAX + 64];
+
+	file_path(path, sizeof(path), dir, name, PID_SUFFIX, false);
+	if (unlink(path) < 0 && errno != ENOENT)
+		log_warn("cannot remove %s", path);
 }
 
 void
@@ -120,26 +158,6 @@ state_record_remove(const char *dir, const char *name)
 	record_path(path, sizeof(path), dir, name, false);
 	if (unlink(path) < 0 && errno != ENOENT)
 		log_warn("cannot remove %s", path);
-}
-
-static int
-state_by_name(const char *name, enum vm_state *state)
-{
-	unsigned int i;
-
-	for (i = 0; i < VM_STATE_COUNT; i++)
-		if (strcmp(vm_state_name((enum vm_state)i), name) == 0) {
-			*state = (enum vm_state)i;
-			return 0;
-		}
-	return -1;
-}
-
-static bool
-state_has_process(enum vm_state state)
-{
-	return state == VM_STATE_STARTING || state == VM_STATE_RUNNING ||
-	    state == VM_STATE_PAUSED || state == VM_STATE_STOPPING;
 }
 
 static int
@@ -189,10 +207,10 @@ state_record_parse(const char *text, size_t length,
 		    (long long)version, RECORD_VERSION);
 	else if (api_vm_spec_parse(spec, limits, &record->spec, &spec_error) < 0)
 		snprintf(error, error_size, "%s", spec_error.desc);
-	else if (state_by_name(state, &record->state) < 0)
+	else if (vm_state_by_name(state, &record->state) < 0)
 		snprintf(error, error_size, "no state named '%.32s'", state);
 	else if (pid < 0 || pid > INT32_MAX || start_time < 0 ||
-	    (pid != 0) != state_has_process(record->state))
+	    (pid != 0) != vm_state_has_process(record->state))
 		snprintf(error, error_size, "pid %lld, start_time %lld: not "
 		    "possible for a VM that is %s", (long long)pid,
 		    (long long)start_time, state);
@@ -223,14 +241,14 @@ read_record(int dir_fd, const char *file, char *text, size_t size,
 	return *length == size ? -EFBIG : 0;
 }
 
-/* The name in the file's name, when it is a record's. */
+/* The name in the file's name, when it ends in suffix. */
 static bool
-record_name(const char *file, char *name, size_t size)
+name_of(const char *file, const char *ending, char *name, size_t size)
 {
-	size_t length = strlen(file), suffix = strlen(RECORD_SUFFIX);
+	size_t length = strlen(file), suffix = strlen(ending);
 
 	if (length <= suffix || length - suffix >= size ||
-	    strcmp(file + length - suffix, RECORD_SUFFIX) != 0)
+	    strcmp(file + length - suffix, ending) != 0)
 		return false;
 	memcpy(name, file, length - suffix);
 	name[length - suffix] = '\0';
@@ -265,12 +283,11 @@ load_one(const char *dir, int dir_fd, const char *file, const char *name,
 	free(record);
 }
 
-/* Calls fn for each valid record, in name order; a file that is not one
- * is logged and skipped (left in place for whoever wants to look at it).
- * Temporary files of a write that never finished are removed. */
-int
-state_records_load(const char *dir, const struct api_vm_limits *limits,
-    state_record_fn *fn, void *context)
+typedef void dir_file_fn(int dir_fd, const char *file, void *context);
+
+/* fn for each file of dir, in name order. */
+static int
+dir_each(const char *dir, dir_file_fn *fn, void *context)
 {
 	struct dirent **entries;
 	int count, dir_fd, i;
@@ -284,20 +301,91 @@ state_records_load(const char *dir, const struct api_vm_limits *limits,
 		return -errno;
 	}
 	for (i = 0; i < count; i++) {
-		const char *file = entries[i]->d_name;
-		size_t length = strlen(file);
-		char name[API_VM_NAME_MAX + 2];
-
-		if (file[0] == '.' && length > 4 &&
-		    strcmp(file + length - 4, ".tmp") == 0)
-			unlinkat(dir_fd, file, 0);
-		else if ((entries[i]->d_type == DT_REG ||
-		    entries[i]->d_type == DT_UNKNOWN) && file[0] != '.' &&
-		    record_name(file, name, sizeof(name)))
-			load_one(dir, dir_fd, file, name, limits, fn, context);
+		if (entries[i]->d_type == DT_REG ||
+		    entries[i]->d_type == DT_UNKNOWN)
+			fn(dir_fd, entries[i]->d_name, context);
 		free(entries[i]);
 	}
 	free(entries);
 	close(dir_fd);
 	return 0;
+}
+
+struct records_load {
+	const char *dir;
+	const struct api_vm_limits *limits;
+	state_record_fn *fn;
+	void *context;
+};
+
+static void
+record_file(int dir_fd, const char *file, void *context)
+{
+	struct records_load *load = context;
+	size_t length = strlen(file);
+	char name[API_VM_NAME_MAX + 2];
+
+	if (file[0] == '.' && length > 4 && strcmp(file + length - 4,
+	    ".tmp") == 0)
+		unlinkat(dir_fd, file, 0);
+	else if (file[0] != '.' && name_of(file, RECORD_SUFFIX, name,
+	    sizeof(name)))
+		load_one(load->dir, dir_fd, file, name, load->limits, load->fn,
+		    load->context);
+}
+
+/* Calls fn for each valid record, in name order; a file that is not one
+ * is logged and skipped (left in place for whoever wants to look at it).
+ * Temporary files of a write that never finished are removed. */
+int
+state_records_load(const char *dir, const struct api_vm_limits *limits,
+    state_record_fn *fn, void *context)
+{
+	struct records_load load = { dir, limits, fn, context };
+
+	return dir_each(dir, record_file, &load);
+}
+
+static void
+pid_one(int dir_fd, const char *file, const char *name, state_pid_fn *fn,
+    void *context)
+{
+	unsigned long long start_time;
+	char text[64], end;
+	size_t length;
+	int pid;
+
+	if (read_record(dir_fd, file, text, sizeof(text) - 1, &length) == 0) {
+		text[length] = '\0';
+		if (sscanf(text, "%d %llu%c", &pid, &start_time, &end) == 3 &&
+		    end == '\n' && pid > 0)
+			fn(name, (pid_t)pid, start_time, context);
+		else
+			log_warnx("skipping the pid file %s: not 'PID START_TIME'",
+			    file);
+	}
+	unlinkat(dir_fd, file, 0);
+}
+
+struct pids_load {
+	state_pid_fn *fn;
+	void *context;
+};
+
+static void
+pid_file(int dir_fd, const char *file, void *context)
+{
+	struct pids_load *load = context;
+	char name[API_VM_NAME_MAX + 2];
+
+	if (file[0] != '.' && name_of(file, PID_SUFFIX, name, sizeof(name)))
+		pid_one(dir_fd, file, name, load->fn, load->context);
+}
+
+int
+state_pids_load(const char *dir, state_pid_fn *fn, void *context)
+{
+	struct pids_load load = { fn, context };
+
+	return dir_each(dir, pid_file, &load);
 }

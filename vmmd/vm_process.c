@@ -1,7 +1,7 @@
 /* One process per VM, from the daemon's side: fork and exec `vmmd
- * vm-process` with a socketpair (fd 3) and the console's pipes (fds 4 and
- * 5), send it the spec, read its JSON messages, and turn its end — reported
- * or not — into a state and an event. */
+ * vm-process` with the fds of vm_channel.h, send it the spec, decode its
+ * messages (vm_channel.c validates each) and report them, and its end,
+ * through the callbacks of whoever started it (vm_process.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,12 +17,7 @@
 #include <event2/buffer.h>
 
 #include "../core/log.h"
-#include "daemon.h"
-
-#define VM_PROCESS_CONTROL_FD	3
-#define VM_PROCESS_CONSOLE_OUT	4
-#define VM_PROCESS_CONSOLE_IN	5
-#define VM_MESSAGE_MAX		(1 << 20)
+#include "vm_process.h"
 
 static uint64_t
 now_ns(void)
@@ -32,217 +28,261 @@ now_ns(void)
 	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
+void
+vm_process_init(struct vm_process *process, const char *name)
+{
+	memset(process, 0, sizeof(*process));
+	process->name = name;
+	process->console_out = process->console_in = process->pidfd = -1;
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. The
- * fds go high first so that none is overwritten before it is copied. */
+ * fds go high first so that none is overwritten before it is copied; the
+ * high copies close on exec, which leaves the VM process fds 3, 4 and 5
+ * and no spare copy of them. */
 static void
 exec_child(const char *self, int control, int console_out, int console_in)
 {
 	int high[3] = {
-		fcntl(control, F_DUPFD, 10), fcntl(console_out, F_DUPFD, 10),
-		fcntl(console_in, F_DUPFD, 10),
+		fcntl(control, F_DUPFD_CLOEXEC, 10),
+		fcntl(console_out, F_DUPFD_CLOEXEC, 10),
+		fcntl(console_in, F_DUPFD_CLOEXEC, 10),
 	};
 
 	if (high[0] < 0 || high[1] < 0 || high[2] < 0 ||
-	    dup2(high[0], VM_PROCESS_CONTROL_FD) < 0 ||
-	    dup2(high[1], VM_PROCESS_CONSOLE_OUT) < 0 ||
-	    dup2(high[2], VM_PROCESS_CONSOLE_IN) < 0)
+	    dup2(high[0], VM_CHANNEL_CONTROL_FD) < 0 ||
+	    dup2(high[1], VM_CHANNEL_CONSOLE_OUT_FD) < 0 ||
+	    dup2(high[2], VM_CHANNEL_CONSOLE_IN_FD) < 0)
 		_exit(127);
 	execl(self, "vmmd", "vm-process", (char *)NULL);
 	_exit(127);
 }
 
-static void
-pending_fail_all(struct vm_entry *vm, const char *why)
-{
-	struct vm_pending *pending;
-
-	while ((pending = TAILQ_FIRST(&vm->pending)) != NULL) {
-		TAILQ_REMOVE(&vm->pending, pending, entry);
-		/* a question about the VM is answered with how it ended;
-		 * only commands to its gone process fail */
-		if (pending->client != NULL &&
-		    pending->command == API_CMD_VM_INFO)
-			client_reply(pending->client, vm_info_json(vm),
-			    pending->id);
-		else if (pending->client != NULL)
-			client_error(pending->client, pending->id,
-			    API_ERROR_WRONG_STATE, "%s: VM %s %s",
-			    api_commands[pending->command].name, vm->spec.name,
-			    why);
-		json_decref(pending->id);
-		free(pending);
-	}
-}
-
 /* Until the pipe is empty; at its end, the event stops (it would fire
  * for ever) and the socketpair's end finishes the VM. */
 static void
-console_drain(struct vm_entry *vm)
+console_drain(struct vm_process *process)
 {
 	char buffer[4096];
 	ssize_t n;
 
-	while ((n = read(vm->console_out, buffer, sizeof(buffer))) > 0)
-		vm_console_output(vm, buffer, (size_t)n);
-	if (n == 0 && vm->console_event != NULL)
-		event_del(vm->console_event);
+	while ((n = read(process->console_out, buffer, sizeof(buffer))) > 0)
+		process->events->console(process->context, buffer, (size_t)n);
+	if (n == 0 && process->console_event != NULL)
+		event_del(process->console_event);
 }
 
 static void
 console_cb(evutil_socket_t fd, short what, void *context)
 {
-	struct vm_entry *vm = context;
+	(void)fd;
+	(void)what;
+	console_drain(context);
+}
+
+static void
+let_go(struct vm_process *process)
+{
+	if (process->console_event != NULL)
+		event_free(process->console_event);
+	if (process->console_out >= 0)
+		close(process->console_out);
+	if (process->console_in >= 0)
+		close(process->console_in);
+	if (process->control != NULL)
+		bufferevent_free(process->control);
+	if (process->kill_timer != NULL)
+		event_free(process->kill_timer);
+	if (process->reap_event != NULL)
+		event_free(process->reap_event);
+	if (process->end_timer != NULL)
+		event_free(process->end_timer);
+	if (process->pidfd >= 0)
+		close(process->pidfd);
+	process->console_event = NULL;
+	process->console_out = process->console_in = process->pidfd = -1;
+	process->control = NULL;
+	process->kill_timer = process->reap_event = process->end_timer = NULL;
+	process->pid = 0;
+	process->closed = false;
+}
+
+static void
+finish(struct vm_process *process, int status)
+{
+	struct vm_process_end end = { status, process->reported,
+	    process->killed };
+
+	console_drain(process);
+	let_go(process);
+	process->killed = false;
+	process->events->ended(process->context, &end);
+}
+
+/* Never waits: a child that has not ended is looked at again when its
+ * pidfd (or the poll timer) says so. */
+static void
+try_reap(struct vm_process *process)
+{
+	int status = 0;
+	pid_t rc;
+
+	while ((rc = waitpid(process->pid, &status, WNOHANG)) < 0 &&
+	    errno == EINTR)
+		;
+	if (rc == process->pid)
+		finish(process, status);
+	else if (rc < 0) {	/* not our child: nothing will tell its end */
+		log_warn("VM %s: waitpid %d", process->name, (int)process->pid);
+		finish(process, SIGKILL);
+	}
+}
+
+static void
+reap_cb(evutil_socket_t fd, short what, void *context)
+{
+	(void)fd;
+	(void)what;
+	try_reap(context);
+}
+
+/* A process that closed its socketpair and has not ended in the grace is
+ * taken over or stuck: killed, never waited for. */
+static void
+end_timer_cb(evutil_socket_t fd, short what, void *context)
+{
+	struct vm_process *process = context;
 
 	(void)fd;
 	(void)what;
-	console_drain(vm);
+	log_warnx("VM %s: its process %d has not ended %d ms after closing "
+	    "its channel: killing it", process->name, (int)process->pid,
+	    VM_END_GRACE_MS);
+	kill(process->pid, SIGKILL);
 }
 
-static json_t *
-end_of(struct vm_entry *vm, int status, enum vm_state *state)
+static int
+pidfd_open(pid_t pid)
 {
-	json_t *result = json_object_get(vm->last_result, "outcome");
-
-	if (vm->kill_requested) {
-		*state = VM_STATE_STOPPED;
-		return json_pack("{s:s,s:s}", "outcome", "killed", "detail",
-		    "killed on request (SIGKILL)");
-	}
-	if (vm->result_seen && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		*state = VM_STATE_STOPPED;
-		/* graceful: only after a stop was asked */
-		return json_pack("{s:O,s:O,s:O*}", "outcome", result, "detail",
-		    json_object_get(vm->last_result, "detail"), "graceful",
-		    json_object_get(vm->last_result, "graceful"));
-	}
-	*state = VM_STATE_CRASHED;
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
-		return json_pack("{s:s,s:i,s:s}", "outcome", "crashed", "signal",
-		    SIGSYS, "detail", "killed by its seccomp filter: a system "
-		    "call outside its allowlist (docs/security.md)");
-	if (WIFSIGNALED(status))
-		return json_pack("{s:s,s:i}", "outcome", "crashed", "signal",
-		    WTERMSIG(status));
-	return json_pack("{s:s,s:i}", "outcome", "crashed", "exit_status",
-	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+#ifdef SYS_pidfd_open
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
 }
 
-/* The socketpair closed: the process is gone or going. */
+/* What tells the child's end: its pidfd, or (a kernel without pidfd_open,
+ * or a service filter that refuses it) a timer. */
+static int
+watch_end(struct vm_process *process)
+{
+	const struct timeval poll = { 0, VM_REAP_POLL_MS * 1000 };
+	const struct timeval grace = { VM_END_GRACE_MS / 1000,
+	    (VM_END_GRACE_MS % 1000) * 1000 };
+
+	process->pidfd = pidfd_open(process->pid);
+	process->reap_event = event_new(process->base, process->pidfd,
+	    process->pidfd >= 0 ? EV_READ | EV_PERSIST : EV_PERSIST, reap_cb,
+	    process);
+	process->end_timer = evtimer_new(process->base, end_timer_cb, process);
+	if (process->reap_event == NULL || process->end_timer == NULL ||
+	    event_add(process->reap_event, process->pidfd >= 0 ? NULL :
+	    &poll) < 0 || evtimer_add(process->end_timer, &grace) < 0)
+		return -1;
+	return 0;
+}
+
+/* The socketpair closed: the process is gone or going. One that did not
+ * say how it ended is killed at once (it closed fd 3: make sure); one
+ * that did has VM_END_GRACE_MS to exit. The daemon never blocks on it. */
 static void
-process_ended(struct vm_entry *vm)
+process_closed(struct vm_process *process)
 {
-	enum vm_state state;
 	int status = 0;
-	json_t *extra;
 
-	if (!vm->result_seen)
-		kill(vm->pid, SIGKILL);	/* it closed fd 3: make sure */
-	while (waitpid(vm->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	console_drain(vm);
-	event_free(vm->console_event);
-	vm->console_event = NULL;
-	close(vm->console_out);
-	close(vm->console_in);
-	vm->console_out = vm->console_in = -1;
-	bufferevent_free(vm->control);
-	vm->control = NULL;
-	if (vm->kill_timer != NULL) {
-		event_free(vm->kill_timer);
-		vm->kill_timer = NULL;
+	process->closed = true;
+	bufferevent_disable(process->control, EV_READ | EV_WRITE);
+	if (!process->reported)
+		kill(process->pid, SIGKILL);
+	if (watch_end(process) < 0) {
+		/* out of memory: the one wait left, on a killed child */
+		log_warnx("VM %s: cannot watch its process's end: killing it",
+		    process->name);
+		kill(process->pid, SIGKILL);
+		while (waitpid(process->pid, &status, 0) < 0 && errno == EINTR)
+			;
+		finish(process, status);
+		return;
 	}
-	vm->pid = 0;
-	extra = end_of(vm, status, &state);
-	vm->kill_requested = false;
-	vm_set_state(vm, state, extra);
-	pending_fail_all(vm, "has stopped");
-	daemon_maybe_exit(vm->daemon);
+	try_reap(process);
+}
+
+/* An answer that is refused still answers its question (as a refusal),
+ * so that the requests waiting behind it keep their order. */
+static void
+refused_ack(struct vm_process *process, const char *line, size_t length)
+{
+	struct vm_message ack = { .kind = VM_MSG_ACK, .ok = false };
+	json_t *json = json_loadb(line, length, 0, NULL);
+	const char *kind = json_string_value(json_object_get(json, "msg"));
+
+	if (kind != NULL && strcmp(kind, vm_message_name(VM_MSG_ACK)) == 0) {
+		snprintf(ack.desc, sizeof(ack.desc), "its process answered "
+		    "what cannot be (see the daemon's log)");
+		process->events->ack(process->context, &ack);
+	}
+	json_decref(json);
 }
 
 static void
-pending_done(struct vm_entry *vm, json_t *message)
+process_message(struct vm_process *process, const char *line, size_t length)
 {
-	struct vm_pending *pending = TAILQ_FIRST(&vm->pending);
-	json_t *info;
-	bool ok = json_is_true(json_object_get(message, "ok"));
+	struct vm_message message;
+	char error[160];
 
-	if (pending == NULL) {
-		log_warnx("VM %s: an answer to no question", vm->spec.name);
+	if (vm_message_decode(line, length, VM_CHANNEL_TO_DAEMON, &message,
+	    error, sizeof(error)) < 0) {
+		log_warnx("VM %s: its process says what cannot be: %s",
+		    process->name, error);
+		refused_ack(process, line, length);
 		return;
 	}
-	TAILQ_REMOVE(&vm->pending, pending, entry);
-	if (ok && pending->command == API_CMD_VM_PAUSE)
-		vm_set_state(vm, VM_STATE_PAUSED, NULL);
-	else if (ok && pending->command == API_CMD_VM_RESUME)
-		vm_set_state(vm, VM_STATE_RUNNING, NULL);
-	if (pending->client == NULL)
-		goto out;
-	if (!ok)
-		client_error(pending->client, pending->id, API_ERROR_WRONG_STATE,
-		    "%s: VM %s: %s", api_commands[pending->command].name,
-		    vm->spec.name, json_string_value(json_object_get(message,
-		    "desc")) ?: "refused by its process");
-	else if (pending->command == API_CMD_VM_INFO) {
-		info = vm_info_json(vm);
-		json_object_set(info, "counters", json_object_get(message,
-		    "counters"));
-		client_reply(pending->client, info, pending->id);
-	} else
-		client_reply(pending->client, NULL, pending->id);
-out:
-	json_decref(pending->id);
-	free(pending);
-}
-
-static void
-process_message(struct vm_entry *vm, json_t *message)
-{
-	const char *kind = json_string_value(json_object_get(message, "msg"));
-
-	if (kind == NULL) {
-		log_warnx("VM %s: a message of no kind from its process",
-		    vm->spec.name);
-		return;
+	switch (message.kind) {
+	case VM_MSG_RUNNING:
+		process->events->running(process->context,
+		    (now_ns() - process->start_ns) / 1000);
+		break;
+	case VM_MSG_ACK:
+		process->events->ack(process->context, &message);
+		break;
+	case VM_MSG_RESULT:
+		process->reported = true;
+		process->events->result(process->context, message.result);
+		break;
+	default:	/* the decoder takes only the kinds sent to the daemon */
+		break;
 	}
-	if (strcmp(kind, "running") == 0) {
-		if (vm->state == VM_STATE_STARTING)
-			vm_set_state(vm, VM_STATE_RUNNING, json_pack("{s:I}",
-			    "start_us", (json_int_t)((now_ns() - vm->start_ns) /
-			    1000)));
-	} else if (strcmp(kind, "ack") == 0)
-		pending_done(vm, message);
-	else if (strcmp(kind, "result") == 0) {
-		json_decref(vm->last_result);
-		vm->last_result = json_incref(json_object_get(message, "result"));
-		vm->result_seen = vm->last_result != NULL;
-	} else
-		log_warnx("VM %s: unknown message '%.32s' from its process",
-		    vm->spec.name, kind);
+	vm_message_clear(&message);
 }
 
 static void
 control_read_cb(struct bufferevent *bev, void *context)
 {
-	struct vm_entry *vm = context;
+	struct vm_process *process = context;
 	struct evbuffer *input = bufferevent_get_input(bev);
-	json_t *message;
 	size_t length;
 	char *line;
 
 	while ((line = evbuffer_readln(input, &length, EVBUFFER_EOL_LF)) != NULL) {
-		message = json_loadb(line, length, 0, NULL);
-		if (message != NULL)
-			process_message(vm, message);
-		else
-			log_warnx("VM %s: a message that is not JSON from its "
-			    "process", vm->spec.name);
-		json_decref(message);
+		process_message(process, line, length);
 		free(line);
 	}
-	if (evbuffer_get_length(input) > VM_MESSAGE_MAX) {
+	if (evbuffer_get_length(input) > VM_CHANNEL_LINE_MAX) {
 		log_warnx("VM %s: its process sends an endless line: killing it",
-		    vm->spec.name);
-		kill(vm->pid, SIGKILL);
+		    process->name);
+		kill(process->pid, SIGKILL);
 	}
 }
 
@@ -250,33 +290,13 @@ static void
 control_event_cb(struct bufferevent *bev, short what, void *context)
 {
 	(void)bev;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		process_ended(context);
+	struct vm_process *process = context;
+
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && !process->closed)
+		process_closed(process);
 }
 
-static int
-send_spec(struct vm_entry *vm)
-{
-	json_t *message;
-	char *text;
-	int rc;
-
-	message = json_pack("{s:s,s:o,s:s,s:s,s:I,s:s,s:b}", "msg", "spec",
-	    "spec", api_vm_spec_json(&vm->spec), "console_log", vm->console_log,
-	    "kvm_path", vm->daemon->config.kvm_path, "stop_timeout_ms",
-	    (json_int_t)vm->daemon->config.stop_timeout_s * 1000, "vm_user",
-	    vm->daemon->config.vm_user, "test_hooks",
-	    vm->daemon->config.test_hooks);
-	text = message != NULL ? json_dumps(message, JSON_COMPACT) : NULL;
-	json_decref(message);
-	if (text == NULL)
-		return -1;
-	rc = vm_process_send(vm, text);
-	if (rc == 0)
-		rc = vm_process_send(vm, "\n");
-	free(text);
-	return rc;
-}
+#define VM_PROCESS_CONSOLE_PIPE	(1 << 20)
 
 static int
 spawn_fds(int control[2], int out[2], int in[2])
@@ -285,6 +305,11 @@ spawn_fds(int control[2], int out[2], int in[2])
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control) < 0 ||
 	    pipe2(out, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0)
 		return -errno;
+	/* The VM process drops what the console pipe cannot take; with the
+	 * console's fast path (docs/design.md) a guest's burst comes faster
+	 * than a busy daemon reads, so the pipe holds up to 1 MiB (the
+	 * default pipe-max-size; less where that is lower: best effort). */
+	fcntl(out[1], F_SETPIPE_SZ, VM_PROCESS_CONSOLE_PIPE);
 	return 0;
 }
 
@@ -365,10 +390,40 @@ vm_process_outlive(pid_t pid, uint64_t start_time, unsigned int timeout_ms)
 	return wait_for_end(pid, start_time, 2000) ? 1 : -1;
 }
 
-int
-vm_process_spawn(struct vm_entry *vm, char *error, size_t error_size)
+/* The parent's ends: control, console out, console in. */
+static int
+watch(struct vm_process *process, int control, int console_out,
+    int console_in)
 {
-	struct event_base *base = vm->daemon->base;
+	process->console_out = console_out;
+	process->console_in = console_in;
+	evutil_make_socket_nonblocking(control);
+	evutil_make_socket_nonblocking(console_out);
+	evutil_make_socket_nonblocking(console_in);
+	process->control = bufferevent_socket_new(process->base, control,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (process->control == NULL) {
+		close(control);
+		return -1;
+	}
+	process->console_event = event_new(process->base, console_out,
+	    EV_READ | EV_PERSIST, console_cb, process);
+	if (process->console_event == NULL)
+		return 0;	/* the caller kills it: its end is reported */
+	bufferevent_setcb(process->control, control_read_cb, NULL,
+	    control_event_cb, process);
+	bufferevent_enable(process->control, EV_READ | EV_WRITE);
+	event_add(process->console_event, NULL);
+	return 1;
+}
+
+int
+vm_process_spawn(struct vm_process *process, struct event_base *base,
+    const char *exe, const struct vm_spec_message *spec,
+    const struct vm_process_events *events, void *context,
+    char *error, size_t error_size)
+{
+	struct vm_message message = { .kind = VM_MSG_SPEC };
 	int fds[6], rc;
 	pid_t pid;
 
@@ -386,83 +441,106 @@ vm_process_spawn(struct vm_entry *vm, char *error, size_t error_size)
 		return -1;
 	}
 	if (pid == 0)
-		exec_child(vm->daemon->self_exe, fds[1], fds[3], fds[4]);
+		exec_child(exe, fds[1], fds[3], fds[4]);
 	close(fds[1]);
 	close(fds[3]);
 	close(fds[4]);
-	vm->pid = pid;
-	vm->start_ns = now_ns();
-	if (vm_process_start_time(pid, &vm->start_time, NULL) < 0)
-		vm->start_time = 0;	/* a record that matches no process */
-	vm->result_seen = false;
-	vm->console_out = fds[2];
-	vm->console_in = fds[5];
-	evutil_make_socket_nonblocking(fds[0]);
-	evutil_make_socket_nonblocking(fds[2]);
-	evutil_make_socket_nonblocking(fds[5]);
-	vm->control = bufferevent_socket_new(base, fds[0], BEV_OPT_CLOSE_ON_FREE);
-	vm->console_event = event_new(base, fds[2], EV_READ | EV_PERSIST,
-	    console_cb, vm);
-	if (vm->control == NULL || vm->console_event == NULL) {
+	process->base = base;
+	process->events = events;
+	process->context = context;
+	process->pid = pid;
+	process->start_ns = now_ns();
+	if (vm_process_start_time(pid, &process->start_time, NULL) < 0)
+		process->start_time = 0;	/* a record that matches no process */
+	process->reported = process->killed = false;
+	rc = watch(process, fds[0], fds[2], fds[5]);
+	if (rc <= 0) {
 		snprintf(error, error_size, "out of memory");
-		kill(pid, SIGKILL);	/* its end closes: process_ended */
-		return vm->control == NULL ? -1 : 0;
+		kill(pid, SIGKILL);	/* its end closes: process_closed */
+		if (rc < 0) {
+			let_go(process);
+			return -1;
+		}
+		return 0;
 	}
-	bufferevent_setcb(vm->control, control_read_cb, NULL, control_event_cb,
-	    vm);
-	bufferevent_enable(vm->control, EV_READ | EV_WRITE);
-	event_add(vm->console_event, NULL);
-	if (send_spec(vm) < 0)
+	message.spec = (struct vm_spec_message *)spec;
+	if (vm_process_send(process, &message) < 0)
 		kill(pid, SIGKILL);
-	log_info("VM %s: process %d", vm->spec.name, (int)pid);
+	log_info("VM %s: process %d", process->name, (int)pid);
 	return 0;
 }
 
 int
-vm_process_send(struct vm_entry *vm, const char *message)
+vm_process_send(struct vm_process *process, const struct vm_message *message)
 {
-	if (vm->control == NULL)
+	char *line;
+	int rc;
+
+	if (process->control == NULL)
 		return -1;
-	return bufferevent_write(vm->control, message, strlen(message));
+	line = vm_message_encode(message);
+	if (line == NULL)
+		return -1;
+	rc = bufferevent_write(process->control, line, strlen(line));
+	free(line);
+	return rc;
 }
 
 void
-vm_process_kill(struct vm_entry *vm)
+vm_process_kill(struct vm_process *process, bool on_request)
 {
-	if (vm->pid != 0)
-		kill(vm->pid, SIGKILL);
+	if (process->pid == 0)
+		return;
+	if (on_request)
+		process->killed = true;
+	kill(process->pid, SIGKILL);
 }
 
 static void
 kill_timer_cb(evutil_socket_t fd, short what, void *context)
 {
-	struct vm_entry *vm = context;
+	struct vm_process *process = context;
 
 	(void)fd;
 	(void)what;
 	log_warnx("VM %s did not stop in %u s: killing its process",
-	    vm->spec.name, vm->daemon->config.stop_timeout_s + VM_STOP_GRACE_S);
-	vm->kill_requested = true;
-	vm_process_kill(vm);
+	    process->name, process->stop_deadline_s);
+	vm_process_kill(process, true);
 }
 
-/* The process asks the guest to shut down for up to stop_timeout_s, then
- * (or at once when forced) stops its vCPUs and tears the VM down; if it
- * has not ended VM_STOP_GRACE_S after that, it is killed. */
 void
-vm_process_stop(struct vm_entry *vm, bool force)
+vm_process_stop(struct vm_process *process, bool force,
+    unsigned int deadline_s)
 {
-	struct timeval timeout = {
-		vm->daemon->config.stop_timeout_s + VM_STOP_GRACE_S, 0 };
+	struct vm_message message = { .kind = VM_MSG_STOP, .force = force };
+	struct timeval timeout = { deadline_s, 0 };
 
-	if (vm->pid == 0)
+	if (process->pid == 0)
 		return;
-	vm_process_send(vm, force ? "{\"msg\":\"stop\",\"force\":true}\n" :
-	    "{\"msg\":\"stop\"}\n");
-	if (vm->state != VM_STATE_STOPPING)
-		vm_set_state(vm, VM_STATE_STOPPING, NULL);
-	if (vm->kill_timer == NULL)
-		vm->kill_timer = evtimer_new(vm->daemon->base, kill_timer_cb, vm);
-	if (vm->kill_timer != NULL)
-		evtimer_add(vm->kill_timer, &timeout);
+	vm_process_send(process, &message);
+	process->stop_deadline_s = deadline_s;
+	if (process->kill_timer == NULL)
+		process->kill_timer = evtimer_new(process->base, kill_timer_cb,
+		    process);
+	if (process->kill_timer != NULL)
+		evtimer_add(process->kill_timer, &timeout);
+}
+
+ssize_t
+vm_process_console_write(struct vm_process *process, const void *bytes,
+    size_t length)
+{
+	if (process->console_in < 0) {
+		errno = EPIPE;
+		return -1;
+	}
+	return write(process->console_in, bytes, length);
+}
+
+void
+vm_process_release(struct vm_process *process)
+{
+	if (process->pid != 0)
+		kill(process->pid, SIGKILL);
+	let_go(process);
 }

@@ -1,132 +1,94 @@
-/* The daemon's VMs: their records, the states and the commands that move
- * between them (a table, validated at start), the events every negotiated
- * client sees, and the console output that attached clients see. */
+/* The daemon's VMs (vm_registry.h): their records, states and events, the
+ * requests waiting for a VM process's ack, how a process's end becomes a
+ * state, the console output attached clients see, and the records on disk
+ * (state_dir.c) that a daemon started after one that died reads back. */
 #include <errno.h>
-#include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "../core/log.h"
 #include "../api/console_data.h"
-#include "daemon.h"
+#include "../core/log.h"
+#include "state_dir.h"
+#include "vm_registry.h"
 
-#define STATE(s)	(1u << VM_STATE_##s)
-
-static const char *const state_names[VM_STATE_COUNT] = {
-	[VM_STATE_DEFINED] = "defined", [VM_STATE_STARTING] = "starting",
-	[VM_STATE_RUNNING] = "running", [VM_STATE_PAUSED] = "paused",
-	[VM_STATE_STOPPING] = "stopping", [VM_STATE_STOPPED] = "stopped",
-	[VM_STATE_CRASHED] = "crashed",
-};
-
-/* The states in which each VM command is allowed (docs/protocol.md). */
-struct vm_transition {
-	enum api_command_id command;
-	unsigned int from;
-};
-
-static const struct vm_transition vm_transitions[] = {
-	{ API_CMD_VM_START, STATE(DEFINED) | STATE(STOPPED) | STATE(CRASHED) },
-	{ API_CMD_VM_PAUSE, STATE(RUNNING) },
-	{ API_CMD_VM_RESUME, STATE(PAUSED) },
-	{ API_CMD_VM_STOP, STATE(STARTING) | STATE(RUNNING) | STATE(PAUSED) },
-	{ API_CMD_VM_KILL, STATE(STARTING) | STATE(RUNNING) | STATE(PAUSED) |
-	    STATE(STOPPING) },
-	{ API_CMD_VM_DELETE, STATE(DEFINED) | STATE(STOPPED) | STATE(CRASHED) },
-	{ API_CMD_CONSOLE_WRITE, STATE(RUNNING) | STATE(PAUSED) },
-	{ API_CMD_X_FORBIDDEN_SYSCALL, STATE(RUNNING) | STATE(PAUSED) },
-};
-#define TRANSITION_COUNT (sizeof(vm_transitions) / sizeof(vm_transitions[0]))
-
-const char *
-vm_state_name(enum vm_state state)
+void
+vm_registry_init(struct vm_registry *registry,
+    const struct daemon_config *config,
+    const struct vm_registry_output *output,
+    const struct vm_supervisor *supervisor)
 {
-	return (unsigned int)state < VM_STATE_COUNT ? state_names[state] : "?";
+	memset(registry, 0, sizeof(*registry));
+	TAILQ_INIT(&registry->vms);
+	registry->config = config;
+	registry->output = output;
+	registry->supervisor = supervisor;
 }
 
-int
-vm_state_table_validate(char *error, size_t error_size)
+struct vm_record *
+vm_registry_find(struct vm_registry *registry, const char *name)
 {
-	size_t i, j;
+	struct vm_record *vm;
 
-	for (i = 0; i < VM_STATE_COUNT; i++)
-		if (state_names[i] == NULL) {
-			snprintf(error, error_size, "VM state %zu has no name", i);
-			return -1;
-		}
-	for (i = 0; i < TRANSITION_COUNT; i++) {
-		const char *name = api_commands[vm_transitions[i].command].name;
-
-		if (vm_transitions[i].from == 0 ||
-		    vm_transitions[i].from >= (1u << VM_STATE_COUNT)) {
-			snprintf(error, error_size, "VM state table: entry %s: "
-			    "no state, or a state that does not exist", name);
-			return -1;
-		}
-		for (j = 0; j < i; j++)
-			if (vm_transitions[j].command == vm_transitions[i].command) {
-				snprintf(error, error_size, "VM state table: "
-				    "entry %s: listed twice", name);
-				return -1;
-			}
-	}
-	return 0;
-}
-
-static const struct vm_transition *
-transition_of(enum api_command_id command)
-{
-	size_t i;
-
-	for (i = 0; i < TRANSITION_COUNT; i++)
-		if (vm_transitions[i].command == command)
-			return &vm_transitions[i];
-	return NULL;
-}
-
-static void
-states_text(unsigned int mask, char *out, size_t size)
-{
-	size_t used = 0;
-	unsigned int i;
-
-	out[0] = '\0';
-	for (i = 0; i < VM_STATE_COUNT; i++)
-		if (mask & (1u << i))
-			used += (size_t)snprintf(out + used, used < size ?
-			    size - used : 0, "%s%s", used ? " or " : "",
-			    state_names[i]);
-}
-
-struct vm_entry *
-vm_find(struct daemon *daemon, const char *name)
-{
-	struct vm_entry *vm;
-
-	TAILQ_FOREACH(vm, &daemon->vms, entry)
+	if (name == NULL)
+		return NULL;
+	TAILQ_FOREACH(vm, &registry->vms, entry)
 		if (strcmp(vm->spec.name, name) == 0)
 			return vm;
 	return NULL;
 }
 
-void
-vm_broadcast(struct daemon *daemon, const char *event, json_t *data)
+unsigned int
+vm_registry_running(const struct vm_registry *registry)
 {
-	int index = api_event_index(event);
-	struct client *client;
-	char *line = api_event(event, data);
+	const struct vm_record *vm;
+	unsigned int n = 0;
 
-	if (line == NULL)
-		return;
-	TAILQ_FOREACH(client, &daemon->clients, entry)
-		if (client->negotiated && index >= 0 &&
-		    (client->events & (1u << index)))
-			client_send(client, strdup(line));
-	free(line);
+	TAILQ_FOREACH(vm, &registry->vms, entry)
+		if (vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_PAUSED)
+			n++;
+	return n;
+}
+
+bool
+vm_registry_has_processes(const struct vm_registry *registry)
+{
+	const struct vm_record *vm;
+
+	TAILQ_FOREACH(vm, &registry->vms, entry)
+		if (vm->process.pid != 0)
+			return true;
+	return false;
+}
+
+void
+vm_reply(struct vm_registry *registry, struct client *client, json_t *value,
+    json_t *id)
+{
+	registry->output->reply(client, value, id);
+}
+
+void
+vm_error(struct vm_registry *registry, struct client *client, json_t *id,
+    enum api_error_class class, const char *format, ...)
+{
+	char desc[sizeof(((struct api_error *)0)->desc)];
+	va_list ap;
+
+	va_start(ap, format);
+	vsnprintf(desc, sizeof(desc), format, ap);
+	va_end(ap);
+	registry->output->error(client, id, class, desc);
+}
+
+void
+vm_broadcast(struct vm_registry *registry, const char *event, json_t *data)
+{
+	registry->output->broadcast(registry->output->context, event, data);
 }
 
 static const char *
@@ -147,13 +109,41 @@ event_of(enum vm_state previous, enum vm_state state)
 	return events[state];
 }
 
+static void
+string_member(char *out, size_t size, const json_t *object, const char *key)
+{
+	snprintf(out, size, "%s", json_string_value(json_object_get(object,
+	    key)) ?: "");
+}
+
+static int
+record_write(const struct vm_record *vm)
+{
+	struct state_record *record = calloc(1, sizeof(*record));
+	int rc;
+
+	if (record == NULL)
+		return -ENOMEM;
+	record->spec = vm->spec;
+	record->state = vm->state;
+	record->pid = vm->process.pid;
+	record->start_time = vm->process.pid != 0 ? vm->process.start_time : 0;
+	string_member(record->outcome, sizeof(record->outcome),
+	    vm->last_result, "outcome");
+	string_member(record->detail, sizeof(record->detail), vm->last_result,
+	    "detail");
+	rc = state_record_write(vm->registry->config->state_dir, record);
+	free(record);
+	return rc;
+}
+
 /* The record on disk follows the VM; a failure is logged once, until a
  * write succeeds again (the VM itself carries on). */
 static void
-record_sync(struct vm_entry *vm)
+record_sync(struct vm_record *vm)
 {
-	const char *dir = vm->daemon->config.state_dir;
-	int rc = state_record_write(dir, vm);
+	const char *dir = vm->registry->config->state_dir;
+	int rc = record_write(vm);
 
 	if (rc < 0 && !vm->record_failed)
 		log_warnx("VM %s: cannot write its record in %s: %s (said once "
@@ -166,68 +156,107 @@ record_sync(struct vm_entry *vm)
 
 /* Every change of state is an event; extra (stolen) adds to its data. */
 void
-vm_set_state(struct vm_entry *vm, enum vm_state state, json_t *extra)
+vm_record_set_state(struct vm_record *vm, enum vm_state state, json_t *extra)
 {
+	const struct vm_registry_output *output = vm->registry->output;
 	enum vm_state previous = vm->state;
 	json_t *data;
 
 	vm->state = state;
 	record_sync(vm);
-	if (!daemon_systemd_journal_vm(vm, previous))
-		log_info("VM %s: %s -> %s", vm->spec.name,
-		    vm_state_name(previous), vm_state_name(state));
-	daemon_systemd_status(vm->daemon);
+	output->state_changed(output->context, vm, previous);
 	data = json_pack("{s:s,s:s,s:s}", "vm", vm->spec.name, "state",
 	    vm_state_name(state), "previous", vm_state_name(previous));
 	if (data != NULL && extra != NULL)
 		json_object_update(data, extra);
 	json_decref(extra);
-	vm_broadcast(vm->daemon, event_of(previous, state), data);
+	vm_broadcast(vm->registry, event_of(previous, state), data);
 }
 
 json_t *
-vm_info_json(const struct vm_entry *vm)
+vm_record_info_json(const struct vm_record *vm)
 {
 	json_t *info;
 
 	info = json_pack("{s:s,s:s,s:o,s:i,s:s}", "name", vm->spec.name,
 	    "state", vm_state_name(vm->state), "config",
-	    api_vm_spec_json(&vm->spec), "pid", (int)vm->pid, "console_log",
-	    vm->console_log);
+	    api_vm_spec_json(&vm->spec), "pid", (int)vm->process.pid,
+	    "console_log", vm->console_log);
 	if (info != NULL && vm->last_result != NULL)
 		json_object_set(info, "last_run", vm->last_result);
 	return info;
 }
 
+struct vm_record *
+vm_record_new(struct vm_registry *registry, const struct api_vm_spec *spec)
+{
+	struct vm_record *vm = calloc(1, sizeof(*vm));
+
+	if (vm == NULL)
+		return NULL;
+	vm->registry = registry;
+	vm->spec = *spec;
+	vm_process_init(&vm->process, vm->spec.name);
+	TAILQ_INIT(&vm->pending);
+	snprintf(vm->console_log, sizeof(vm->console_log), "%s/%s.console.log",
+	    registry->config->state_dir, spec->name);
+	return vm;
+}
+
+/* No VM without its record: a daemon that dies must find it. */
+int
+vm_record_insert(struct vm_record *vm)
+{
+	int rc = record_write(vm);
+
+	if (rc < 0)
+		return rc;
+	TAILQ_INSERT_TAIL(&vm->registry->vms, vm, entry);
+	vm->registry->count++;
+	return 0;
+}
+
+static void
+pending_free(struct vm_pending *pending)
+{
+	json_decref(pending->id);
+	free(pending);
+}
+
 void
-vm_free(struct vm_entry *vm)
+vm_record_free(struct vm_record *vm)
 {
 	struct vm_pending *pending;
-	unsigned int i;
 
-	if (vm->pid != 0)
-		vm_process_kill(vm);
+	if (vm->process.pid != 0 || vm->process.control != NULL)
+		vm->registry->supervisor->release(vm);
 	while ((pending = TAILQ_FIRST(&vm->pending)) != NULL) {
 		TAILQ_REMOVE(&vm->pending, pending, entry);
-		json_decref(pending->id);
-		free(pending);
+		pending_free(pending);
 	}
-	for (i = 0; i < VM_ATTACHED_MAX; i++)
-		vm->attached[i] = NULL;
-	TAILQ_REMOVE(&vm->daemon->vms, vm, entry);
-	vm->daemon->vm_count--;
+	TAILQ_REMOVE(&vm->registry->vms, vm, entry);
+	vm->registry->count--;
 	json_decref(vm->last_result);
 	free(vm);
 }
 
 void
-vm_forget_client(struct daemon *daemon, struct client *client)
+vm_registry_free_all(struct vm_registry *registry)
+{
+	struct vm_record *vm;
+
+	while ((vm = TAILQ_FIRST(&registry->vms)) != NULL)
+		vm_record_free(vm);
+}
+
+void
+vm_registry_forget_client(struct vm_registry *registry, struct client *client)
 {
 	struct vm_pending *pending;
-	struct vm_entry *vm;
+	struct vm_record *vm;
 	unsigned int i;
 
-	TAILQ_FOREACH(vm, &daemon->vms, entry) {
+	TAILQ_FOREACH(vm, &registry->vms, entry) {
 		for (i = 0; i < VM_ATTACHED_MAX; i++)
 			if (vm->attached[i] == client)
 				vm->attached[i] = NULL;
@@ -237,8 +266,169 @@ vm_forget_client(struct daemon *daemon, struct client *client)
 	}
 }
 
+void
+vm_registry_stop_all(struct vm_registry *registry)
+{
+	struct vm_record *vm;
+
+	TAILQ_FOREACH(vm, &registry->vms, entry)
+		if (vm->process.pid != 0) {
+			registry->supervisor->stop(vm, false,
+			    registry->config->stop_timeout_s + VM_STOP_GRACE_S);
+			if (vm->state != VM_STATE_STOPPING)
+				vm_record_set_state(vm, VM_STATE_STOPPING, NULL);
+		}
+}
+
+void
+vm_registry_kill_all(struct vm_registry *registry)
+{
+	struct vm_record *vm;
+
+	TAILQ_FOREACH(vm, &registry->vms, entry)
+		if (vm->process.pid != 0) {
+			log_warnx("VM %s did not stop in %u s: killing it",
+			    vm->spec.name, registry->config->stop_timeout_s +
+			    VM_STOP_GRACE_S);
+			registry->supervisor->kill(vm, false);
+		}
+}
+
+/* The pending queue: a request waits for its process's ack, in order. */
+void
+vm_record_ask(struct vm_record *vm, struct client *client,
+    const struct api_request *request, enum vm_message_kind kind,
+    enum vm_state on_ack, bool info)
+{
+	struct vm_pending *pending = calloc(1, sizeof(*pending));
+	struct vm_message message = { .kind = kind };
+
+	if (pending == NULL ||
+	    vm->registry->supervisor->send(vm, &message) < 0) {
+		free(pending);
+		vm_error(vm->registry, client, request->id, API_ERROR_GENERIC,
+		    "%s: cannot reach VM %s's process", request->command->name,
+		    vm->spec.name);
+		return;
+	}
+	pending->client = client;
+	pending->command = request->command->id;
+	pending->on_ack = on_ack;
+	pending->info = info;
+	pending->id = json_incref(request->id);
+	TAILQ_INSERT_TAIL(&vm->pending, pending, entry);
+}
+
+void
+vm_record_ack(struct vm_record *vm, const struct vm_message *ack)
+{
+	struct vm_pending *pending = TAILQ_FIRST(&vm->pending);
+	struct vm_registry *registry = vm->registry;
+	json_t *info;
+
+	if (pending == NULL) {
+		log_warnx("VM %s: an answer to no question", vm->spec.name);
+		return;
+	}
+	TAILQ_REMOVE(&vm->pending, pending, entry);
+	if (ack->ok && pending->on_ack < VM_STATE_COUNT)
+		vm_record_set_state(vm, pending->on_ack, NULL);
+	if (pending->client == NULL)
+		;	/* it has gone: nobody to answer */
+	else if (!ack->ok)
+		vm_error(registry, pending->client, pending->id,
+		    API_ERROR_WRONG_STATE, "%s: VM %s: %s",
+		    api_commands[pending->command].name, vm->spec.name,
+		    ack->desc[0] != '\0' ? ack->desc : "refused by its process");
+	else if (pending->info) {
+		info = vm_record_info_json(vm);
+		json_object_set(info, "counters", ack->counters ?: json_null());
+		vm_reply(registry, pending->client, info, pending->id);
+	} else
+		vm_reply(registry, pending->client, NULL, pending->id);
+	pending_free(pending);
+}
+
+static void
+pending_fail_all(struct vm_record *vm, const char *why)
+{
+	struct vm_pending *pending;
+
+	while ((pending = TAILQ_FIRST(&vm->pending)) != NULL) {
+		TAILQ_REMOVE(&vm->pending, pending, entry);
+		/* a question about the VM is answered with how it ended;
+		 * only commands to its gone process fail */
+		if (pending->client != NULL && pending->info)
+			vm_reply(vm->registry, pending->client,
+			    vm_record_info_json(vm), pending->id);
+		else if (pending->client != NULL)
+			vm_error(vm->registry, pending->client, pending->id,
+			    API_ERROR_WRONG_STATE, "%s: VM %s %s",
+			    api_commands[pending->command].name, vm->spec.name,
+			    why);
+		pending_free(pending);
+	}
+}
+
+void
+vm_record_running(struct vm_record *vm, uint64_t start_us)
+{
+	if (vm->state == VM_STATE_STARTING)
+		vm_record_set_state(vm, VM_STATE_RUNNING, json_pack("{s:I}",
+		    "start_us", (json_int_t)start_us));
+}
+
+void
+vm_record_result(struct vm_record *vm, json_t *result)
+{
+	json_decref(vm->last_result);
+	vm->last_result = json_incref(result);
+}
+
+static json_t *
+end_of(struct vm_record *vm, const struct vm_process_end *end,
+    enum vm_state *state)
+{
+	json_t *outcome = json_object_get(vm->last_result, "outcome");
+	int status = end->status;
+
+	if (end->killed) {
+		*state = VM_STATE_STOPPED;
+		return json_pack("{s:s,s:s}", "outcome", "killed", "detail",
+		    "killed on request (SIGKILL)");
+	}
+	if (end->reported && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		*state = VM_STATE_STOPPED;
+		/* graceful: only after a stop was asked */
+		return json_pack("{s:O,s:O,s:O*}", "outcome", outcome, "detail",
+		    json_object_get(vm->last_result, "detail"), "graceful",
+		    json_object_get(vm->last_result, "graceful"));
+	}
+	*state = VM_STATE_CRASHED;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		return json_pack("{s:s,s:i,s:s}", "outcome", "crashed", "signal",
+		    SIGSYS, "detail", "killed by its seccomp filter: a system "
+		    "call outside its allowlist (docs/security.md)");
+	if (WIFSIGNALED(status))
+		return json_pack("{s:s,s:i}", "outcome", "crashed", "signal",
+		    WTERMSIG(status));
+	return json_pack("{s:s,s:i}", "outcome", "crashed", "exit_status",
+	    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+void
+vm_record_ended(struct vm_record *vm, const struct vm_process_end *end)
+{
+	enum vm_state state;
+	json_t *extra = end_of(vm, end, &state);
+
+	state_pid_remove(vm->registry->config->state_dir, vm->spec.name);
+	vm_record_set_state(vm, state, extra);
+	pending_fail_all(vm, "has stopped");
+}
+
 static char *
-console_event(const struct vm_entry *vm, const char *member, const char *text,
+console_event(const struct vm_record *vm, const char *member, const char *text,
     size_t length)
 {
 	return api_event("CONSOLE", json_pack("{s:s,s:s%}", "vm", vm->spec.name,
@@ -246,7 +436,7 @@ console_event(const struct vm_entry *vm, const char *member, const char *text,
 }
 
 static void
-recent_add(struct vm_entry *vm, const char *bytes, size_t length)
+recent_add(struct vm_record *vm, const char *bytes, size_t length)
 {
 	size_t i;
 
@@ -262,7 +452,7 @@ recent_add(struct vm_entry *vm, const char *bytes, size_t length)
 /* As text, whose UTF-8 is whole (what is not UTF-8 becomes '?'): a
  * sequence cut at the end of this chunk waits for the next one. */
 static char *
-console_text_event(struct vm_entry *vm, const char *bytes, size_t length)
+console_text_event(struct vm_record *vm, const char *bytes, size_t length)
 {
 	size_t total = vm->utf8_held_length + length, held, n;
 	uint8_t *joined = malloc(total);
@@ -283,7 +473,7 @@ console_text_event(struct vm_entry *vm, const char *bytes, size_t length)
 
 /* Exactly, in base64. */
 static char *
-console_base64_event(const struct vm_entry *vm, const char *bytes,
+console_base64_event(const struct vm_record *vm, const char *bytes,
     size_t length)
 {
 	char *text = malloc(BASE64_LENGTH(length) + 1), *line = NULL;
@@ -295,20 +485,28 @@ console_base64_event(const struct vm_entry *vm, const char *bytes,
 	return line;
 }
 
+static bool
+console_wanted(const struct vm_record *vm, unsigned int slot)
+{
+	const struct vm_registry_output *output = vm->registry->output;
+
+	return vm->attached[slot] != NULL && output->subscribed(
+	    vm->attached[slot], api_event_index("CONSOLE"));
+}
+
 /* Guest output is bytes; the log file keeps them as they were, attached
  * clients get them as they asked (console-attach's encoding). */
 void
-vm_console_output(struct vm_entry *vm, const char *bytes, size_t length)
+vm_record_console(struct vm_record *vm, const char *bytes, size_t length)
 {
-	unsigned int console = 1u << api_event_index("CONSOLE");
+	const struct vm_registry_output *output = vm->registry->output;
 	char *lines[2] = { NULL, NULL };	/* text, base64 */
 	bool want[2] = { false, false };
-	struct client *client;
-	size_t i;
+	unsigned int i;
 
 	recent_add(vm, bytes, length);
 	for (i = 0; i < VM_ATTACHED_MAX; i++)
-		if (vm->attached[i] != NULL && (vm->attached[i]->events & console))
+		if (console_wanted(vm, i))
 			want[vm->attached_base64[i]] = true;
 	if (want[0])
 		lines[0] = console_text_event(vm, bytes, length);
@@ -316,19 +514,17 @@ vm_console_output(struct vm_entry *vm, const char *bytes, size_t length)
 		vm->utf8_held_length = 0;
 	if (want[1])
 		lines[1] = console_base64_event(vm, bytes, length);
-	for (i = 0; i < VM_ATTACHED_MAX; i++) {
-		client = vm->attached[i];
-		if (client != NULL && (client->events & console) &&
-		    lines[vm->attached_base64[i]] != NULL)
-			client_send(client, strdup(lines[vm->attached_base64[i]]));
-	}
+	for (i = 0; i < VM_ATTACHED_MAX; i++)
+		if (console_wanted(vm, i) && lines[vm->attached_base64[i]] != NULL)
+			output->console(vm->attached[i],
+			    lines[vm->attached_base64[i]]);
 	free(lines[0]);
 	free(lines[1]);
 }
 
 /* The last VM_CONSOLE_RECENT bytes, as that client reads the console. */
-static json_t *
-console_recent(const struct vm_entry *vm, bool base64)
+json_t *
+vm_record_console_recent(const struct vm_record *vm, bool base64)
 {
 	size_t start = (vm->recent_end + VM_CONSOLE_RECENT - vm->recent_length) %
 	    VM_CONSOLE_RECENT;
@@ -343,333 +539,10 @@ console_recent(const struct vm_entry *vm, bool base64)
 	return json_stringn(text, n);
 }
 
-static int
-limits_check(struct client *client, const struct api_vm_spec *spec,
-    json_t *id)
-{
-	const struct daemon_limits *limits = &client->daemon->config.limits;
-	uint64_t memory = spec->memory_mib;
-	unsigned int vcpus = spec->vcpus;
-	struct vm_entry *vm;
-
-	if (client->daemon->vm_count >= limits->vms) {
-		client_error(client, id, API_ERROR_LIMIT, "vm-create: %u VMs "
-		    "already (limits.vms)", client->daemon->vm_count);
-		return -1;
-	}
-	TAILQ_FOREACH(vm, &client->daemon->vms, entry) {
-		memory += vm->spec.memory_mib;
-		vcpus += vm->spec.vcpus;
-	}
-	if (vcpus > limits->vcpus_total || memory > limits->memory_mib_total) {
-		client_error(client, id, API_ERROR_LIMIT, "vm-create: the VMs "
-		    "would have %u vCPUs and %" PRIu64 " MiB in all, over the "
-		    "limits of %u and %" PRIu64 " (limits.vcpus_total, "
-		    "limits.memory_mib_total)", vcpus, memory,
-		    limits->vcpus_total, limits->memory_mib_total);
-		return -1;
-	}
-	return 0;
-}
-
-static struct vm_entry *
-vm_entry_new(struct daemon *daemon, const struct api_vm_spec *spec)
-{
-	struct vm_entry *vm = calloc(1, sizeof(*vm));
-
-	if (vm == NULL)
-		return NULL;
-	vm->daemon = daemon;
-	vm->spec = *spec;
-	vm->console_out = vm->console_in = -1;
-	TAILQ_INIT(&vm->pending);
-	snprintf(vm->console_log, sizeof(vm->console_log), "%s/%s.console.log",
-	    daemon->config.state_dir, spec->name);
-	return vm;
-}
-
-static void
-vm_entry_insert(struct vm_entry *vm)
-{
-	TAILQ_INSERT_TAIL(&vm->daemon->vms, vm, entry);
-	vm->daemon->vm_count++;
-}
-
-static void
-vm_create(struct client *client, const struct api_request *request)
-{
-	struct daemon *daemon = client->daemon;
-	const struct api_vm_limits limits = {
-		daemon->config.limits.vcpus_per_vm,
-		daemon->config.limits.memory_mib_per_vm,
-	};
-	struct api_vm_spec spec;
-	struct api_error error;
-	struct vm_entry *vm;
-	int rc;
-
-	if (api_vm_spec_parse(json_object_get(request->arguments, "spec"),
-	    &limits, &spec, &error) < 0) {
-		client_error(client, request->id, error.class, "vm-create: %s",
-		    error.desc);
-		return;
-	}
-	if (vm_find(daemon, spec.name) != NULL) {
-		client_error(client, request->id, API_ERROR_VM_EXISTS,
-		    "vm-create: a VM named '%s' exists already", spec.name);
-		return;
-	}
-	if (limits_check(client, &spec, request->id) < 0)
-		return;
-	vm = vm_entry_new(daemon, &spec);
-	if (vm == NULL) {
-		client_error(client, request->id, API_ERROR_GENERIC,
-		    "vm-create: out of memory");
-		return;
-	}
-	/* No VM without its record: a daemon that dies must find it. */
-	if ((rc = state_record_write(daemon->config.state_dir, vm)) < 0) {
-		client_error(client, request->id, API_ERROR_GENERIC, "vm-create: "
-		    "cannot write VM %s's record in %s: %s", spec.name,
-		    daemon->config.state_dir, strerror(-rc));
-		free(vm);
-		return;
-	}
-	vm_entry_insert(vm);
-	vm_broadcast(daemon, "VM_CREATED", json_pack("{s:s,s:s}", "vm",
-	    spec.name, "state", "defined"));
-	client_reply(client, vm_info_json(vm), request->id);
-}
-
-static json_t *
-vm_list_json(struct daemon *daemon)
-{
-	json_t *list = json_array();
-	struct vm_entry *vm;
-
-	TAILQ_FOREACH(vm, &daemon->vms, entry)
-		json_array_append_new(list, json_pack("{s:s,s:s,s:i,s:I,s:i}",
-		    "name", vm->spec.name, "state", vm_state_name(vm->state),
-		    "vcpus", (int)vm->spec.vcpus, "memory_mib",
-		    (json_int_t)vm->spec.memory_mib, "pid", (int)vm->pid));
-	return list;
-}
-
-/* Asks the VM process and answers when it does (vm_process.c). */
-static void
-vm_ask(struct vm_entry *vm, struct client *client,
-    const struct api_request *request, const char *message)
-{
-	struct vm_pending *pending = calloc(1, sizeof(*pending));
-
-	if (pending == NULL || vm_process_send(vm, message) < 0) {
-		free(pending);
-		client_error(client, request->id, API_ERROR_GENERIC, "%s: "
-		    "cannot reach VM %s's process", request->command->name,
-		    vm->spec.name);
-		return;
-	}
-	pending->client = client;
-	pending->command = request->command->id;
-	pending->id = json_incref(request->id);
-	TAILQ_INSERT_TAIL(&vm->pending, pending, entry);
-}
-
-static void
-console_attach(struct vm_entry *vm, struct client *client,
-    const struct api_request *request, bool attach)
-{
-	const char *encoding = json_string_value(json_object_get(
-	    request->arguments, "encoding"));
-	json_t *id = request->id;
-	int i, slot = -1;
-
-	if (encoding != NULL && strcmp(encoding, "text") != 0 &&
-	    strcmp(encoding, "base64") != 0) {
-		client_error(client, id, API_ERROR_INVALID_ARGUMENT,
-		    "console-attach: 'encoding' must be \"text\" or \"base64\"");
-		return;
-	}
-
-	for (i = 0; i < VM_ATTACHED_MAX; i++) {
-		if (vm->attached[i] == client) {
-			if (!attach)
-				vm->attached[i] = NULL;
-			slot = i;
-			break;
-		}
-		if (vm->attached[i] == NULL && slot < 0)
-			slot = i;
-	}
-	if (attach && slot < 0) {
-		client_error(client, id, API_ERROR_LIMIT, "console-attach: VM "
-		    "%s has %d attached clients already", vm->spec.name,
-		    VM_ATTACHED_MAX);
-		return;
-	}
-	if (!attach) {
-		client_reply(client, NULL, id);
-		return;
-	}
-	vm->attached[slot] = client;
-	vm->attached_base64[slot] = encoding != NULL &&
-	    strcmp(encoding, "base64") == 0;
-	client_reply(client, json_pack("{s:s,s:o}", "console_log",
-	    vm->console_log, vm->attached_base64[slot] ? "recent_base64" :
-	    "recent", console_recent(vm, vm->attached_base64[slot])), id);
-}
-
-/* data (text) or base64 (exact bytes): one of them. */
-static void
-console_write(struct vm_entry *vm, struct client *client,
-    const struct api_request *request)
-{
-	json_t *data = json_object_get(request->arguments, "data");
-	json_t *base64 = json_object_get(request->arguments, "base64");
-	uint8_t bytes[4096];
-	ssize_t length, n;
-
-	if ((data == NULL) == (base64 == NULL)) {
-		client_error(client, request->id, API_ERROR_INVALID_ARGUMENT,
-		    "console-write: give 'data' (text) or 'base64', one of them");
-		return;
-	}
-	length = data != NULL ? (ssize_t)json_string_length(data) :
-	    base64_decode(json_string_value(base64), json_string_length(base64),
-	    bytes, sizeof(bytes));
-	if (length <= 0) {
-		client_error(client, request->id, API_ERROR_INVALID_ARGUMENT,
-		    "console-write: 'base64' is not padded base64 of 1 to %zu "
-		    "bytes", sizeof(bytes));
-		return;
-	}
-	n = write(vm->console_in, data != NULL ? (const void *)json_string_value(
-	    data) : bytes, (size_t)length);
-	if (n != length) {
-		client_error(client, request->id, API_ERROR_GENERIC,
-		    "console-write: VM %s's console takes no more input now%s",
-		    vm->spec.name, n >= 0 ? " (part of it was written)" : "");
-		return;
-	}
-	client_reply(client, json_pack("{s:I}", "written", (json_int_t)n),
-	    request->id);
-}
-
-static void
-vm_start(struct vm_entry *vm, struct client *client, json_t *id)
-{
-	char error[256];
-
-	if (!vm->daemon->config.kvm) {
-		client_error(client, id, API_ERROR_NO_KVM, "vm-start: this "
-		    "daemon runs without KVM (kvm: false or --no-kvm): no VM "
-		    "can start");
-		return;
-	}
-	if (vm_process_spawn(vm, error, sizeof(error)) < 0) {
-		client_error(client, id, API_ERROR_GENERIC, "vm-start: %s", error);
-		return;
-	}
-	vm_set_state(vm, VM_STATE_STARTING, json_pack("{s:i}", "pid",
-	    (int)vm->pid));
-	client_reply(client, json_pack("{s:i}", "pid", (int)vm->pid), id);
-}
-
-static void
-vm_act(struct vm_entry *vm, struct client *client,
-    const struct api_request *request)
-{
-	json_t *id = request->id;
-
-	switch (request->command->id) {
-	case API_CMD_VM_INFO:
-		if (vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_PAUSED)
-			vm_ask(vm, client, request, "{\"msg\":\"info\"}\n");
-		else
-			client_reply(client, vm_info_json(vm), id);
-		return;
-	case API_CMD_VM_START:
-		vm_start(vm, client, id);
-		return;
-	case API_CMD_VM_PAUSE:
-		vm_ask(vm, client, request, "{\"msg\":\"pause\"}\n");
-		return;
-	case API_CMD_VM_RESUME:
-		vm_ask(vm, client, request, "{\"msg\":\"resume\"}\n");
-		return;
-	case API_CMD_VM_STOP:
-		vm_process_stop(vm, json_is_true(json_object_get(
-		    request->arguments, "force")));
-		client_reply(client, NULL, id);
-		return;
-	case API_CMD_VM_KILL:
-		vm->kill_requested = true;
-		vm_process_kill(vm);
-		client_reply(client, NULL, id);
-		return;
-	case API_CMD_VM_DELETE:
-		state_record_remove(vm->daemon->config.state_dir, vm->spec.name);
-		vm_broadcast(vm->daemon, "VM_DELETED", json_pack("{s:s}", "vm",
-		    vm->spec.name));
-		vm_free(vm);
-		client_reply(client, NULL, id);
-		return;
-	case API_CMD_CONSOLE_ATTACH:
-	case API_CMD_CONSOLE_DETACH:
-		console_attach(vm, client, request,
-		    request->command->id == API_CMD_CONSOLE_ATTACH);
-		return;
-	case API_CMD_CONSOLE_WRITE:
-		console_write(vm, client, request);
-		return;
-	case API_CMD_X_FORBIDDEN_SYSCALL:	/* a test hook: it kills the process */
-		vm_process_send(vm, "{\"msg\":\"x-forbidden-syscall\"}\n");
-		client_reply(client, NULL, id);
-		return;
-	default:
-		client_error(client, id, API_ERROR_GENERIC, "%s: not a VM "
-		    "command", request->command->name);
-	}
-}
-
-void
-vm_command(struct client *client, const struct api_request *request)
-{
-	const struct vm_transition *transition;
-	const char *name;
-	char states[128];
-	struct vm_entry *vm;
-
-	if (request->command->id == API_CMD_VM_CREATE) {
-		vm_create(client, request);
-		return;
-	}
-	if (request->command->id == API_CMD_VM_LIST) {
-		client_reply(client, vm_list_json(client->daemon), request->id);
-		return;
-	}
-	name = json_string_value(json_object_get(request->arguments, "vm"));
-	vm = vm_find(client->daemon, name);
-	if (vm == NULL) {
-		client_error(client, request->id, API_ERROR_VM_NOT_FOUND,
-		    "%s: no VM named '%.32s'", request->command->name, name);
-		return;
-	}
-	transition = transition_of(request->command->id);
-	if (transition != NULL && !(transition->from & (1u << vm->state))) {
-		states_text(transition->from, states, sizeof(states));
-		client_error(client, request->id, API_ERROR_WRONG_STATE,
-		    "%s: VM %s is %s; it must be %s", request->command->name,
-		    vm->spec.name, vm_state_name(vm->state), states);
-		return;
-	}
-	vm_act(vm, client, request);
-}
-
 /* The VM processes of a daemon that died get stop_timeout_s (their guests'
  * time to shut down) + VM_STOP_GRACE_S in all. */
 struct restore {
-	struct daemon *daemon;
+	struct vm_registry *registry;
 	struct timespec deadline;
 };
 
@@ -687,7 +560,8 @@ remaining_ms(const struct timespec *deadline)
 
 /* A VM that ran under a daemon that died: its process is given what is
  * left of that time to end (when its control socket closes it asks its
- * guest to shut down, as on vm-stop), then killed; the VM is listed as stopped, and says why. */
+ * guest to shut down, as on vm-stop), then killed; the VM is listed as
+ * stopped, and says why. */
 static json_t *
 restarted_result(const struct state_record *record,
     const struct timespec *deadline)
@@ -711,9 +585,9 @@ static void
 restore_one(const struct state_record *record, void *context)
 {
 	struct restore *restore = context;
-	struct daemon *daemon = restore->daemon;
+	struct vm_registry *registry = restore->registry;
 	json_t *result = NULL;
-	struct vm_entry *vm;
+	struct vm_record *vm;
 
 	/* First its process, whether or not the VM is listed again. */
 	if (record->pid != 0)
@@ -721,48 +595,165 @@ restore_one(const struct state_record *record, void *context)
 	else if (record->outcome[0] != '\0')
 		result = json_pack("{s:s,s:s}", "outcome", record->outcome,
 		    "detail", record->detail);
-	vm = daemon->vm_count < daemon->config.limits.vms ?
-	    vm_entry_new(daemon, &record->spec) : NULL;
+	vm = registry->count < registry->config->limits.vms ?
+	    vm_record_new(registry, &record->spec) : NULL;
 	if (vm == NULL) {
 		log_warnx("VM %s: not restored: %u VMs already (limits.vms), "
-		    "or out of memory", record->spec.name, daemon->vm_count);
+		    "or out of memory", record->spec.name, registry->count);
 		json_decref(result);
 		return;
 	}
 	vm->state = record->pid != 0 ? VM_STATE_STOPPED : record->state;
 	vm->last_result = result;
-	vm_entry_insert(vm);
+	TAILQ_INSERT_TAIL(&registry->vms, vm, entry);
+	registry->count++;
 	record_sync(vm);
 	log_info("VM %s: restored from its record, %s", vm->spec.name,
 	    vm_state_name(vm->state));
 }
 
+/* A pid file names a process whether or not its record could be read:
+ * one still running (the record's was handled already) is given the same
+ * time, then killed, and said. */
+static void
+restore_pid(const char *name, pid_t pid, uint64_t start_time, void *context)
+{
+	struct restore *restore = context;
+	int rc = vm_process_outlive(pid, start_time,
+	    remaining_ms(&restore->deadline));
+
+	if (rc != 0)
+		log_warnx("VM %s: process %d, named by its pid file only (its "
+		    "record could not be read), %s", name, (int)pid, rc > 0 ?
+		    "was killed" : "could not be killed");
+}
+
 /* At start-up, before the socket listens: the VMs of a daemon that died. */
 void
-vm_registry_restore(struct daemon *daemon)
+vm_registry_restore(struct vm_registry *registry)
 {
+	const struct daemon_config *config = registry->config;
 	const struct api_vm_limits limits = {
-		daemon->config.limits.vcpus_per_vm,
-		daemon->config.limits.memory_mib_per_vm,
+		config->limits.vcpus_per_vm, config->limits.memory_mib_per_vm,
 	};
-	struct restore restore = { .daemon = daemon };
+	struct restore restore = { .registry = registry };
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &restore.deadline);
-	restore.deadline.tv_sec += daemon->config.stop_timeout_s + VM_STOP_GRACE_S;
-	rc = state_records_load(daemon->config.state_dir, &limits, restore_one,
+	restore.deadline.tv_sec += config->stop_timeout_s + VM_STOP_GRACE_S;
+	rc = state_records_load(config->state_dir, &limits, restore_one,
 	    &restore);
+	if (rc == 0)
+		rc = state_pids_load(config->state_dir, restore_pid, &restore);
 	if (rc < 0)
 		log_warnx("cannot read the state directory %s: %s",
-		    daemon->config.state_dir, strerror(-rc));
+		    config->state_dir, strerror(-rc));
 }
 
 /* A clean exit: the VMs have stopped and are forgotten with the daemon. */
 void
-vm_registry_forget_records(struct daemon *daemon)
+vm_registry_forget_records(struct vm_registry *registry)
 {
-	struct vm_entry *vm;
+	struct vm_record *vm;
 
-	TAILQ_FOREACH(vm, &daemon->vms, entry)
-		state_record_remove(daemon->config.state_dir, vm->spec.name);
+	TAILQ_FOREACH(vm, &registry->vms, entry)
+		state_record_remove(registry->config->state_dir, vm->spec.name);
 }
+
+/* The daemon's supervisor: vm_process.c, its events into the record. */
+static void
+on_running(void *context, uint64_t start_us)
+{
+	vm_record_running(context, start_us);
+}
+
+static void
+on_ack(void *context, const struct vm_message *ack)
+{
+	vm_record_ack(context, ack);
+}
+
+static void
+on_result(void *context, json_t *result)
+{
+	vm_record_result(context, result);
+}
+
+static void
+on_console(void *context, const char *bytes, size_t length)
+{
+	vm_record_console(context, bytes, length);
+}
+
+static void
+on_ended(void *context, const struct vm_process_end *end)
+{
+	vm_record_ended(context, end);
+}
+
+static const struct vm_process_events process_events = {
+	on_running, on_ack, on_result, on_console, on_ended,
+};
+
+static int
+process_spawn(struct vm_record *vm, char *error, size_t error_size)
+{
+	const struct daemon_config *config = vm->registry->config;
+	struct vm_spec_message *spec = calloc(1, sizeof(*spec));
+	int rc;
+
+	if (spec == NULL) {
+		snprintf(error, error_size, "out of memory");
+		return -1;
+	}
+	spec->spec = vm->spec;
+	snprintf(spec->console_log, sizeof(spec->console_log), "%s",
+	    vm->console_log);
+	snprintf(spec->kvm_path, sizeof(spec->kvm_path), "%s", config->kvm_path);
+	spec->stop_timeout_ms = config->stop_timeout_s * 1000;
+	snprintf(spec->vm_user, sizeof(spec->vm_user), "%s", config->vm_user);
+	spec->test_hooks = config->test_hooks;
+	rc = vm_process_spawn(&vm->process, vm->registry->base,
+	    vm->registry->exe, spec, &process_events, vm, error, error_size);
+	free(spec);
+	if (rc == 0 && state_pid_write(config->state_dir, vm->spec.name,
+	    vm->process.pid, vm->process.start_time) < 0)
+		log_warn("VM %s: cannot write its pid file in %s (its record "
+		    "still names the process)", vm->spec.name, config->state_dir);
+	return rc;
+}
+
+static int
+process_send(struct vm_record *vm, const struct vm_message *message)
+{
+	return vm_process_send(&vm->process, message);
+}
+
+static void
+process_stop(struct vm_record *vm, bool force, unsigned int deadline_s)
+{
+	vm_process_stop(&vm->process, force, deadline_s);
+}
+
+static void
+process_kill(struct vm_record *vm, bool on_request)
+{
+	vm_process_kill(&vm->process, on_request);
+}
+
+static ssize_t
+process_console_write(struct vm_record *vm, const void *bytes, size_t length)
+{
+	return vm_process_console_write(&vm->process, bytes, length);
+}
+
+static void
+process_release(struct vm_record *vm)
+{
+	vm_process_release(&vm->process);
+}
+
+const struct vm_supervisor vm_registry_processes = {
+	process_spawn, process_send, process_stop, process_kill,
+	process_console_write, process_release,
+};

@@ -11,11 +11,8 @@
 //   x6 status << 16 | used idx, after a storm of 200000 notifications
 //      and then a good request                         (0xf0001)
 // then PSCI SYSTEM_OFF.
-	.text
-	.globl	_start
-_start:
-	movz	x19, #0x0a00, lsl #16		// the virtio-mmio window
-	movz	x20, #0x8010, lsl #16		// queue area: desc, +4K avail, +6K used
+	.include "tests/payloads/virtio_driver.inc"
+	virtio_start				// queue area: desc, +4K avail, +6K used
 	add	x21, x20, #0x3000		// a good buffer
 
 	movz	x11, #0x0f00, lsl #16		// 1: rings outside guest memory
@@ -101,32 +98,9 @@ _start:
 // its descriptor table at x11, avail at x20 + 4K, used at x20 + 6K; ready;
 // DRIVER_OK.
 setup:
-	str	wzr, [x19, #0x70]		// reset
-	mov	w9, #3				// ACKNOWLEDGE | DRIVER
-	str	w9, [x19, #0x70]
-	mov	w9, #1
-	str	w9, [x19, #0x24]		// DriverFeaturesSel = 1
-	str	w9, [x19, #0x20]		// VERSION_1 (bit 32)
-	str	wzr, [x19, #0x24]
-	movz	w9, #0x1000, lsl #16		// INDIRECT_DESC (bit 28)
-	str	w9, [x19, #0x20]
-	mov	w9, #0xb			// + FEATURES_OK
-	str	w9, [x19, #0x70]
+	virtio_features 0x10000000, 1		// INDIRECT_DESC (28), VERSION_1 (32)
 	str	wzr, [x19, #0x30]		// QueueSel = 0
-	mov	w9, #8
-	str	w9, [x19, #0x38]		// QueueNum
-	str	w11, [x19, #0x80]
-	lsr	x9, x11, #32
-	str	w9, [x19, #0x84]
-	add	x9, x20, #0x1000
-	str	w9, [x19, #0x90]
-	lsr	x9, x9, #32
-	str	w9, [x19, #0x94]
-	add	x9, x20, #0x1000
-	add	x9, x9, #0x800
-	str	w9, [x19, #0xa0]
-	lsr	x9, x9, #32
-	str	w9, [x19, #0xa4]
+	virtio_queue x11, x20
 	str	xzr, [x20, #0x1000]		// avail: flags, idx, ring[0..1]
 	str	xzr, [x20, #0x1800]		// used: flags, idx, ring[0].id
 	str	xzr, [x20, #0x1808]

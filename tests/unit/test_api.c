@@ -219,6 +219,8 @@ static const struct {
 	    API_ERROR_INVALID_ARGUMENT, "devices[0].tap must be a string of 1 to 15" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"vsock\",\"cid\":2}]}",
 	    API_ERROR_INVALID_ARGUMENT, "devices[0].cid must be an integer from 3" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"vsock\",\"cid\":3},{\"type\":\"rng\"},{\"type\":\"vsock\",\"cid\":4}]}",
+	    API_ERROR_INVALID_ARGUMENT, "devices[2]: a VM has one vsock device (devices[0] is one)" },
 	/* What the VM process's parsers would refuse is refused here (found
 	 * by fuzz-vm_spec: regression-* seeds). */
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"devices\":[{\"type\":\"vsock\",\"cid\":4294967295}]}",

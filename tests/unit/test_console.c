@@ -1,8 +1,13 @@
-/* The console: output reaches both destinations, and a panic is seen once,
- * whatever the line endings. */
+/* The console: output reaches both destinations, a chunk in one write,
+ * the log stays within its cap and keeps the newest output, and a panic is
+ * seen once, whatever the line endings. */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../core/console.h"
@@ -169,6 +174,68 @@ START_TEST(test_log_full)
 }
 END_TEST
 
+/* A chunk is one write to each side: a SOCK_SEQPACKET socket keeps each
+ * write a message of its own. */
+START_TEST(test_chunk_one_write)
+{
+	int fds[2];
+	struct console console;
+	char seen[64];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0,
+	    fds), 0);
+	console_init(&console, -1, fds[1], count_panic, NULL);
+	console_write(&console, (const uint8_t *)"one chunk\n", 10);
+	ck_assert_int_eq(recv(fds[0], seen, sizeof(seen), 0), 10);
+	ck_assert_int_eq(recv(fds[0], seen, sizeof(seen), 0), -1);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
+/* The log capped at CONSOLE_LOG_MAX_MIN, written far past it: the file
+ * never holds more than the cap, holds the newest output, and what it lost
+ * is counted; the line watches saw every byte. */
+START_TEST(test_log_cap)
+{
+	char path[] = "/tmp/vmmd-console-XXXXXX";
+	const uint64_t max = CONSOLE_LOG_MAX_MIN, total = 5 * max + 123;
+	uint8_t chunk[1000], *file;
+	uint64_t written = 0, i;
+	struct console console;
+	struct stat st;
+	size_t n;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(fcntl(fd, F_SETFL, O_APPEND), 0);	/* as vmmd opens it */
+	console_init(&console, fd, -1, count_panic, NULL);
+	ck_assert_int_eq(console_limit_log(&console, max - 1), -EINVAL);
+	ck_assert_int_eq(console_limit_log(&console, max), 0);
+	while (written < total) {
+		n = total - written < sizeof(chunk) ? total - written :
+		    sizeof(chunk);
+		for (i = 0; i < n; i++)
+			chunk[i] = (uint8_t)('a' + (written + i) % 26);
+		console_write(&console, chunk, n);
+		written += n;
+		ck_assert_int_eq(fstat(fd, &st), 0);
+		ck_assert_uint_le((uint64_t)st.st_size, max);
+	}
+	ck_assert_uint_ge((uint64_t)st.st_size, max / 2);
+	ck_assert_uint_eq(atomic_load(&console.log_dropped) +
+	    (uint64_t)st.st_size, total);
+	file = malloc((size_t)st.st_size);
+	ck_assert_int_eq(pread(fd, file, (size_t)st.st_size, 0), st.st_size);
+	for (i = 0; i < (uint64_t)st.st_size; i++)	/* the newest bytes, in order */
+		ck_assert_uint_eq(file[i], 'a' + (total - (uint64_t)st.st_size + i) % 26);
+	free(file);
+	ck_assert(!console.log_failing);
+	close(fd);
+}
+END_TEST
+
 static Suite *
 console_suite(void)
 {
@@ -181,6 +248,8 @@ console_suite(void)
 	tcase_add_test(tcase, test_marker);
 	tcase_add_test(tcase, test_noted_lines);
 	tcase_add_test(tcase, test_log_full);
+	tcase_add_test(tcase, test_chunk_one_write);
+	tcase_add_test(tcase, test_log_cap);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }

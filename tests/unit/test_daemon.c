@@ -2,6 +2,7 @@
  * every kind gets its documented error, and the connection and the daemon
  * stay intact; limits, states and the peer check; the examples of
  * docs/protocol.md, replayed. */
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -863,6 +865,153 @@ START_TEST(test_supervised_daemon_killed)
 }
 END_TEST
 
+/* A VM process taken over by its guest (docs/security.md, issue 15), played
+ * by the stand-in: it reports a result, closes its fds and spins. The
+ * daemon never waits for it: another client is served meanwhile, and the
+ * process is killed and reaped once its grace after the result is over. */
+START_TEST(test_hostile_result_then_spin)
+{
+	int fd = connect_client(true), other;
+	json_t *json;
+
+	start_vm(fd, "spin");
+	command(fd, "vm-stop", "spin");
+	json_decref(expect_event(fd, "VM_STOPPING"));
+	expect_return(fd, "vm-stop");
+	other = connect_client(true);
+	command_args(other, "query-version", "{}");
+	expect_return(other, "query-version");
+	json = expect_event(fd, "VM_CRASHED");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json,
+	    "data"), "signal")), SIGKILL);
+	json_decref(json);
+	/* the other client was answered before the process was reaped */
+	json_decref(expect_event(other, "VM_CRASHED"));
+	close(other);
+	close(fd);
+}
+END_TEST
+
+/* The VM process keeps fds 3, 4 and 5 and no other copy of them. */
+START_TEST(test_vm_process_fds)
+{
+	char path[96], link[128], mine[3][128];
+	int fd = connect_client(true), pid, n, others = 0;
+	struct dirent *entry;
+	ssize_t length;
+	DIR *dir;
+
+	pid = start_vm(fd, "a");
+	for (n = 0; n < 3; n++) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, n + 3);
+		length = readlink(path, mine[n], sizeof(mine[n]) - 1);
+		ck_assert_int_gt(length, 0);
+		mine[n][length] = '\0';
+	}
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	dir = opendir(path);
+	ck_assert_ptr_nonnull(dir);
+	while ((entry = readdir(dir)) != NULL) {
+		n = atoi(entry->d_name);
+		if (entry->d_name[0] == '.' || n < 6)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, n);
+		length = readlink(path, link, sizeof(link) - 1);
+		if (length <= 0)
+			continue;
+		link[length] = '\0';
+		if (strcmp(link, mine[0]) == 0 || strcmp(link, mine[1]) == 0 ||
+		    strcmp(link, mine[2]) == 0) {
+			fprintf(stderr, "VM process fd %d is a copy: %s\n", n, link);
+			others++;
+		}
+	}
+	closedir(dir);
+	ck_assert_int_eq(others, 0);
+	close(fd);
+}
+END_TEST
+
+/* What a taken-over VM process says is validated before it is stored: a
+ * result of the wrong types and sizes is refused (the VM crashed, as far
+ * as anyone can tell), never shown nor written to its record. */
+START_TEST(test_hostile_messages)
+{
+	int fd = connect_client(true);
+	struct state_record *record = malloc(sizeof(*record));
+	const struct api_vm_limits limits = { 8, 4096 };
+	char path[256], text[65536], why[300];
+	const char *outcome;
+	json_t *json, *info;
+	FILE *file;
+	size_t length;
+
+	create(fd, "hostile", 1, 64);
+	command(fd, "vm-start", "hostile");
+	json_decref(expect_event(fd, "VM_STARTING"));
+	expect_return(fd, "vm-start");
+	json = receive(fd);
+	while (strcmp(json_string_value(json_object_get(json, "event")) ?: "",
+	    "VM_RUNNING") == 0) {
+		json_decref(json);
+		json = receive(fd);
+	}
+	ck_assert_msg(json_object_get(json, "event") != NULL, "%s",
+	    json_dumps(json, JSON_COMPACT));
+	outcome = json_string_value(json_object_get(json_object_get(json,
+	    "data"), "outcome"));
+	ck_assert_ptr_nonnull(outcome);
+	ck_assert_msg(strlen(outcome) < 32, "a hostile outcome was taken");
+	json_decref(json);
+	info = vm_info(fd, "hostile");
+	json = json_object_get(info, "last_run");
+	ck_assert_msg(json == NULL || (json_string_length(json_object_get(json,
+	    "detail")) < 256 && json_string_length(json_object_get(json,
+	    "outcome")) < 32 && !json_is_string(json_object_get(json, "boots"))),
+	    "a hostile result was stored: %.200s", json_dumps(json,
+	    JSON_COMPACT));
+	json_decref(info);
+	expect_intact(fd);
+	snprintf(path, sizeof(path), "%s/hostile.vm", directory);
+	file = fopen(path, "r");
+	ck_assert_ptr_nonnull(file);
+	length = fread(text, 1, sizeof(text), file);
+	fclose(file);
+	ck_assert_int_eq(state_record_parse(text, length, &limits, record, why,
+	    sizeof(why)), 0);
+	free(record);
+	close(fd);
+}
+END_TEST
+
+/* A record that cannot be read still leaves its VM process found (its pid
+ * file: pid and start time) and killed at the next start. */
+START_TEST(test_unreadable_record_process_killed)
+{
+	uint64_t start_time;
+	char text[128];
+	pid_t orphan;
+	int status;
+
+	daemon_stop();
+	ck_assert_int_eq(mkdir(directory, 0750), 0);
+	orphan = sleeper(&start_time);
+	unit_write_file(directory, "lost.vm", "{\"version\":1,\"spec\":{\"na");
+	snprintf(text, sizeof(text), "%d %llu\n", (int)orphan,
+	    (unsigned long long)start_time);
+	unit_write_file(directory, "lost.pid", text);
+	config.stop_timeout_s = 1;
+	daemon_start();
+	/* read before the socket listened */
+	ck_assert_int_eq(waitpid(orphan, &status, WNOHANG), orphan);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	snprintf(text, sizeof(text), "%s/lost.pid", directory);
+	ck_assert_int_eq(access(text, F_OK), -1);
+	snprintf(text, sizeof(text), "%s/lost.vm", directory);
+	ck_assert_int_eq(unlink(text), 0);
+}
+END_TEST
+
 /* Clients that go away in the middle of every command of the table, with
  * VMs defined, running and paused (the fake VM process): the daemon keeps
  * serving, each VM ends in the state the command gives it (or keeps its
@@ -1201,6 +1350,10 @@ daemon_suite(void)
 	tcase_add_test(tcase, test_supervised_sigkill);
 	tcase_add_test(tcase, test_supervised_sigterm);
 	tcase_add_test(tcase, test_supervised_daemon_killed);
+	tcase_add_test(tcase, test_hostile_result_then_spin);
+	tcase_add_test(tcase, test_vm_process_fds);
+	tcase_add_test(tcase, test_hostile_messages);
+	tcase_add_test(tcase, test_unreadable_record_process_killed);
 	suite_add_tcase(suite, tcase);
 	tcase = tcase_create("clients_cut");
 	tcase_add_checked_fixture(tcase, setup_supervised, teardown_supervised);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/vm_device_kinds.h"
 #include "../../vmmd/device_options.h"
 #include "../../vmmd/options.h"
 #include "suites.h"
@@ -25,20 +26,20 @@ START_TEST(test_devices_in_order)
 	    "--virtio-console", "--net", "fd=5"), 0);
 	ck_assert_uint_eq(options.vm.device_count, 7);
 	spec = options.vm.devices;
-	ck_assert_int_eq(spec[0].kind, VM_DEVICE_BLOCK);
+	ck_assert_ptr_eq(spec[0].kind, &vm_device_block);
 	ck_assert_str_eq(spec[0].path, "/a.img");
 	ck_assert(spec[0].read_only);
 	ck_assert_str_eq(spec[0].serial, "disk-1");
-	ck_assert_int_eq(spec[1].kind, VM_DEVICE_RNG);
+	ck_assert_ptr_eq(spec[1].kind, &vm_device_rng);
 	ck_assert_str_eq(spec[2].path, "/b.img");
 	ck_assert(!spec[2].read_only);
 	ck_assert_ptr_null(spec[2].serial);
-	ck_assert_int_eq(spec[3].kind, VM_DEVICE_NET);
+	ck_assert_ptr_eq(spec[3].kind, &vm_device_net);
 	ck_assert_str_eq(spec[3].tap_name, "tap7");
 	ck_assert_uint_eq(spec[3].mac[5], 9);
-	ck_assert_int_eq(spec[4].kind, VM_DEVICE_VSOCK);
+	ck_assert_ptr_eq(spec[4].kind, &vm_device_vsock);
 	ck_assert_uint_eq(spec[4].cid, 42);
-	ck_assert_int_eq(spec[5].kind, VM_DEVICE_CONSOLE);
+	ck_assert_ptr_eq(spec[5].kind, &vm_device_console);
 	ck_assert_int_eq(spec[6].tap_fd, 5);
 }
 END_TEST
@@ -97,6 +98,28 @@ START_TEST(test_too_many_devices)
 }
 END_TEST
 
+/* A guest has one vsock device (Linux's driver takes the first and no
+ * other), and one vhost-vsock kept for the VM's reboots would serve both:
+ * a second is refused, in a run's options and in a daemon spec. */
+START_TEST(test_second_vsock_refused)
+{
+	struct api_vm_device vsock = { .type = API_DEVICE_VSOCK, .cid = 9 };
+	static struct device_options devices;
+
+	error[0] = '\0';
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin", "--vsock", "42",
+	    "--vsock", "43"), -1);
+	ck_assert_ptr_nonnull(strstr(error, "--vsock: a VM has one vsock "
+	    "device"));
+	ck_assert_int_eq(device_options_spec(&devices, &vsock, error,
+	    sizeof(error)), 0);
+	vsock.cid = 10;
+	ck_assert_int_eq(device_options_spec(&devices, &vsock, error,
+	    sizeof(error)), -1);
+	ck_assert_uint_eq(devices.count, 1);
+}
+END_TEST
+
 /* A daemon spec's devices as the VM process makes them: the same
  * settings, and a text too long for the option refused, never cut (a cut
  * one once dropped a disk's ",ro"). */
@@ -146,6 +169,7 @@ device_options_suite(void)
 	tcase_add_test(tc, test_net_fd_and_default_mac);
 	tcase_add_test(tc, test_bad_devices);
 	tcase_add_test(tc, test_too_many_devices);
+	tcase_add_test(tc, test_second_vsock_refused);
 	tcase_add_test(tc, test_spec_devices);
 	suite_add_tcase(suite, tc);
 	return suite;

@@ -93,14 +93,73 @@ START_TEST(test_plain)
 	    plain_path, GUEST_LOAD_DECOMPRESS, &loaded), 0);
 	ck_assert_uint_eq(loaded, 300000);
 	assert_loaded(BASE + 4096, 300000);
-	/* mapped copy-on-write: the guest's writes never reach the file, and
-	 * the rest of the last page reads as fresh RAM */
+	/* copied: the guest's writes never reach the file, and the rest of
+	 * the last page reads as fresh RAM */
 	target = guest_memory_ptr(&memory, BASE + 4096, 300000 + 100);
 	ck_assert_uint_eq(target[300000], 0);
 	target[0] = (unsigned char)(pattern(0) + 1);
 	ck_assert_int_eq(guest_load_file(&memory, BASE + 65536, UINT64_MAX,
 	    plain_path, GUEST_LOAD_RAW, &loaded), 0);
 	assert_loaded(BASE + 65536, 300000);
+}
+END_TEST
+
+/* Once loaded, the guest's copy is its own: a truncate of the file (which
+ * made a mapping of it fault with SIGBUS) or new bytes written in place
+ * change nothing in guest memory. */
+START_TEST(test_file_changed_after_load)
+{
+	uint64_t loaded = 0;
+	FILE *file;
+
+	write_plain(plain_path, 200000);
+	ck_assert_int_eq(guest_load_file(&memory, BASE, UINT64_MAX, plain_path,
+	    GUEST_LOAD_DECOMPRESS, &loaded), 0);
+	ck_assert_int_eq(guest_load_file(&memory, BASE + 262144, UINT64_MAX,
+	    plain_path, GUEST_LOAD_RAW, &loaded), 0);
+	ck_assert_int_eq(truncate(plain_path, 0), 0);
+	assert_loaded(BASE, 200000);
+	file = fopen(plain_path, "r+");
+	ck_assert_ptr_nonnull(file);
+	for (loaded = 0; loaded < 200000; loaded++)
+		fputc(0xa5, file);
+	fclose(file);
+	assert_loaded(BASE, 200000);
+	assert_loaded(BASE + 262144, 200000);
+}
+END_TEST
+
+/* Where guest memory keeps ties (a running VM), a plain file of 1 MiB or
+ * more is mapped, not read, and is the guest's own once its copy is
+ * swapped in; a smaller one is read, a gzip kernel decompressed. */
+START_TEST(test_tied_until_swapped)
+{
+	struct guest_memory_ties ties = { .count = 0 };
+	const uint64_t big = BASE + 16 * SIZE, big_size = 3 * SIZE / 2;
+	uint64_t loaded = 0, carried = 0;
+
+	memory.ties = &ties;
+	ck_assert_int_eq(guest_memory_add(&memory, big, 4 * SIZE), 0);
+	write_plain(plain_path, big_size);
+	write_gzip(gzip_path, 100000);
+	ck_assert_int_eq(guest_load_file(&memory, big, UINT64_MAX, plain_path,
+	    GUEST_LOAD_DECOMPRESS, &loaded), 0);
+	ck_assert_uint_eq(loaded, big_size);
+	ck_assert_int_eq(guest_load_file(&memory, BASE, UINT64_MAX, gzip_path,
+	    GUEST_LOAD_DECOMPRESS, &loaded), 0);
+	ck_assert_uint_eq(guest_memory_tied(&memory), 1);
+	ck_assert_int_eq(guest_load_file(&memory, big, SIZE, plain_path,
+	    GUEST_LOAD_RAW, &loaded), -EFBIG);
+	ck_assert_int_eq(guest_memory_copy_ties(&memory, NULL), 0);
+	ck_assert_int_eq(guest_memory_swap_ties(&memory, -1, &carried), 0);
+	ck_assert_int_eq(truncate(plain_path, 0), 0);
+	assert_loaded(big, big_size);
+	write_plain(plain_path, 200000);
+	ck_assert_int_eq(guest_load_file(&memory, BASE + 262144, UINT64_MAX,
+	    plain_path, GUEST_LOAD_RAW, &loaded), 0);
+	ck_assert_uint_eq(guest_memory_tied(&memory), 0);
+	guest_memory_release(&memory);
+	memory.ties = NULL;
 }
 END_TEST
 
@@ -196,6 +255,8 @@ guest_load_suite(void)
 
 	tcase_add_checked_fixture(tcase, setup, teardown);
 	tcase_add_test(tcase, test_plain);
+	tcase_add_test(tcase, test_file_changed_after_load);
+	tcase_add_test(tcase, test_tied_until_swapped);
 	tcase_add_test(tcase, test_gzip);
 	tcase_add_test(tcase, test_exact_fit_and_overflow);
 	tcase_add_test(tcase, test_damaged_input);

@@ -53,12 +53,22 @@ START_TEST(test_same_file_rewound)
 }
 END_TEST
 
+/* Kept with one access, opened with another: refused, both ways (a
+ * read-only open never gets the writable file). */
+static void
+assert_refused(int keep_flags, int open_flags)
+{
+	kept_files_release();
+	ck_assert_int_eq(kept_files_keep(path, keep_flags), 0);
+	errno = 0;
+	ck_assert_int_eq(kept_files_open(path, open_flags), -1);
+	ck_assert_int_eq(errno, EACCES);
+}
+
 START_TEST(test_access_kept)
 {
-	ck_assert_int_eq(kept_files_keep(path, O_RDONLY), 0);
-	errno = 0;
-	ck_assert_int_eq(kept_files_open(path, O_RDWR), -1);
-	ck_assert_int_eq(errno, EACCES);
+	assert_refused(O_RDONLY, O_RDWR);
+	assert_refused(O_RDWR, O_RDONLY);
 }
 END_TEST
 
@@ -94,6 +104,42 @@ START_TEST(test_table_full)
 }
 END_TEST
 
+/* The same file kept read-only and read-write (one disk given twice): each
+ * open gets the access it asks for, whichever was kept first. */
+START_TEST(test_kept_by_access)
+{
+	int ro, rw;
+
+	ck_assert_int_eq(kept_files_keep(path, O_RDONLY), 0);
+	ck_assert_int_eq(kept_files_keep(path, O_RDWR), 0);
+	rw = kept_files_open(path, O_RDWR | O_CLOEXEC);
+	ck_assert_int_ge(rw, 0);
+	ck_assert_int_eq(fcntl(rw, F_GETFL) & O_ACCMODE, O_RDWR);
+	ro = kept_files_open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(ro, 0);
+	ck_assert_int_eq(fcntl(ro, F_GETFL) & O_ACCMODE, O_RDONLY);
+	ck_assert_int_eq(write(ro, "x", 1), -1);	/* never a writable fd */
+	close(ro);
+	close(rw);
+}
+END_TEST
+
+/* Keeping the same path with the same access twice keeps one entry. */
+START_TEST(test_same_access_kept_once)
+{
+	unsigned int i;
+	char name[64];
+
+	ck_assert_int_eq(kept_files_keep(path, O_RDONLY), 0);
+	ck_assert_int_eq(kept_files_keep(path, O_RDONLY), 0);
+	for (i = 1; i < KEPT_FILES_MAX; i++) {
+		snprintf(name, sizeof(name), "/nonexistent/%u", i);
+		ck_assert_int_eq(kept_files_keep(name, O_RDONLY), 0);
+	}
+	ck_assert_int_eq(kept_files_keep(path, O_RDWR), -ENOSPC);
+}
+END_TEST
+
 static Suite *
 kept_files_suite(void)
 {
@@ -106,6 +152,8 @@ kept_files_suite(void)
 	tcase_add_test(tcase, test_error_kept);
 	tcase_add_test(tcase, test_other_paths_open);
 	tcase_add_test(tcase, test_table_full);
+	tcase_add_test(tcase, test_kept_by_access);
+	tcase_add_test(tcase, test_same_access_kept_once);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }

@@ -53,7 +53,9 @@ START_TEST(test_run_linux)
 {
 	ck_assert_int_eq(PARSE("run", "--kernel", "Image", "--initrd", "i.gz",
 	    "--cmdline", "console=ttyS0 quiet", "--vcpus", "2", "--max-boots",
-	    "3", "--dump-dtb", "out.dtb", "--console-log", "c.log"), 0);
+	    "3", "--dump-dtb", "out.dtb", "--console-log", "c.log",
+	    "--console-log-max", "2M"), 0);
+	ck_assert_uint_eq(options.vm.console_log_max, 2u << 20);
 	ck_assert_str_eq(options.vm.kernel_path, "Image");
 	ck_assert_str_eq(options.vm.initrd_path, "i.gz");
 	ck_assert_str_eq(options.vm.cmdline, "console=ttyS0 quiet");
@@ -89,6 +91,9 @@ static const struct bad_command_line bad_command_lines[] = {
 	{ ARGC("run", "--payload", "x", "--initrd", "y"),
 	    ARGV("run", "--payload", "x", "--initrd", "y"),
 	    "go with --kernel, not --payload" },
+	{ ARGC("run", "--kernel", "x", "--console-log-max", "4K"),
+	    ARGV("run", "--kernel", "x", "--console-log-max", "4K"),
+	    "--console-log-max: '4K' is under the 64K" },
 	{ ARGC("run", "--kernel", "x", "--vcpus", "0"),
 	    ARGV("run", "--kernel", "x", "--vcpus", "0"),
 	    "--vcpus: '0' is not a number from 1 to 64" },

@@ -116,7 +116,7 @@ START_TEST(test_parse_corrupt)
 END_TEST
 
 struct loaded {
-	char names[8][API_VM_NAME_MAX + 1];
+	char names[8][API_VM_NAME_MAX + 48];
 	enum vm_state states[8];
 	int count;
 };
@@ -132,10 +132,10 @@ collect(const struct state_record *record, void *context)
 	loaded->states[loaded->count++] = record->state;
 }
 
-static struct vm_entry *
+static struct state_record *
 entry(const char *name, enum vm_state state, pid_t pid)
 {
-	struct vm_entry *vm = calloc(1, sizeof(*vm));
+	struct state_record *vm = calloc(1, sizeof(*vm));
 
 	snprintf(vm->spec.name, sizeof(vm->spec.name), "%s", name);
 	vm->spec.vcpus = 1;
@@ -150,7 +150,7 @@ entry(const char *name, enum vm_state state, pid_t pid)
 /* Written records load back; the corrupt ones around them are skipped. */
 START_TEST(test_write_and_load)
 {
-	struct vm_entry *a = entry("a", VM_STATE_RUNNING, 77),
+	struct state_record *a = entry("a", VM_STATE_RUNNING, 77),
 	    *b = entry("b", VM_STATE_DEFINED, 0);
 	struct loaded loaded = { .count = 0 };
 	struct stat st;
@@ -195,7 +195,7 @@ END_TEST
  * temporary file (here: the directory refuses new files). */
 START_TEST(test_write_fails_cleanly)
 {
-	struct vm_entry *a = entry("a", VM_STATE_DEFINED, 0);
+	struct state_record *a = entry("a", VM_STATE_DEFINED, 0);
 	struct loaded loaded = { .count = 0 };
 
 	ck_assert_int_eq(state_record_write(directory, a), 0);
@@ -261,6 +261,45 @@ START_TEST(test_outlive_kills)
 }
 END_TEST
 
+static void
+collect_pid(const char *name, pid_t pid, uint64_t start_time, void *context)
+{
+	struct loaded *loaded = context;
+
+	ck_assert_int_lt(loaded->count, 8);
+	snprintf(loaded->names[loaded->count], sizeof(loaded->names[0]),
+	    "%s:%d:%llu", name, (int)pid, (unsigned long long)start_time);
+	loaded->count++;
+}
+
+/* Pid files: written whole, each read once (then gone), a malformed one
+ * skipped and removed. */
+START_TEST(test_pid_files)
+{
+	struct loaded loaded = { .count = 0 };
+	char path[128];
+
+	ck_assert_int_eq(state_pid_write(directory, "a", 77, 4242), 0);
+	ck_assert_int_eq(state_pid_write(directory, "b", 78, 1), 0);
+	state_pid_remove(directory, "b");
+	state_pid_remove(directory, "b");	/* twice: no harm */
+	unit_write_file(directory, "c.pid", "12 x\n");
+	unit_write_file(directory, "d.pid", "-5 3\n");
+	unit_write_file(directory, "a.vm", "not a pid file");
+	ck_assert_int_eq(state_pids_load(directory, collect_pid, &loaded), 0);
+	ck_assert_int_eq(loaded.count, 1);
+	ck_assert_str_eq(loaded.names[0], "a:77:4242");
+	snprintf(path, sizeof(path), "%s/a.pid", directory);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/c.pid", directory);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/a.vm", directory);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_int_eq(state_pids_load("/nonexistent/vmmd", collect_pid,
+	    &loaded), -ENOENT);
+}
+END_TEST
+
 static Suite *
 state_dir_suite(void)
 {
@@ -274,6 +313,7 @@ state_dir_suite(void)
 	tcase_add_test(tcase, test_write_fails_cleanly);
 	tcase_add_test(tcase, test_start_time);
 	tcase_add_test(tcase, test_outlive_kills);
+	tcase_add_test(tcase, test_pid_files);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }

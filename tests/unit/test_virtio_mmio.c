@@ -152,6 +152,127 @@ START_TEST(test_notify_exit_signals_eventfd)
 }
 END_TEST
 
+/* A device that records what it was activated with. */
+static unsigned int activations;
+static uint64_t activated_features;
+
+static int
+record_activate(void *device, struct virtio_mmio *transport)
+{
+	(void)device;
+	activations++;
+	activated_features = transport->driver_features;
+	return 0;
+}
+
+static void
+record_notify(void *device, struct virtio_mmio *transport, unsigned int queue)
+{
+	(void)device;
+	(void)transport;
+	(void)queue;
+}
+
+static const struct virtio_device_ops record_ops = {
+	.device_id = VIRTIO_ID_VSOCK,
+	.queue_count = 1,
+	.queue_max = 8,
+	.queue_notify = record_notify,
+	.activate = record_activate,
+};
+
+static void
+record_setup(void)
+{
+	setup();
+	virtio_mmio_destroy(&mmio);
+	activations = 0;
+	activated_features = 0;
+	ck_assert_int_eq(virtio_mmio_init(&mmio, "vsock0", &record_ops, NULL,
+	    1ull << 1, NULL, 0, &memory), 0);
+}
+
+/* VIRTIO_F_ACCESS_PLATFORM (33) and VHOST_F_LOG_ALL (26), never offered,
+ * are written by the driver: FEATURES_OK is refused, the bits are not
+ * kept, and DRIVER_OK without FEATURES_OK is a driver error: the device
+ * needs a reset and is never activated. */
+START_TEST(test_unoffered_features_never_reach_the_device)
+{
+	reg_write(0x070, 3);
+	reg_write(0x024, 0);
+	reg_write(0x020, 0xffffffff);
+	reg_write(0x024, 1);
+	reg_write(0x020, 0xffffffff);
+	reg_write(0x070, 0xb);
+	ck_assert_uint_eq(reg_read(0x070), 3);	/* FEATURES_OK refused */
+	ck_assert_uint_eq(mmio.driver_features & ~mmio.features, 0);
+	ck_assert(!virtio_mmio_driver_has(&mmio, 33));
+	ck_assert(!virtio_mmio_driver_has(&mmio, 26));
+	reg_write(0x070, 0xf);			/* DRIVER_OK anyway */
+	ck_assert_uint_eq(activations, 0);
+	ck_assert_uint_eq(reg_read(0x070), 7 | VIRTIO_STATUS_NEEDS_RESET);
+	ck_assert_uint_eq(mmio.stats.needs_reset, 1);
+	ck_assert_uint_eq(reg_read(0x060), VIRTIO_INT_CONFIG);
+	ck_assert_ptr_nonnull(strstr(mmio.fault, "FEATURES_OK"));
+}
+END_TEST
+
+/* DRIVER_OK written before any FEATURES_OK, in one write with ACKNOWLEDGE
+ * and DRIVER: the same driver error. */
+START_TEST(test_driver_ok_without_features_ok)
+{
+	reg_write(0x070, 0x7);
+	ck_assert_uint_eq(activations, 0);
+	ck_assert_uint_eq(reg_read(0x070), 7 | VIRTIO_STATUS_NEEDS_RESET);
+	reg_write(0x070, 0);			/* a reset brings it back */
+	negotiate(1);
+	reg_write(0x070, 0xf);
+	ck_assert_uint_eq(activations, 1);
+	ck_assert_uint_eq(reg_read(0x070), 0xf);
+}
+END_TEST
+
+/* A driver that first asks too much and then asks again within the offer
+ * gets FEATURES_OK, and the device sees exactly what it took. */
+START_TEST(test_features_asked_again)
+{
+	reg_write(0x070, 3);
+	reg_write(0x024, 0);
+	reg_write(0x020, 1u << 1 | 1u << 26);
+	reg_write(0x024, 1);
+	reg_write(0x020, 1 | 2);
+	reg_write(0x070, 0xb);
+	ck_assert_uint_eq(reg_read(0x070), 3);
+	reg_write(0x024, 0);
+	reg_write(0x020, 1u << 1);
+	reg_write(0x024, 1);
+	reg_write(0x020, 1);
+	reg_write(0x070, 0xb);
+	ck_assert_uint_eq(reg_read(0x070), 0xb);
+	reg_write(0x070, 0xf);
+	ck_assert_uint_eq(activations, 1);
+	ck_assert_uint_eq(activated_features, 1ull << 32 | 1ull << 1);
+}
+END_TEST
+
+/* The driver may not clear a status bit (virtio 1.x, 2.1.2): with
+ * FEATURES_OK dropped it could otherwise change the features of a live
+ * device. Only a reset clears them. */
+START_TEST(test_status_bits_stick)
+{
+	negotiate(1);
+	reg_write(0x070, 0xf);
+	ck_assert_uint_eq(activations, 1);
+	reg_write(0x070, 0x3);			/* FEATURES_OK, DRIVER_OK off */
+	ck_assert_uint_eq(reg_read(0x070), 0xf);
+	reg_write(0x024, 0);
+	reg_write(0x020, 1u << 1);		/* ignored: negotiation is over */
+	ck_assert(!virtio_mmio_driver_has(&mmio, 1));
+	reg_write(0x070, 0xf);
+	ck_assert_uint_eq(activations, 1);	/* not activated twice */
+}
+END_TEST
+
 static Suite *
 virtio_mmio_suite(void)
 {
@@ -163,6 +284,13 @@ virtio_mmio_suite(void)
 	tcase_add_test(tc, test_features_ok_needs_version_1);
 	tcase_add_test(tc, test_bad_ring_needs_reset);
 	tcase_add_test(tc, test_notify_exit_signals_eventfd);
+	suite_add_tcase(suite, tc);
+	tc = tcase_create("driver errors");
+	tcase_add_checked_fixture(tc, record_setup, teardown);
+	tcase_add_test(tc, test_unoffered_features_never_reach_the_device);
+	tcase_add_test(tc, test_driver_ok_without_features_ok);
+	tcase_add_test(tc, test_features_asked_again);
+	tcase_add_test(tc, test_status_bits_stick);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../../core/guest_memory.h"
+#include "../../core/vm_device_kinds.h"
 #include "../../core/vm_io.h"
 #include "suites.h"
 
@@ -33,8 +34,8 @@ teardown(void)
 START_TEST(test_names_and_placement)
 {
 	const struct vm_device_spec specs[] = {
-		{ .kind = VM_DEVICE_RNG }, { .kind = VM_DEVICE_CONSOLE },
-		{ .kind = VM_DEVICE_RNG },
+		{ .kind = &vm_device_rng }, { .kind = &vm_device_console },
+		{ .kind = &vm_device_rng },
 	};
 	struct vm_device_result results[VM_IO_MAX_DEVICES];
 	unsigned int count = 0;
@@ -50,7 +51,7 @@ START_TEST(test_names_and_placement)
 	vm_io_results(&io, results, &count);
 	ck_assert_uint_eq(count, 3);
 	ck_assert_str_eq(results[1].name, "console0");
-	ck_assert_int_eq(results[1].kind, VM_DEVICE_CONSOLE);
+	ck_assert_ptr_eq(results[1].kind, &vm_device_console);
 	ck_assert_uint_eq(results[0].status, 0);
 }
 END_TEST
@@ -58,8 +59,8 @@ END_TEST
 START_TEST(test_failure_half_way)
 {
 	const struct vm_device_spec specs[] = {
-		{ .kind = VM_DEVICE_RNG },
-		{ .kind = VM_DEVICE_BLOCK, .path = "/nonexistent/disk.img" },
+		{ .kind = &vm_device_rng },
+		{ .kind = &vm_device_block, .path = "/nonexistent/disk.img" },
 	};
 
 	ck_assert_int_eq(vm_io_create(&io, specs, 2, &memory, &placement,
@@ -72,7 +73,7 @@ START_TEST(test_refusals)
 {
 	struct vm_device_spec specs[VM_IO_MAX_DEVICES + 1];
 	const struct vm_io_placement small = { 0x0a000000, 0x200, 16, 2 };
-	const struct vm_device_spec unknown = { .kind = VM_DEVICE_KIND_COUNT };
+	const struct vm_device_spec unknown = { .kind = NULL };
 
 	memset(specs, 0, sizeof(specs));
 	ck_assert_int_eq(vm_io_create(&io, specs, VM_IO_MAX_DEVICES + 1,
@@ -82,7 +83,7 @@ START_TEST(test_refusals)
 	ck_assert_int_eq(vm_io_create(&io, &unknown, 1, &memory, &placement,
 	    &sink), -EINVAL);
 	vm_io_destroy(&io);
-	ck_assert_str_eq(vm_device_kind_name(VM_DEVICE_KIND_COUNT), "unknown");
+	ck_assert_str_eq(vm_device_kind_name(NULL), "unknown");
 	ck_assert_int_eq(vm_io_create(&io, NULL, 0, &memory, &placement, &sink),
 	    0);
 }

@@ -3,7 +3,8 @@
 # seccomp filter (/proc/PID/status); a Linux guest uses every virtio device
 # (disks, entropy, a tap, vsock, console) and reboots under the filter, so
 # nothing of the steady state is refused; then the test hook makes one VM
-# process call socket(): it alone dies by SIGSYS (VM_CRASHED, signal 31),
+# process stat two host paths (one there, one not: both refused alike) and
+# call socket(): it alone dies by SIGSYS (VM_CRASHED, signal 31),
 # the VM beside it runs on (info, pause, resume, stop) and the daemon serves.
 RUN_TIMEOUT=400
 S=/tmp/vmmd-sbx/vmmd.sock
@@ -115,6 +116,13 @@ audit=$(dmesg | grep "type=1326" | grep "pid=$b_pid ")
 echo "$audit"
 assert_contains "$audit" "sig=31 arch=c00000b7 syscall=198 " "the refused call"
 [ -d /proc/$b_pid ] && fail "b's process $b_pid is still there"
+# Before socket(), the hook stat'ed a host path that exists and one that
+# does not, as newfstatat(AT_FDCWD, path, AT_EMPTY_PATH): both refused
+# alike (-13, EACCES), so the process learns nothing of host paths.
+probe=$(grep "vm-process: stat /etc/passwd" /tmp/vmmd-sbx.log)
+echo "$probe"
+assert_contains "$probe" "stat /etc/passwd -13, /etc/vmmd-none -13" \
+	"a host path, present or not, is unknown to the VM process"
 
 # a runs on, with every steady-state path: info, pause, resume, console.
 run_status status vmmctl --json info a

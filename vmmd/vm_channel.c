@@ -1,0 +1,406 @@
+/* The daemon <-> VM process messages: a table of kinds, one encoder and one
+ * decoder, each kind's members spelled once (vm_channel.h says why). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/vm.h"
+#include "../core/vm_exit.h"
+#include "vm_channel.h"
+
+static const struct vm_message_kind_info {
+	const char *name;
+	enum vm_channel_side to;
+} kinds[VM_MSG_COUNT] = {
+	[VM_MSG_SPEC] = { "spec", VM_CHANNEL_TO_PROCESS },
+	[VM_MSG_PAUSE] = { "pause", VM_CHANNEL_TO_PROCESS },
+	[VM_MSG_RESUME] = { "resume", VM_CHANNEL_TO_PROCESS },
+	[VM_MSG_INFO] = { "info", VM_CHANNEL_TO_PROCESS },
+	[VM_MSG_STOP] = { "stop", VM_CHANNEL_TO_PROCESS },
+	[VM_MSG_X_FORBIDDEN_SYSCALL] = { "x-forbidden-syscall",
+	    VM_CHANNEL_TO_PROCESS },
+	[VM_MSG_RUNNING] = { "running", VM_CHANNEL_TO_DAEMON },
+	[VM_MSG_ACK] = { "ack", VM_CHANNEL_TO_DAEMON },
+	[VM_MSG_RESULT] = { "result", VM_CHANNEL_TO_DAEMON },
+};
+
+const char *
+vm_message_name(enum vm_message_kind kind)
+{
+	return (unsigned int)kind < VM_MSG_COUNT ? kinds[kind].name : "?";
+}
+
+int
+vm_channel_table_validate(char *error, size_t error_size)
+{
+	size_t i, j;
+
+	for (i = 0; i < VM_MSG_COUNT; i++) {
+		if (kinds[i].name == NULL) {
+			snprintf(error, error_size, "VM channel: message kind "
+			    "%zu has no name", i);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(kinds[j].name, kinds[i].name) == 0) {
+				snprintf(error, error_size, "VM channel: message "
+				    "'%s' named twice", kinds[i].name);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static int
+kind_by_name(const char *name, enum vm_message_kind *kind)
+{
+	unsigned int i;
+
+	for (i = 0; i < VM_MSG_COUNT; i++)
+		if (strcmp(kinds[i].name, name) == 0) {
+			*kind = (enum vm_message_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* The outcomes a VM process may report: the runtime's, and its own two. */
+static bool
+outcome_known(const char *outcome)
+{
+	unsigned int i;
+
+	for (i = VM_OUTCOME_NONE; i <= VM_OUTCOME_STOPPED; i++)
+		if (strcmp(vm_outcome_name((enum vm_outcome)i), outcome) == 0)
+			return true;
+	return strcmp(outcome, "failed") == 0 ||
+	    strcmp(outcome, "setup-failed") == 0;
+}
+
+/* Counters: objects and arrays of bounded depth and width, strings of
+ * bounded length, integers that are not negative, booleans, nulls. */
+static bool
+tree_bounded(json_t *value, unsigned int depth)
+{
+	const char *key;
+	json_t *member;
+	size_t i;
+
+	switch (json_typeof(value)) {
+	case JSON_OBJECT:
+		if (depth == 0 || json_object_size(value) >
+		    VM_CHANNEL_COUNTERS_WIDTH)
+			return false;
+		json_object_foreach(value, key, member)
+			if (strlen(key) > VM_CHANNEL_COUNTERS_STRING ||
+			    !tree_bounded(member, depth - 1))
+				return false;
+		return true;
+	case JSON_ARRAY:
+		if (depth == 0 || json_array_size(value) >
+		    VM_CHANNEL_COUNTERS_WIDTH)
+			return false;
+		json_array_foreach(value, i, member)
+			if (!tree_bounded(member, depth - 1))
+				return false;
+		return true;
+	case JSON_STRING:
+		return json_string_length(value) <= VM_CHANNEL_COUNTERS_STRING;
+	case JSON_INTEGER:
+		return json_integer_value(value) >= 0;
+	case JSON_TRUE:
+	case JSON_FALSE:
+	case JSON_NULL:		/* a member with nothing to say (a fault) */
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int
+counters_check(json_t *counters, unsigned int depth, const char *what,
+    char *error, size_t error_size)
+{
+	if (!tree_bounded(counters, depth) ||
+	    json_dumpb(counters, NULL, 0, JSON_COMPACT) >
+	    VM_CHANNEL_COUNTERS_BYTES) {
+		snprintf(error, error_size, "'%s' is not counters of the known "
+		    "shape and size", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* A result as cmd_vm_process.c makes it, and nothing else. */
+static int
+result_check(json_t *result, char *error, size_t error_size)
+{
+	json_int_t boots = 0, exits = 0, setup_us = 0, dropped = 0;
+	const char *outcome, *detail;
+	json_t *forward_map = NULL;
+	json_error_t json_error;
+	int graceful = 0;
+
+	if (json_unpack_ex(result, &json_error, JSON_STRICT, "{s:s,s:s,s?I,"
+	    "s?I,s?I,s?I,s?o,s?b}", "outcome", &outcome, "detail", &detail,
+	    "boots", &boots, "exits", &exits, "setup_us", &setup_us,
+	    "console_log_dropped", &dropped, "forward_map", &forward_map,
+	    "graceful", &graceful) < 0) {
+		snprintf(error, error_size, "result: %s", json_error.text);
+		return -1;
+	}
+	if (!outcome_known(outcome)) {
+		snprintf(error, error_size, "result: no outcome named '%.32s'",
+		    outcome);
+		return -1;
+	}
+	if (strlen(detail) >= VM_CHANNEL_DETAIL_MAX || boots < 0 ||
+	    exits < 0 || setup_us < 0 || dropped < 0) {
+		snprintf(error, error_size, "result: a detail of %zu bytes (under "
+		    "%d), or a negative count", strlen(detail),
+		    VM_CHANNEL_DETAIL_MAX);
+		return -1;
+	}
+	return forward_map == NULL || json_is_null(forward_map) ? 0 :
+	    counters_check(forward_map, VM_CHANNEL_COUNTERS_DEPTH - 1,
+	    "result.forward_map", error, error_size);
+}
+
+static json_t *
+spec_json(const struct vm_spec_message *spec)
+{
+	return json_pack("{s:s,s:o,s:s,s:s,s:I,s:s,s:b}", "msg", "spec",
+	    "spec", api_vm_spec_json(&spec->spec), "console_log",
+	    spec->console_log, "kvm_path", spec->kvm_path, "stop_timeout_ms",
+	    (json_int_t)spec->stop_timeout_ms, "vm_user", spec->vm_user,
+	    "test_hooks", spec->test_hooks);
+}
+
+static json_t *
+message_json(const struct vm_message *message)
+{
+	const char *name = vm_message_name(message->kind);
+
+	switch (message->kind) {
+	case VM_MSG_SPEC:
+		return message->spec != NULL ? spec_json(message->spec) : NULL;
+	case VM_MSG_STOP:
+		return message->force ? json_pack("{s:s,s:b}", "msg", name,
+		    "force", 1) : json_pack("{s:s}", "msg", name);
+	case VM_MSG_ACK:
+		if (!message->ok)
+			return json_pack("{s:s,s:b,s:s}", "msg", name, "ok", 0,
+			    "desc", message->desc);
+		return json_pack("{s:s,s:b,s:O*}", "msg", name, "ok", 1,
+		    "counters", message->counters);
+	case VM_MSG_RESULT:
+		return message->result != NULL ? json_pack("{s:s,s:O}", "msg",
+		    name, "result", message->result) : NULL;
+	case VM_MSG_COUNT:
+		return NULL;
+	default:
+		return json_pack("{s:s}", "msg", name);
+	}
+}
+
+char *
+vm_message_encode(const struct vm_message *message)
+{
+	json_t *json = message_json(message);
+	char *text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
+	char *line = NULL;
+	size_t length;
+
+	json_decref(json);
+	length = text != NULL ? strlen(text) : 0;
+	/* what the other side would refuse is not sent */
+	if (text != NULL && length < VM_CHANNEL_LINE_MAX &&
+	    (line = malloc(length + 2)) != NULL) {
+		memcpy(line, text, length);
+		line[length] = '\n';
+		line[length + 1] = '\0';
+	}
+	free(text);
+	return line;
+}
+
+static int
+copy_string(char *out, size_t size, const char *value, const char *member,
+    char *error, size_t error_size)
+{
+	if (strlen(value) >= size) {
+		snprintf(error, error_size, "'%s' is longer than %zu bytes",
+		    member, size - 1);
+		return -1;
+	}
+	memcpy(out, value, strlen(value) + 1);
+	return 0;
+}
+
+static int
+decode_spec(json_t *json, struct vm_message *message, char *error,
+    size_t error_size)
+{
+	const struct api_vm_limits limits = { VM_MAX_VCPUS, UINT64_MAX >> 20 };
+	const char *kind, *console_log, *kvm_path, *vm_user;
+	struct vm_spec_message *spec;
+	json_int_t stop_timeout_ms;
+	json_error_t json_error;
+	struct api_error spec_error;
+	int test_hooks;
+	json_t *vm;
+
+	if (json_unpack_ex(json, &json_error, JSON_STRICT, "{s:s,s:o,s:s,s:s,"
+	    "s:I,s:s,s:b}", "msg", &kind, "spec", &vm, "console_log",
+	    &console_log, "kvm_path", &kvm_path, "stop_timeout_ms",
+	    &stop_timeout_ms, "vm_user", &vm_user, "test_hooks",
+	    &test_hooks) < 0) {
+		snprintf(error, error_size, "%s", json_error.text);
+		return -1;
+	}
+	if (stop_timeout_ms < 0 || stop_timeout_ms > UINT32_MAX) {
+		snprintf(error, error_size, "'stop_timeout_ms' out of range");
+		return -1;
+	}
+	spec = message->spec = calloc(1, sizeof(*spec));
+	if (spec == NULL) {
+		snprintf(error, error_size, "out of memory");
+		return -1;
+	}
+	if (api_vm_spec_parse(vm, &limits, &spec->spec, &spec_error) < 0) {
+		snprintf(error, error_size, "%s", spec_error.desc);
+		return -1;
+	}
+	spec->stop_timeout_ms = (uint32_t)stop_timeout_ms;
+	spec->test_hooks = test_hooks;
+	return copy_string(spec->console_log, sizeof(spec->console_log),
+	    console_log, "console_log", error, error_size) < 0 ||
+	    copy_string(spec->kvm_path, sizeof(spec->kvm_path), kvm_path,
+	    "kvm_path", error, error_size) < 0 ||
+	    copy_string(spec->vm_user, sizeof(spec->vm_user), vm_user,
+	    "vm_user", error, error_size) < 0 ? -1 : 0;
+}
+
+static int
+decode_ack(json_t *json, struct vm_message *message, char *error,
+    size_t error_size)
+{
+	const char *kind, *desc = NULL;
+	json_t *counters = NULL;
+	json_error_t json_error;
+	int ok;
+
+	if (json_unpack_ex(json, &json_error, JSON_STRICT, "{s:s,s:b,s?s,s?o}",
+	    "msg", &kind, "ok", &ok, "desc", &desc, "counters", &counters) < 0) {
+		snprintf(error, error_size, "%s", json_error.text);
+		return -1;
+	}
+	if (counters != NULL && !json_is_object(counters) &&
+	    !json_is_null(counters)) {
+		snprintf(error, error_size, "'counters' is not an object");
+		return -1;
+	}
+	/* an ok has no reason, a refusal no counters */
+	if ((ok && desc != NULL) || (!ok && counters != NULL)) {
+		snprintf(error, error_size, "'%s' in an ack that is %s",
+		    ok ? "desc" : "counters", ok ? "ok" : "not ok");
+		return -1;
+	}
+	if (json_is_object(counters) && counters_check(counters,
+	    VM_CHANNEL_COUNTERS_DEPTH, "counters", error, error_size) < 0)
+		return -1;
+	message->ok = ok;
+	message->counters = json_is_object(counters) ? json_incref(counters) :
+	    NULL;
+	return copy_string(message->desc, sizeof(message->desc), desc ?: "",
+	    "desc", error, error_size);
+}
+
+static int
+decode_members(json_t *json, struct vm_message *message, char *error,
+    size_t error_size)
+{
+	json_error_t json_error;
+	json_t *result = NULL;
+	const char *kind;
+	int force = 0, rc = 0;
+
+	switch (message->kind) {
+	case VM_MSG_SPEC:
+		return decode_spec(json, message, error, error_size);
+	case VM_MSG_ACK:
+		return decode_ack(json, message, error, error_size);
+	case VM_MSG_STOP:
+		rc = json_unpack_ex(json, &json_error, JSON_STRICT, "{s:s,s?b}",
+		    "msg", &kind, "force", &force);
+		message->force = force;
+		break;
+	case VM_MSG_RESULT:
+		rc = json_unpack_ex(json, &json_error, JSON_STRICT, "{s:s,s:o}",
+		    "msg", &kind, "result", &result);
+		if (rc == 0 && !json_is_object(result)) {
+			snprintf(error, error_size, "'result' is not an object");
+			return -1;
+		}
+		if (rc == 0 && result_check(result, error, error_size) < 0)
+			return -1;
+		message->result = json_incref(result);
+		break;
+	default:
+		rc = json_unpack_ex(json, &json_error, JSON_STRICT, "{s:s}",
+		    "msg", &kind);
+	}
+	if (rc < 0)
+		snprintf(error, error_size, "%s", json_error.text);
+	return rc;
+}
+
+int
+vm_message_decode(const char *line, size_t length,
+    enum vm_channel_side receiver, struct vm_message *message,
+    char *error, size_t error_size)
+{
+	json_error_t json_error;
+	const char *name;
+	json_t *json;
+	int rc = -1;
+
+	memset(message, 0, sizeof(*message));
+	message->kind = VM_MSG_NONE;
+	if (length > VM_CHANNEL_LINE_MAX) {
+		snprintf(error, error_size, "a message of %zu bytes, over %u",
+		    length, VM_CHANNEL_LINE_MAX);
+		return -1;
+	}
+	json = json_loadb(line, length, JSON_REJECT_DUPLICATES, &json_error);
+	if (json == NULL) {
+		snprintf(error, error_size, "not JSON: %s", json_error.text);
+		return -1;
+	}
+	name = json_string_value(json_object_get(json, "msg"));
+	if (!json_is_object(json) || name == NULL)
+		snprintf(error, error_size, "not an object with a 'msg' string");
+	else if (kind_by_name(name, &message->kind) < 0)
+		snprintf(error, error_size, "unknown message '%.32s'", name);
+	else if (kinds[message->kind].to != receiver)
+		snprintf(error, error_size, "message '%s' goes the other way",
+		    name);
+	else if (decode_members(json, message, error, error_size) == 0)
+		rc = 0;
+	json_decref(json);
+	if (rc < 0) {
+		vm_message_clear(message);
+		message->kind = VM_MSG_NONE;
+	}
+	return rc;
+}
+
+void
+vm_message_clear(struct vm_message *message)
+{
+	json_decref(message->counters);
+	json_decref(message->result);
+	free(message->spec);
+	message->counters = message->result = NULL;
+	message->spec = NULL;
+}

@@ -1,0 +1,409 @@
+/* The VM commands (vm_commands.h): the table, its check, the generic
+ * dispatch, and one short handler per command. A handler answers through
+ * the registry's reply functions (vm_reply, vm_error) and reaches the VM
+ * process only through the registry's supervisor. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../api/console_data.h"
+#include "state_dir.h"
+#include "vm_commands.h"
+
+#define STATE(s)	VM_STATE_BIT(s)
+#define LIVE		(STATE(RUNNING) | STATE(PAUSED))
+#define ENDED		(STATE(DEFINED) | STATE(STOPPED) | STATE(CRASHED))
+
+static int
+limits_check(const struct vm_call *call, const struct api_vm_spec *spec)
+{
+	const struct daemon_limits *limits = &call->registry->config->limits;
+	struct vm_registry *registry = call->registry;
+	uint64_t memory = spec->memory_mib;
+	unsigned int vcpus = spec->vcpus;
+	struct vm_record *vm;
+
+	if (registry->count >= limits->vms) {
+		vm_error(registry, call->client, call->request->id,
+		    API_ERROR_LIMIT, "vm-create: %u VMs already (limits.vms)",
+		    registry->count);
+		return -1;
+	}
+	TAILQ_FOREACH(vm, &registry->vms, entry) {
+		memory += vm->spec.memory_mib;
+		vcpus += vm->spec.vcpus;
+	}
+	if (vcpus > limits->vcpus_total || memory > limits->memory_mib_total) {
+		vm_error(registry, call->client, call->request->id,
+		    API_ERROR_LIMIT, "vm-create: the VMs would have %u vCPUs "
+		    "and %" PRIu64 " MiB in all, over the limits of %u and %"
+		    PRIu64 " (limits.vcpus_total, limits.memory_mib_total)",
+		    vcpus, memory, limits->vcpus_total, limits->memory_mib_total);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+vm_create(const struct vm_call *call)
+{
+	struct vm_registry *registry = call->registry;
+	const struct daemon_config *config = registry->config;
+	const struct api_vm_limits limits = {
+		config->limits.vcpus_per_vm, config->limits.memory_mib_per_vm,
+	};
+	json_t *id = call->request->id;
+	struct api_vm_spec spec;
+	struct api_error error;
+	struct vm_record *vm;
+	int rc;
+
+	if (api_vm_spec_parse(json_object_get(call->request->arguments, "spec"),
+	    &limits, &spec, &error) < 0) {
+		vm_error(registry, call->client, id, error.class,
+		    "vm-create: %s", error.desc);
+		return;
+	}
+	if (vm_registry_find(registry, spec.name) != NULL) {
+		vm_error(registry, call->client, id, API_ERROR_VM_EXISTS,
+		    "vm-create: a VM named '%s' exists already", spec.name);
+		return;
+	}
+	if (limits_check(call, &spec) < 0)
+		return;
+	vm = vm_record_new(registry, &spec);
+	if (vm == NULL) {
+		vm_error(registry, call->client, id, API_ERROR_GENERIC,
+		    "vm-create: out of memory");
+		return;
+	}
+	if ((rc = vm_record_insert(vm)) < 0) {
+		vm_error(registry, call->client, id, API_ERROR_GENERIC,
+		    "vm-create: cannot write VM %s's record in %s: %s",
+		    spec.name, config->state_dir, strerror(-rc));
+		free(vm);
+		return;
+	}
+	vm_broadcast(registry, "VM_CREATED", json_pack("{s:s,s:s}", "vm",
+	    spec.name, "state", "defined"));
+	vm_reply(registry, call->client, vm_record_info_json(vm), id);
+}
+
+static void
+vm_list(const struct vm_call *call)
+{
+	json_t *list = json_array();
+	struct vm_record *vm;
+
+	TAILQ_FOREACH(vm, &call->registry->vms, entry)
+		json_array_append_new(list, json_pack("{s:s,s:s,s:i,s:I,s:i}",
+		    "name", vm->spec.name, "state", vm_state_name(vm->state),
+		    "vcpus", (int)vm->spec.vcpus, "memory_mib",
+		    (json_int_t)vm->spec.memory_mib, "pid",
+		    (int)vm->process.pid));
+	vm_reply(call->registry, call->client, list, call->request->id);
+}
+
+/* Asks the VM process; the ack answers (vm_record_ack). */
+static void
+vm_ask(const struct vm_call *call)
+{
+	vm_record_ask(call->vm, call->client, call->request,
+	    call->command->message, call->command->on_ack,
+	    call->command->command == API_CMD_VM_INFO);
+}
+
+/* A live VM's process adds its counters; any other VM is answered here. */
+static void
+vm_info(const struct vm_call *call)
+{
+	if (LIVE & (1u << call->vm->state))
+		vm_ask(call);
+	else
+		vm_reply(call->registry, call->client,
+		    vm_record_info_json(call->vm), call->request->id);
+}
+
+static void
+vm_start(const struct vm_call *call)
+{
+	struct vm_registry *registry = call->registry;
+	json_t *id = call->request->id;
+	char error[256];
+
+	if (!registry->config->kvm) {
+		vm_error(registry, call->client, id, API_ERROR_NO_KVM,
+		    "vm-start: this daemon runs without KVM (kvm: false or "
+		    "--no-kvm): no VM can start");
+		return;
+	}
+	if (registry->supervisor->spawn(call->vm, error, sizeof(error)) < 0) {
+		vm_error(registry, call->client, id, API_ERROR_GENERIC,
+		    "vm-start: %s", error);
+		return;
+	}
+	vm_record_set_state(call->vm, VM_STATE_STARTING, json_pack("{s:i}",
+	    "pid", (int)call->vm->process.pid));
+	vm_reply(registry, call->client, json_pack("{s:i}", "pid",
+	    (int)call->vm->process.pid), id);
+}
+
+/* The process asks the guest to shut down for up to stop_timeout_s, then
+ * (or at once when forced) stops its vCPUs and tears the VM down; if it
+ * has not ended VM_STOP_GRACE_S after that, it is killed. */
+static void
+vm_stop(const struct vm_call *call)
+{
+	struct vm_registry *registry = call->registry;
+
+	registry->supervisor->stop(call->vm, json_is_true(json_object_get(
+	    call->request->arguments, "force")),
+	    registry->config->stop_timeout_s + VM_STOP_GRACE_S);
+	if (call->vm->state != VM_STATE_STOPPING)
+		vm_record_set_state(call->vm, VM_STATE_STOPPING, NULL);
+	vm_reply(registry, call->client, NULL, call->request->id);
+}
+
+static void
+vm_kill(const struct vm_call *call)
+{
+	call->registry->supervisor->kill(call->vm, true);
+	vm_reply(call->registry, call->client, NULL, call->request->id);
+}
+
+static void
+vm_delete(const struct vm_call *call)
+{
+	struct vm_registry *registry = call->registry;
+
+	state_record_remove(registry->config->state_dir, call->vm->spec.name);
+	vm_broadcast(registry, "VM_DELETED", json_pack("{s:s}", "vm",
+	    call->vm->spec.name));
+	vm_record_free(call->vm);
+	vm_reply(registry, call->client, NULL, call->request->id);
+}
+
+static void
+console_attach(const struct vm_call *call)
+{
+	const char *encoding = json_string_value(json_object_get(
+	    call->request->arguments, "encoding"));
+	bool attach = call->command->command == API_CMD_CONSOLE_ATTACH;
+	struct vm_registry *registry = call->registry;
+	struct vm_record *vm = call->vm;
+	json_t *id = call->request->id;
+	int i, slot = -1;
+
+	if (encoding != NULL && strcmp(encoding, "text") != 0 &&
+	    strcmp(encoding, "base64") != 0) {
+		vm_error(registry, call->client, id, API_ERROR_INVALID_ARGUMENT,
+		    "console-attach: 'encoding' must be \"text\" or \"base64\"");
+		return;
+	}
+	for (i = 0; i < VM_ATTACHED_MAX; i++) {
+		if (vm->attached[i] == call->client) {
+			if (!attach)
+				vm->attached[i] = NULL;
+			slot = i;
+			break;
+		}
+		if (vm->attached[i] == NULL && slot < 0)
+			slot = i;
+	}
+	if (attach && slot < 0) {
+		vm_error(registry, call->client, id, API_ERROR_LIMIT,
+		    "console-attach: VM %s has %d attached clients already",
+		    vm->spec.name, VM_ATTACHED_MAX);
+		return;
+	}
+	if (!attach) {
+		vm_reply(registry, call->client, NULL, id);
+		return;
+	}
+	vm->attached[slot] = call->client;
+	vm->attached_base64[slot] = encoding != NULL &&
+	    strcmp(encoding, "base64") == 0;
+	vm_reply(registry, call->client, json_pack("{s:s,s:o}", "console_log",
+	    vm->console_log, vm->attached_base64[slot] ? "recent_base64" :
+	    "recent", vm_record_console_recent(vm, vm->attached_base64[slot])),
+	    id);
+}
+
+/* data (text) or base64 (exact bytes): one of them. */
+static void
+console_write(const struct vm_call *call)
+{
+	json_t *data = json_object_get(call->request->arguments, "data");
+	json_t *base64 = json_object_get(call->request->arguments, "base64");
+	struct vm_registry *registry = call->registry;
+	json_t *id = call->request->id;
+	uint8_t bytes[4096];
+	ssize_t length, n;
+
+	if ((data == NULL) == (base64 == NULL)) {
+		vm_error(registry, call->client, id, API_ERROR_INVALID_ARGUMENT,
+		    "console-write: give 'data' (text) or 'base64', one of them");
+		return;
+	}
+	length = data != NULL ? (ssize_t)json_string_length(data) :
+	    base64_decode(json_string_value(base64), json_string_length(base64),
+	    bytes, sizeof(bytes));
+	if (length <= 0) {
+		vm_error(registry, call->client, id, API_ERROR_INVALID_ARGUMENT,
+		    "console-write: 'base64' is not padded base64 of 1 to %zu "
+		    "bytes", sizeof(bytes));
+		return;
+	}
+	n = registry->supervisor->console_write(call->vm, data != NULL ?
+	    (const void *)json_string_value(data) : bytes, (size_t)length);
+	if (n != length) {
+		vm_error(registry, call->client, id, API_ERROR_GENERIC,
+		    "console-write: VM %s's console takes no more input now%s",
+		    call->vm->spec.name, n >= 0 ? " (part of it was written)" : "");
+		return;
+	}
+	vm_reply(registry, call->client, json_pack("{s:I}", "written",
+	    (json_int_t)n), id);
+}
+
+/* A test hook: the call kills the process, so nothing answers it. */
+static void
+vm_tell(const struct vm_call *call)
+{
+	struct vm_message message = { .kind = call->command->message };
+
+	call->registry->supervisor->send(call->vm, &message);
+	vm_reply(call->registry, call->client, NULL, call->request->id);
+}
+
+/* The states in which each is allowed are docs/protocol.md's. */
+static const struct vm_command vm_commands[] = {
+	{ API_CMD_VM_CREATE, VM_COMMAND_NO_VM, VM_MSG_NONE, VM_STATE_COUNT,
+	    vm_create },
+	{ API_CMD_VM_LIST, VM_COMMAND_NO_VM, VM_MSG_NONE, VM_STATE_COUNT,
+	    vm_list },
+	{ API_CMD_VM_INFO, VM_COMMAND_ANY_STATE, VM_MSG_INFO, VM_STATE_COUNT,
+	    vm_info },
+	{ API_CMD_VM_START, ENDED, VM_MSG_SPEC, VM_STATE_COUNT, vm_start },
+	{ API_CMD_VM_PAUSE, STATE(RUNNING), VM_MSG_PAUSE, VM_STATE_PAUSED,
+	    vm_ask },
+	{ API_CMD_VM_RESUME, STATE(PAUSED), VM_MSG_RESUME, VM_STATE_RUNNING,
+	    vm_ask },
+	{ API_CMD_VM_STOP, STATE(STARTING) | LIVE, VM_MSG_STOP, VM_STATE_COUNT,
+	    vm_stop },
+	{ API_CMD_VM_KILL, STATE(STARTING) | LIVE | STATE(STOPPING),
+	    VM_MSG_NONE, VM_STATE_COUNT, vm_kill },
+	{ API_CMD_VM_DELETE, ENDED, VM_MSG_NONE, VM_STATE_COUNT, vm_delete },
+	{ API_CMD_CONSOLE_ATTACH, VM_COMMAND_ANY_STATE, VM_MSG_NONE,
+	    VM_STATE_COUNT, console_attach },
+	{ API_CMD_CONSOLE_DETACH, VM_COMMAND_ANY_STATE, VM_MSG_NONE,
+	    VM_STATE_COUNT, console_attach },
+	{ API_CMD_CONSOLE_WRITE, LIVE, VM_MSG_NONE, VM_STATE_COUNT,
+	    console_write },
+	{ API_CMD_X_FORBIDDEN_SYSCALL, LIVE, VM_MSG_X_FORBIDDEN_SYSCALL,
+	    VM_STATE_COUNT, vm_tell },
+};
+#define VM_COMMAND_COUNT	(sizeof(vm_commands) / sizeof(vm_commands[0]))
+
+const struct vm_command *
+vm_command_find(enum api_command_id command)
+{
+	size_t i;
+
+	for (i = 0; i < VM_COMMAND_COUNT; i++)
+		if (vm_commands[i].command == command)
+			return &vm_commands[i];
+	return NULL;
+}
+
+static int
+entry_check(const struct vm_command *entry, char *error, size_t error_size)
+{
+	const char *name = (unsigned int)entry->command < api_command_count ?
+	    api_commands[entry->command].name : "?";
+
+	if ((unsigned int)entry->command >= api_command_count)
+		snprintf(error, error_size, "VM command table: entry %d is no "
+		    "command of the protocol", (int)entry->command);
+	else if (entry->handler == NULL)
+		snprintf(error, error_size, "VM command table: %s has no "
+		    "handler", name);
+	else if (entry->states > VM_COMMAND_ANY_STATE)
+		snprintf(error, error_size, "VM command table: %s: a state "
+		    "that does not exist", name);
+	else if (entry->message != VM_MSG_NONE && (entry->message >=
+	    VM_MSG_COUNT || entry->message >= VM_MSG_RUNNING))
+		snprintf(error, error_size, "VM command table: %s: '%s' is "
+		    "not a message to a VM process", name,
+		    vm_message_name(entry->message));
+	else if (entry->on_ack < VM_STATE_COUNT &&
+	    entry->message == VM_MSG_NONE)
+		snprintf(error, error_size, "VM command table: %s: a state on "
+		    "an ack, but nothing asked", name);
+	else if (vm_command_find(entry->command) != entry)
+		snprintf(error, error_size, "VM command table: %s listed "
+		    "twice", name);
+	else
+		return 0;
+	return -1;
+}
+
+int
+vm_command_table_validate(const enum api_command_id *served, size_t count,
+    char *error, size_t error_size)
+{
+	size_t i, j, servers;
+
+	for (i = 0; i < VM_COMMAND_COUNT; i++)
+		if (entry_check(&vm_commands[i], error, error_size) < 0)
+			return -1;
+	for (i = 0; i < api_command_count; i++) {
+		servers = vm_command_find((enum api_command_id)i) != NULL;
+		for (j = 0; j < count; j++)
+			servers += served[j] == (enum api_command_id)i;
+		if (servers != 1) {
+			snprintf(error, error_size, "command tables: %s has %zu "
+			    "servers, not one", api_commands[i].name, servers);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+vm_command_run(struct vm_registry *registry, struct client *client,
+    const struct api_request *request)
+{
+	const struct vm_command *command = vm_command_find(request->command->id);
+	struct vm_call call = { registry, NULL, client, request, command };
+	const char *name;
+	char states[128];
+
+	if (command == NULL) {
+		vm_error(registry, client, request->id, API_ERROR_GENERIC,
+		    "%s: not a VM command", request->command->name);
+		return;
+	}
+	if (command->states != VM_COMMAND_NO_VM) {
+		name = json_string_value(json_object_get(request->arguments,
+		    "vm"));
+		call.vm = vm_registry_find(registry, name);
+		if (call.vm == NULL) {
+			vm_error(registry, client, request->id,
+			    API_ERROR_VM_NOT_FOUND, "%s: no VM named '%.32s'",
+			    request->command->name, name);
+			return;
+		}
+		if (!(command->states & (1u << call.vm->state))) {
+			vm_states_text(command->states, states, sizeof(states));
+			vm_error(registry, client, request->id,
+			    API_ERROR_WRONG_STATE, "%s: VM %s is %s; it must "
+			    "be %s", request->command->name, call.vm->spec.name,
+			    vm_state_name(call.vm->state), states);
+			return;
+		}
+	}
+	command->handler(&call);
+}

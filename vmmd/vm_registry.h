@@ -1,0 +1,153 @@
+/* The daemon's VMs: one record each (struct vm_record: the daemon's view
+ * of a VM, not core's struct vm, which runs in the VM process), their
+ * states, the requests waiting for a VM process's answer, the events every
+ * client sees, the console output, and the records on disk.
+ *
+ * The registry speaks through two tables of functions, so that it needs
+ * neither a client nor a live process nor an event loop for its logic
+ * (tests/unit/test_vm_registry.c drives it alone): an output (replies,
+ * errors, events: client.c in the daemon) and a supervisor (spawn, send,
+ * stop, kill: vm_process.c in the daemon, vm_registry_processes). */
+#ifndef VMMD_VM_REGISTRY_H
+#define VMMD_VM_REGISTRY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include "../api/protocol.h"
+#include "../api/vm_spec.h"
+#include "config.h"
+#include "vm_channel.h"
+#include "vm_process.h"
+#include "vm_state.h"
+
+#define VM_ATTACHED_MAX		8
+#define VM_CONSOLE_RECENT	4096
+/* After stop_timeout_s, how long a VM process has to stop its vCPUs and
+ * tear the VM down before it is killed. */
+#define VM_STOP_GRACE_S		5
+
+struct client;		/* who asked: opaque here, client.c's */
+
+/* A request waiting for the VM process's answer, with what the answer
+ * does (from the command table, vm_commands.c). */
+struct vm_pending {
+	TAILQ_ENTRY(vm_pending) entry;
+	struct client *client;		/* NULL once it has gone */
+	enum api_command_id command;
+	enum vm_state on_ack;		/* the state an ok gives, or COUNT */
+	bool info;			/* the answer is vm-info's, with counters */
+	json_t *id;
+};
+TAILQ_HEAD(vm_pending_list, vm_pending);
+
+struct vm_registry;
+
+struct vm_record {
+	TAILQ_ENTRY(vm_record) entry;
+	struct vm_registry *registry;
+	struct api_vm_spec spec;
+	enum vm_state state;
+	struct vm_process process;	/* process.pid 0: none */
+	char console_log[DAEMON_PATH_MAX + 64];
+	json_t *last_result;		/* outcome, detail, counters */
+	char recent[VM_CONSOLE_RECENT];	/* a ring of the last output */
+	size_t recent_end, recent_length;
+	struct client *attached[VM_ATTACHED_MAX];
+	bool attached_base64[VM_ATTACHED_MAX];	/* exact bytes, in base64 */
+	uint8_t utf8_held[4];	/* a UTF-8 sequence cut at a chunk's end */
+	size_t utf8_held_length;
+	struct vm_pending_list pending;
+	bool record_failed;		/* its record could not be written */
+};
+TAILQ_HEAD(vm_list, vm_record);
+
+/* How the registry speaks. Each steals the json_t it is given. */
+struct vm_registry_output {
+	void (*reply)(struct client *client, json_t *value, json_t *id);
+	void (*error)(struct client *client, json_t *id,
+	    enum api_error_class class, const char *desc);
+	void (*broadcast)(void *context, const char *event, json_t *data);
+	/* one console event line for an attached client (copied) */
+	void (*console)(struct client *client, const char *line);
+	bool (*subscribed)(const struct client *client, int event_index);
+	void (*state_changed)(void *context, const struct vm_record *vm,
+	    enum vm_state previous);
+	void *context;
+};
+
+/* How the registry runs VM processes. */
+struct vm_supervisor {
+	int (*spawn)(struct vm_record *vm, char *error, size_t error_size);
+	int (*send)(struct vm_record *vm, const struct vm_message *message);
+	void (*stop)(struct vm_record *vm, bool force, unsigned int deadline_s);
+	void (*kill)(struct vm_record *vm, bool on_request);
+	ssize_t (*console_write)(struct vm_record *vm, const void *bytes,
+	    size_t length);
+	void (*release)(struct vm_record *vm);
+};
+
+struct vm_registry {
+	struct vm_list vms;
+	unsigned int count;
+	const struct daemon_config *config;
+	const struct vm_registry_output *output;
+	const struct vm_supervisor *supervisor;
+	struct event_base *base;	/* the supervisor's */
+	const char *exe;		/* what a VM process runs */
+};
+
+/* The supervisor of the daemon: vm_process.c. */
+extern const struct vm_supervisor vm_registry_processes;
+
+void vm_registry_init(struct vm_registry *registry,
+    const struct daemon_config *config,
+    const struct vm_registry_output *output,
+    const struct vm_supervisor *supervisor);
+struct vm_record *vm_registry_find(struct vm_registry *registry,
+    const char *name);
+unsigned int vm_registry_running(const struct vm_registry *registry);
+bool vm_registry_has_processes(const struct vm_registry *registry);
+void vm_registry_stop_all(struct vm_registry *registry);
+void vm_registry_kill_all(struct vm_registry *registry);
+void vm_registry_forget_client(struct vm_registry *registry,
+    struct client *client);
+void vm_registry_free_all(struct vm_registry *registry);
+void vm_registry_restore(struct vm_registry *registry);
+void vm_registry_forget_records(struct vm_registry *registry);
+
+/* The reply functions, the registry's and the command handlers' one way
+ * back to a client. */
+void vm_reply(struct vm_registry *registry, struct client *client,
+    json_t *value, json_t *id);
+void vm_error(struct vm_registry *registry, struct client *client,
+    json_t *id, enum api_error_class class, const char *format, ...)
+    __attribute__((format(printf, 5, 6)));
+void vm_broadcast(struct vm_registry *registry, const char *event,
+    json_t *data);
+
+struct vm_record *vm_record_new(struct vm_registry *registry,
+    const struct api_vm_spec *spec);
+int vm_record_insert(struct vm_record *vm);
+void vm_record_free(struct vm_record *vm);
+void vm_record_set_state(struct vm_record *vm, enum vm_state state,
+    json_t *extra);
+json_t *vm_record_info_json(const struct vm_record *vm);
+json_t *vm_record_console_recent(const struct vm_record *vm, bool base64);
+/* Sends message and queues the request for the process's ack. */
+void vm_record_ask(struct vm_record *vm, struct client *client,
+    const struct api_request *request, enum vm_message_kind message,
+    enum vm_state on_ack, bool info);
+
+/* What its process says (vm_process.h's events). */
+void vm_record_running(struct vm_record *vm, uint64_t start_us);
+void vm_record_ack(struct vm_record *vm, const struct vm_message *ack);
+void vm_record_result(struct vm_record *vm, json_t *result);
+void vm_record_console(struct vm_record *vm, const char *bytes,
+    size_t length);
+void vm_record_ended(struct vm_record *vm, const struct vm_process_end *end);
+
+#endif
