@@ -20,6 +20,7 @@
 
 #include "../api/protocol.h"
 #include "../api/vm_spec.h"
+#include "client_fds.h"
 #include "client_io.h"
 #include "cmd_vm_process.h"	/* main.c finds it here */
 #include "config.h"
@@ -38,6 +39,7 @@ struct client {
 	uint32_t events;		/* the events it receives: a mask */
 	uid_t uid;
 	pid_t pid;
+	struct client_fds fds;		/* passed (getfd), closed when it goes */
 };
 TAILQ_HEAD(client_list, client);
 
