@@ -222,6 +222,13 @@ client_subscribed(const struct client *client, int event_index)
 	return event_index >= 0 && (client->events & (1u << event_index));
 }
 
+int
+client_passed_fd(struct client *client, const char *name, bool take)
+{
+	return take ? client_fds_take(&client->fds, name) :
+	    client_fds_peek(&client->fds, name);
+}
+
 static json_t *
 commands_json(bool test_hooks)
 {
