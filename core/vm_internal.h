@@ -15,6 +15,7 @@
 #include "dev_scratch.h"
 #include "forward_map.h"
 #include "guest_memory.h"
+#include "pl031.h"
 #include "uart_16550.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -55,6 +56,7 @@ struct vm {
 	uint64_t step_start_ns;		/* for vm_build's -v timings */
 	uint64_t marker_ns;
 	struct dev_scratch scratch;
+	struct pl031 rtc;			/* where the architecture has one */
 	struct vm_io io;			/* the virtio devices */
 	atomic_bool stopping;
 	pthread_mutex_t lock;		/* guards the five below */

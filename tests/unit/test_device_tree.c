@@ -71,6 +71,40 @@ START_TEST(test_nodes)
 }
 END_TEST
 
+/* The PL031 as Linux's AMBA bus and kvm-unit-tests find it: both
+ * compatibles, its 4 KiB, an SPI, and an apb_pclk that is a fixed clock. */
+START_TEST(test_rtc_node)
+{
+	const fdt32_t *cells;
+	const fdt64_t *reg;
+	const char *text;
+	int length, clock;
+
+	ck_assert_int_eq(device_tree_build(&machine, blob, sizeof(blob)), 0);
+	ck_assert_int_ge(fdt_node_offset_by_compatible(blob, -1, "arm,pl031"), 0);
+	ck_assert_int_eq(fdt_node_check_compatible(blob, fdt_path_offset(blob,
+	    "/pl031@9010000"), "arm,primecell"), 0);
+	reg = property("/pl031@9010000", "reg", &length);
+	ck_assert_int_eq(length, 16);
+	ck_assert_uint_eq(fdt64_to_cpu(reg[0]), ARM64_RTC_BASE);
+	ck_assert_uint_eq(fdt64_to_cpu(reg[1]), 0x1000);
+	cells = property("/pl031@9010000", "interrupts", &length);
+	ck_assert_int_eq(length, 12);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[0]), 0);	/* SPI */
+	ck_assert_uint_eq(fdt32_to_cpu(cells[1]), ARM64_RTC_SPI);
+	ck_assert_uint_ne(ARM64_RTC_SPI, ARM64_UART_SPI);
+	text = property("/pl031@9010000", "clock-names", &length);
+	ck_assert_str_eq(text, "apb_pclk");
+	cells = property("/pl031@9010000", "clocks", &length);
+	ck_assert_int_eq(length, 4);
+	clock = fdt_node_offset_by_phandle(blob, fdt32_to_cpu(cells[0]));
+	ck_assert_int_eq(clock, fdt_path_offset(blob, "/apb-pclk"));
+	ck_assert_int_eq(fdt_node_check_compatible(blob, clock, "fixed-clock"), 0);
+	cells = property("/apb-pclk", "#clock-cells", &length);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[0]), 0);
+}
+END_TEST
+
 START_TEST(test_its_and_no_initrd)
 {
 	struct device_tree_machine with_its = machine;
@@ -168,6 +202,7 @@ device_tree_suite(void)
 	TCase *tcase = tcase_create("build");
 
 	tcase_add_test(tcase, test_nodes);
+	tcase_add_test(tcase, test_rtc_node);
 	tcase_add_test(tcase, test_its_and_no_initrd);
 	tcase_add_test(tcase, test_refusals);
 	tcase_add_test(tcase, test_virtio_nodes);
