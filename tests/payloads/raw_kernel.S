@@ -6,9 +6,10 @@
 	.text
 	.globl	_start
 _start:
+entry:					// local: adr resolves it without a link
 	mov	x4, x0
 	ldr	w5, [x0]
-	adr	x6, _start
+	adr	x6, entry
 	movz	x0, #0x0008			// PSCI_0_2_FN_SYSTEM_OFF
 	movk	x0, #0x8400, lsl #16
 	hvc	#0
