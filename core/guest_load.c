@@ -1,9 +1,12 @@
 /* File loading straight into bounds-checked guest memory: no staging copy
- * of a 30 MB kernel. Every byte is copied into the guest's own anonymous
- * RAM, so that nothing done to the file later (a truncate, an edit in
- * place) reaches a running guest or the VMM; a plain file in one read(2)
- * per call, the cheapest copy measured (docs/design.md, "Files are copied
- * into guest RAM"). A gzip stream goes through zlib's gz* API. */
+ * of a 30 MB kernel. Nothing done to the file later (a truncate, an edit in
+ * place) may reach a running guest or the VMM, so every byte ends up in the
+ * guest's own anonymous RAM. Where guest memory keeps a record of ties (a
+ * VM that runs, core/vm_detach.c), a plain file is mapped copy-on-write
+ * first, so the guest starts at once, and copied beside it; otherwise it
+ * is read in one read(2), the cheapest copy measured (docs/design.md,
+ * "Files are copied into guest RAM"). A gzip stream goes through zlib's
+ * gz* API. */
 #include "guest_load.h"
 
 #include <errno.h>
@@ -17,6 +20,9 @@
 #include "kept_files.h"
 
 #define GZ_CHUNK	(1u << 20)
+/* Smaller files are read at once: a copy of a few ms at most under
+ * emulation, and no hold of the vCPUs later (bare-metal payloads). */
+#define TIE_MIN		(1u << 20)
 
 struct source {
 	int fd;		/* raw reads, when gz is NULL */
@@ -133,6 +139,28 @@ guest_load_peek(const char *path, uint8_t *buffer, size_t size, size_t *got)
 /* Copies (or decompresses) a whole file to guest_phys, at most limit bytes.
  * -EFAULT when guest_phys is outside guest memory, -EFBIG when the file does
  * not fit in the limit or in the memory region. */
+/* A plain file mapped (guest_memory_map_file): 0 and its size, -EFBIG when
+ * it does not fit, or -EAGAIN when it is to be read instead. */
+static int
+source_map(const struct guest_memory *memory, uint64_t guest_phys,
+    uint64_t limit, const struct source *source, uint64_t *loaded)
+{
+	struct stat st;
+	int rc;
+
+	if (source->gz != NULL || memory->ties == NULL ||
+	    fd_stat(source->fd, &st) < 0)
+		return -EAGAIN;
+	if ((uint64_t)st.st_size > limit)
+		return -EFBIG;
+	if (st.st_size < TIE_MIN)
+		return -EAGAIN;
+	rc = guest_memory_map_file(memory, guest_phys, source->fd, &st);
+	if (rc == 0)
+		*loaded = (uint64_t)st.st_size;
+	return rc;
+}
+
 int
 guest_load_file(const struct guest_memory *memory, uint64_t guest_phys,
     uint64_t limit, const char *path, enum guest_load_mode mode,
@@ -152,6 +180,12 @@ guest_load_file(const struct guest_memory *memory, uint64_t guest_phys,
 	rc = source_open(path, mode, &source);
 	if (rc < 0)
 		return rc;
+	rc = source_map(memory, guest_phys, limit, &source, loaded);
+	if (rc != -EAGAIN) {
+		source_close(&source);
+		return rc;
+	}
+	rc = 0;
 	for (;;) {
 		/* gzread takes an unsigned int; read(2) the rest at once */
 		chunk = limit - done;

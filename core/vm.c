@@ -2,7 +2,7 @@
  * build logs its own failure once, with what it was doing, and the status
  * says which kind it was. The vCPU threads are core/vm_vcpus.c's, the
  * console's wiring core/vm_console.c's, the control handle
- * core/vm_control.c's. */
+ * core/vm_control.c's, the copy of kernel and initrd core/vm_detach.c's. */
 #include "vm_internal.h"
 
 #include <errno.h>
@@ -45,6 +45,9 @@ vm_create_memory(struct vm *vm)
 	int rc;
 
 	vm->memory.huge_pages = vm->config->huge_pages;
+	/* kernel and initrd are mapped, then copied beside the running guest
+	 * (core/vm_detach.c): set-up does not wait for a 35 MB copy */
+	vm->memory.ties = &vm->ties;
 	rc = guest_memory_add(&vm->memory, vm->layout->ram_base, size);
 	if (rc < 0) {
 		log_warnx("cannot allocate %" PRIu64 " bytes of guest memory%s: %s",
@@ -368,8 +371,10 @@ vm_execute(struct vm *vm, struct vm_result *result)
 	if (rc < 0)
 		log_warnx("cannot read console input: %s", strerror(-rc));
 	vm_vcpus_start(vm);
+	vm_detach_start(vm);
 	vm_control_attach(vm->config->control, vm);
 	vm_vcpus_join(vm);
+	vm_detach_join(vm);
 	vm_control_attach(vm->config->control, NULL);
 	vm_console_stop_input(vm);
 	vm_io_stop(&vm->io);
@@ -386,6 +391,7 @@ vm_teardown(struct vm *vm)
 {
 	unsigned int i;
 
+	vm_detach_join(vm);
 	for (i = 0; i < vm->vcpu_count; i++)
 		kvm_vcpu_destroy(&vm->vcpus[i].fd);
 	vm_io_destroy(&vm->io);
@@ -417,6 +423,7 @@ vm_reset_state(struct vm *vm, const struct vm_config *config, int system_fd)
 	vm->vm_fd = -1;
 	vm->stop_vcpu = NO_VCPU;
 	atomic_init(&vm->stopping, false);
+	atomic_init(&vm->detach_cancel, false);
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->parked_changed, NULL);
 	uart_16550_init(&vm->uart, &(struct uart_16550_sink){ 0 });

@@ -138,7 +138,8 @@ vm_control_no_reboot(struct vm_control *control)
 /* A BREAK then key on the guest's serial line: -EAGAIN when the UART's
  * FIFO is full or its lock busy (never waited for under the control lock:
  * a guest that keeps its console writing would hold up pause, info and
- * stop), -EBUSY when the VM is paused, -ESRCH when no boot runs or it is
+ * stop), -EBUSY when the VM is paused by its user (a park for the
+ * kernel's copy, core/vm_detach.c, does not count), -ESRCH when no boot runs or it is
  * ending. */
 int
 vm_control_console_break(struct vm_control *control, uint8_t key)
@@ -150,7 +151,7 @@ vm_control_console_break(struct vm_control *control, uint8_t key)
 	vm = control->vm;
 	if (vm != NULL) {
 		pthread_mutex_lock(&vm->lock);
-		rc = vm->pausing ? -EBUSY :
+		rc = vm->user_paused ? -EBUSY :
 		    vm->outcome != VM_OUTCOME_NONE ? -ESRCH : 0;
 		pthread_mutex_unlock(&vm->lock);
 		if (rc == 0)

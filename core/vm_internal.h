@@ -1,6 +1,6 @@
 /* core's own view of a VM: struct vm and the functions core/vm.c,
- * vm_vcpus.c, vm_control.c and vm_console.c share. Nothing outside core
- * includes it, except bench/bench_mmio.c (bench-only: it builds a VM with
+ * vm_vcpus.c, vm_control.c, vm_console.c and vm_detach.c share. Nothing
+ * outside core includes it, except bench/bench_mmio.c (bench-only: it builds a VM with
  * vm_prepare and drives vCPU 0 itself; docs/design.md). */
 #ifndef VMMD_VM_INTERNAL_H
 #define VMMD_VM_INTERNAL_H
@@ -59,9 +59,15 @@ struct vm {
 	struct pl031 rtc;			/* where the architecture has one */
 	struct vm_io io;			/* the virtio devices */
 	atomic_bool stopping;
-	pthread_mutex_t lock;		/* guards the five below */
+	struct guest_memory_ties ties;	/* files mapped into RAM until copied */
+	pthread_t detach_thread;	/* core/vm_detach.c */
+	bool detach_started;
+	atomic_bool detach_cancel;
+	pthread_mutex_t lock;		/* guards the seven below */
 	pthread_cond_t parked_changed;
-	bool pausing;			/* vCPUs park instead of running */
+	bool pausing;			/* vCPUs park instead of running: */
+	bool user_paused;		/* held by vm_vcpus_pause */
+	bool load_held;			/* held by vm_vcpus_hold_for_load */
 	unsigned int parked;		/* vCPU threads parked now */
 	int stop_vcpu;
 	enum vm_outcome outcome;
@@ -81,9 +87,15 @@ void vm_vcpus_join(struct vm *vm);
 unsigned int vm_vcpus_started(const struct vm *vm);
 int vm_vcpus_pause(struct vm *vm);
 int vm_vcpus_resume(struct vm *vm);
+int vm_vcpus_hold_for_load(struct vm *vm);
+void vm_vcpus_release_for_load(struct vm *vm);
 void vm_kick_all(struct vm *vm);
 void vm_request_stop(struct vm *vm, int vcpu, enum vm_outcome outcome,
     const char *detail);
+
+/* core/vm_detach.c: kernel and initrd cut from their files, beside the guest */
+void vm_detach_start(struct vm *vm);
+void vm_detach_join(struct vm *vm);
 
 /* core/vm_control.c: the running boot, for another thread */
 void vm_control_attach(struct vm_control *control, struct vm *vm);

@@ -224,23 +224,29 @@ vm_vcpus_join(struct vm *vm)
 			pthread_join(vm->vcpus[i].thread, NULL);
 }
 
-/* Returns once every vCPU thread is parked outside KVM_RUN: -EALREADY when
- * paused already, -ESRCH when the VM is ending. */
-int
-vm_vcpus_pause(struct vm *vm)
+/* The vCPUs park while the user's pause or the loader's swap
+ * (core/vm_detach.c) holds them, each a flag under vm->lock: holder. Returns
+ * once every vCPU thread is parked outside KVM_RUN: -EALREADY when that
+ * holder holds already, -ESRCH when the VM is ending. */
+static int
+vm_vcpus_hold(struct vm *vm, bool *holder)
 {
+	bool kick;
 	int rc = 0;
 
 	pthread_mutex_lock(&vm->lock);
-	if (vm->pausing || vm->outcome != VM_OUTCOME_NONE) {
-		rc = vm->pausing ? -EALREADY : -ESRCH;
+	if (*holder || vm->outcome != VM_OUTCOME_NONE) {
+		rc = *holder ? -EALREADY : -ESRCH;
 		pthread_mutex_unlock(&vm->lock);
 		return rc;
 	}
+	*holder = true;
+	kick = !vm->pausing;
 	vm->pausing = true;
 	atomic_store(&vm->stopping, true);
 	pthread_mutex_unlock(&vm->lock);
-	vm_kick_all(vm);
+	if (kick)
+		vm_kick_all(vm);
 	pthread_mutex_lock(&vm->lock);
 	while (vm->parked < vm_vcpus_started(vm) &&
 	    vm->outcome == VM_OUTCOME_NONE)
@@ -251,24 +257,53 @@ vm_vcpus_pause(struct vm *vm)
 	return rc;
 }
 
-/* stopping is cleared under vm->lock only while no outcome is set, so a
- * stop that races with the resume is never lost. -EALREADY when not
- * paused, -ESRCH when the VM is ending. */
-int
-vm_vcpus_resume(struct vm *vm)
+/* The vCPUs run again once no holder is left. stopping is cleared under
+ * vm->lock only while no outcome is set, so a stop that races with the
+ * resume is never lost. -EALREADY when holder does not hold, -ESRCH when
+ * the VM is ending. */
+static int
+vm_vcpus_release(struct vm *vm, bool *holder)
 {
 	int rc = 0;
 
 	pthread_mutex_lock(&vm->lock);
-	if (!vm->pausing)
+	if (!*holder)
 		rc = -EALREADY;
 	else if (vm->outcome != VM_OUTCOME_NONE)
 		rc = -ESRCH;
 	else {
-		atomic_store(&vm->stopping, false);
-		vm->pausing = false;
-		pthread_cond_broadcast(&vm->parked_changed);
+		*holder = false;
+		if (!vm->user_paused && !vm->load_held) {
+			atomic_store(&vm->stopping, false);
+			vm->pausing = false;
+			pthread_cond_broadcast(&vm->parked_changed);
+		}
 	}
 	pthread_mutex_unlock(&vm->lock);
 	return rc;
+}
+
+int
+vm_vcpus_pause(struct vm *vm)
+{
+	return vm_vcpus_hold(vm, &vm->user_paused);
+}
+
+int
+vm_vcpus_resume(struct vm *vm)
+{
+	return vm_vcpus_release(vm, &vm->user_paused);
+}
+
+/* The loader's hold: the user's pause and resume neither see nor end it. */
+int
+vm_vcpus_hold_for_load(struct vm *vm)
+{
+	return vm_vcpus_hold(vm, &vm->load_held);
+}
+
+void
+vm_vcpus_release_for_load(struct vm *vm)
+{
+	vm_vcpus_release(vm, &vm->load_held);
 }

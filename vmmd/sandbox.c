@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "../core/guest_memory.h"
 #include "../core/kept_files.h"
 #include "../core/log.h"
 #include "../core/rss.h"
@@ -178,6 +179,8 @@ sandbox_keep_files(const struct vm_config *vm, struct vm_device_spec *devices,
 		rc = keep(vm->payload_path, O_RDONLY, error, error_size);
 	if (rc == 0)
 		rc = keep(RSS_SMAPS_PATH, O_RDONLY, error, error_size);
+	if (rc == 0)	/* which kernel pages the guest wrote (vm_detach.c) */
+		rc = keep(GUEST_MEMORY_PAGEMAP_PATH, O_RDONLY, error, error_size);
 	for (i = 0; rc == 0 && i < device_count; i++)
 		rc = keep_device(&devices[i], error, error_size);
 	return rc;

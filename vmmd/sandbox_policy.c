@@ -76,7 +76,8 @@ const struct sandbox_rule sandbox_rules[] = {
 	ALLOW_IF("mprotect", SANDBOX_BITS_CLEAR, 2, PROT_EXEC,
 	    "thread stack guards, malloc arenas"),
 	ALLOW("munmap", "a boot's memory at teardown, malloc"),
-	ALLOW("mremap", "realloc"),
+	ALLOW("mremap", "realloc; the copy of kernel and initrd put in place "
+	    "of their mapping"),
 	ALLOW("madvise", "huge pages for guest RAM, freed thread stacks"),
 	ALLOW("brk", "malloc"),
 	/* threads: vCPUs, I/O and console input at each boot */

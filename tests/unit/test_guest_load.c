@@ -129,6 +129,40 @@ START_TEST(test_file_changed_after_load)
 }
 END_TEST
 
+/* Where guest memory keeps ties (a running VM), a plain file of 1 MiB or
+ * more is mapped, not read, and is the guest's own once its copy is
+ * swapped in; a smaller one is read, a gzip kernel decompressed. */
+START_TEST(test_tied_until_swapped)
+{
+	struct guest_memory_ties ties = { .count = 0 };
+	const uint64_t big = BASE + 16 * SIZE, big_size = 3 * SIZE / 2;
+	uint64_t loaded = 0, carried = 0;
+
+	memory.ties = &ties;
+	ck_assert_int_eq(guest_memory_add(&memory, big, 4 * SIZE), 0);
+	write_plain(plain_path, big_size);
+	write_gzip(gzip_path, 100000);
+	ck_assert_int_eq(guest_load_file(&memory, big, UINT64_MAX, plain_path,
+	    GUEST_LOAD_DECOMPRESS, &loaded), 0);
+	ck_assert_uint_eq(loaded, big_size);
+	ck_assert_int_eq(guest_load_file(&memory, BASE, UINT64_MAX, gzip_path,
+	    GUEST_LOAD_DECOMPRESS, &loaded), 0);
+	ck_assert_uint_eq(guest_memory_tied(&memory), 1);
+	ck_assert_int_eq(guest_load_file(&memory, big, SIZE, plain_path,
+	    GUEST_LOAD_RAW, &loaded), -EFBIG);
+	ck_assert_int_eq(guest_memory_copy_ties(&memory, NULL), 0);
+	ck_assert_int_eq(guest_memory_swap_ties(&memory, -1, &carried), 0);
+	ck_assert_int_eq(truncate(plain_path, 0), 0);
+	assert_loaded(big, big_size);
+	write_plain(plain_path, 200000);
+	ck_assert_int_eq(guest_load_file(&memory, BASE + 262144, UINT64_MAX,
+	    plain_path, GUEST_LOAD_RAW, &loaded), 0);
+	ck_assert_uint_eq(guest_memory_tied(&memory), 0);
+	guest_memory_release(&memory);
+	memory.ties = NULL;
+}
+END_TEST
+
 START_TEST(test_gzip)
 {
 	uint8_t head[16];
@@ -222,6 +256,7 @@ guest_load_suite(void)
 	tcase_add_checked_fixture(tcase, setup, teardown);
 	tcase_add_test(tcase, test_plain);
 	tcase_add_test(tcase, test_file_changed_after_load);
+	tcase_add_test(tcase, test_tied_until_swapped);
 	tcase_add_test(tcase, test_gzip);
 	tcase_add_test(tcase, test_exact_fit_and_overflow);
 	tcase_add_test(tcase, test_damaged_input);
