@@ -275,13 +275,13 @@ vsock_render(const struct api_vm_device *device, json_t *json)
  * in the order of enum api_vm_device_type. */
 static const struct api_vm_device_kind device_types[] = {
 	[API_DEVICE_DISK] = { "disk", { "path", "read_only", "serial", NULL },
-	    disk_members, disk_render },
+	    disk_members, disk_render, false },
 	[API_DEVICE_NET] = { "net", { "tap", "mac", NULL }, net_members,
-	    net_render },
-	[API_DEVICE_RNG] = { "rng", { NULL }, NULL, NULL },
+	    net_render, false },
+	[API_DEVICE_RNG] = { "rng", { NULL }, NULL, NULL, false },
 	[API_DEVICE_VSOCK] = { "vsock", { "cid", NULL }, vsock_members,
 	    vsock_render, .single = true },	/* one vhost per VM process */
-	[API_DEVICE_CONSOLE] = { "console", { NULL }, NULL, NULL },
+	[API_DEVICE_CONSOLE] = { "console", { NULL }, NULL, NULL, false },
 };
 
 #define DEVICE_TYPES	(sizeof(device_types) / sizeof(device_types[0]))
