@@ -76,7 +76,7 @@ END_TEST
 START_TEST(test_rtc_node)
 {
 	const fdt32_t *cells;
-	const fdt64_t *reg;
+	fdt64_t reg[2];
 	const char *text;
 	int length, clock;
 
@@ -84,7 +84,8 @@ START_TEST(test_rtc_node)
 	ck_assert_int_ge(fdt_node_offset_by_compatible(blob, -1, "arm,pl031"), 0);
 	ck_assert_int_eq(fdt_node_check_compatible(blob, fdt_path_offset(blob,
 	    "/pl031@9010000"), "arm,primecell"), 0);
-	reg = property("/pl031@9010000", "reg", &length);
+	/* properties are 4-byte aligned only */
+	memcpy(reg, property("/pl031@9010000", "reg", &length), sizeof(reg));
 	ck_assert_int_eq(length, 16);
 	ck_assert_uint_eq(fdt64_to_cpu(reg[0]), ARM64_RTC_BASE);
 	ck_assert_uint_eq(fdt64_to_cpu(reg[1]), 0x1000);
