@@ -11,6 +11,8 @@
 #   make fuzz-NAME           run the libFuzzer target fuzz/fuzz_NAME.c (FUZZ_SECONDS=60)
 #   make bench-api           the control API's requests/s and latency, natively
 #   make check-man           lint the man pages (also part of make check)
+#   make package             the Debian packages (native and arm64), lintian-clean
+#   make check-scripts       the script tests (tests/scripts: vmmctl, install-deps)
 #   make install DESTDIR= PREFIX=
 #
 # Every dependency is found with pkg-config; scripts/install-deps installs them.
@@ -80,7 +82,8 @@ PAYLOADS := $(patsubst tests/payloads/%.S,$(BUILD)/payloads/%.bin,$(wildcard tes
 RESULTS := build/results
 
 .PHONY: all deps payloads helpers check check-unit check-valgrind check-e2e demo \
-	install check-man clean run-unit run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
+	install check-man package run-package check-scripts run-scripts clean run-unit \
+	run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
 	bench bench-programs run-bench bench-api
 all: $(BUILD)/vmmd $(BUILD)/vmmctl
 
@@ -158,6 +161,15 @@ run-demo: cross
 	tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
 		--out build/demo --host demo --console
 
+# Script tests: vmmctl against a real daemon, install-deps's check; make
+# check runs them plain and with SANITIZE=1 (vmmd and vmmctl under ASan+UBSan).
+run-scripts: $(BUILD)/vmmd $(BUILD)/vmmctl
+	@mkdir -p $(RESULTS)
+	tests/scripts/run $(BUILD) $(RESULTS)/scripts$(if $(SANITIZE),-sanitize).counts
+
+check-scripts: deps
+	@$(MAKE) --no-print-directory -j$(JOBS) run-scripts
+
 check-unit: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) run-unit
 
@@ -173,12 +185,16 @@ check: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) run-unit; \
 	 $(MAKE) --no-print-directory -j$(JOBS) run-unit SANITIZE=1; \
 	 $(MAKE) --no-print-directory run-unit-valgrind; \
+	 $(MAKE) --no-print-directory -j$(JOBS) run-scripts; \
+	 $(MAKE) --no-print-directory -j$(JOBS) run-scripts SANITIZE=1; \
+	 $(MAKE) --no-print-directory run-package; \
 	 $(MAKE) --no-print-directory run-e2e; \
 	 $(MAKE) --no-print-directory run-e2e-selftest; \
 	 $(MAKE) --no-print-directory check-man; \
 	 tests/summarize $(RESULTS)/unit.counts $(RESULTS)/unit-sanitize.counts \
-		$(RESULTS)/unit-valgrind.counts $(RESULTS)/e2e.counts \
-		$(RESULTS)/e2e-selftest.counts $(RESULTS)/man.counts
+		$(RESULTS)/unit-valgrind.counts $(RESULTS)/scripts.counts \
+		$(RESULTS)/scripts-sanitize.counts $(RESULTS)/package.counts \
+		$(RESULTS)/e2e.counts $(RESULTS)/e2e-selftest.counts $(RESULTS)/man.counts
 
 demo: deps
 	@$(MAKE) --no-print-directory run-demo
@@ -271,6 +287,38 @@ check-man:
 		else echo "man: $$page has warnings"; failed=$$((failed + 1)); fi; \
 	done; echo "$$passed $$failed" > $(RESULTS)/man.counts; \
 	echo "man: $$passed passed, $$failed failed"; [ $$failed = 0 ]
+
+# The Debian package (debian/), for this machine's architecture and for
+# arm64 (cross-built against the sysroot, static), each built from a copy of
+# the tree by scripts/build-package into build/package/ and checked by
+# lintian: an error or a warning fails it (debian/sysroot.lintian-overrides
+# says why the static build's tags are overridden). The systemd e2e host
+# installs the arm64 one (tests/e2e/mksystemd-initramfs).
+PACKAGE_DIR := build/package
+PACKAGE_ARCHES := $(sort $(shell dpkg --print-architecture 2>/dev/null) arm64)
+PACKAGE_INPUTS := Makefile $(wildcard debian/* debian/source/* core/* arm64/* api/* \
+	vmmd/* vmmctl/* systemd/* man/* completions/* configs/* examples/*) \
+	scripts/build-package scripts/make-sysroot
+$(PACKAGE_DIR)/vmmd_$(VERSION)_%.deb: $(PACKAGE_INPUTS)
+	@VMMD_CACHE=$(VMMD_CACHE) JOBS=$(JOBS) scripts/build-package $* $(PACKAGE_DIR)
+
+.PRECIOUS: $(PACKAGE_DIR)/vmmd_$(VERSION)_%.deb
+package-deb-%: $(PACKAGE_DIR)/vmmd_$(VERSION)_%.deb
+	@true
+
+run-package:
+	@mkdir -p $(RESULTS); passed=0; failed=0; \
+	for arch in $(PACKAGE_ARCHES); do \
+		if $(MAKE) --no-print-directory package-deb-$$arch && \
+		    lintian --fail-on error,warning \
+			$(PACKAGE_DIR)/vmmd_$(VERSION)_$$arch.changes; then \
+			passed=$$((passed + 1)); \
+		else echo "package: $$arch failed"; failed=$$((failed + 1)); fi; \
+	done; echo "$$passed $$failed" > $(RESULTS)/package.counts; \
+	echo "package: $$passed passed, $$failed failed"; [ $$failed = 0 ]
+
+package: deps
+	@$(MAKE) --no-print-directory run-package
 
 # Fuzzing: each fuzz/fuzz_NAME.c is a libFuzzer target, built with clang and
 # ASan+UBSan against vmmd's own sources; `make fuzz-NAME FUZZ_SECONDS=600`

@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <libfdt.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "../core/pl031.h"
+#include "../core/uart_16550.h"
 #include "memory_map.h"
 
 #define GIC_PHANDLE		1
@@ -172,15 +174,23 @@ add_pmu(void *fdt)
 	return fdt_end_node(fdt);
 }
 
+/* Registers a host page apart where the command line allows it, so that
+ * LSR has a page of its own (core/vm_console.c asks the same question). */
 static int
-add_uart(void *fdt)
+add_uart(void *fdt, const struct device_tree_machine *machine)
 {
+	unsigned int shift = uart_16550_reg_shift(machine->bootargs,
+	    sysconf(_SC_PAGESIZE));
 	char name[32];
 
+	if (uart_16550_window(shift) > ARM64_UART_SIZE)
+		shift = 0;
 	snprintf(name, sizeof(name), "uart@%llx", (unsigned long long)ARM64_UART_BASE);
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
-	TRY(property_reg(fdt, ARM64_UART_BASE, ARM64_UART_SIZE));
+	TRY(property_reg(fdt, ARM64_UART_BASE, uart_16550_window(shift)));
+	if (shift != 0)
+		TRY(fdt_property_cell(fdt, "reg-shift", shift));
 	TRY(fdt_property_cell(fdt, "clock-frequency", UART_CLOCK_HZ));
 	TRY(property_irq(fdt, GIC_FDT_IRQ_TYPE_SPI, ARM64_UART_SPI));
 	return fdt_end_node(fdt);
@@ -257,7 +267,7 @@ build(void *fdt, size_t size, const struct device_tree_machine *machine)
 	TRY(add_timer(fdt));
 	if (machine->has_pmu)
 		TRY(add_pmu(fdt));
-	TRY(add_uart(fdt));
+	TRY(add_uart(fdt, machine));
 	TRY(add_apb_clock(fdt));
 	TRY(add_rtc(fdt));
 	for (i = 0; i < machine->virtio_count; i++)

@@ -12,8 +12,8 @@
 #define ARM64_GICR_SIZE_PER_CPU	0x00020000ull	/* RD_base + SGI_base frames */
 #define ARM64_GICR_LIMIT	0x09000000ull	/* room for 123 redistributors */
 #define ARM64_UART_BASE		0x09000000ull
-#define ARM64_UART_SIZE		0x00001000ull
-#define ARM64_RTC_BASE		0x09010000ull	/* a PL031 (PL031_SIZE), as QEMU's virt */
+#define ARM64_UART_SIZE		0x00080000ull	/* room for reg-shift 16 */
+#define ARM64_RTC_BASE		0x09080000ull	/* a PL031 (PL031_SIZE), past the UART */
 #define ARM64_VIRTIO_MMIO_BASE	0x0a000000ull
 #define ARM64_VIRTIO_MMIO_SIZE	0x00000200ull	/* per device */
 #define ARM64_VIRTIO_MAX	32		/* SPIs 16..47 */

@@ -104,7 +104,7 @@ bench_run(const struct bench_options *options, bool through_map)
 	start = now_ns();
 	if (through_map) {
 		rc = vcpu_run_until_stop(&vm->vcpus[0].fd, &vm->map,
-		    &vm->vcpus[0].counters, NULL, &result->stop);
+		    &vm->mmio_ring, &vm->vcpus[0].counters, NULL, &result->stop);
 		exits = result->stop.exits;
 		if (rc == 0 && result->stop.outcome != VM_OUTCOME_POWEROFF)
 			rc = -EPROTO;

@@ -47,18 +47,62 @@ kvm_vm_create(int system_fd, unsigned long machine_type)
 	return ioctl_result(fd);
 }
 
-int
-kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t guest_phys, void *host,
-    uint64_t size)
+static int
+set_memory(int vm_fd, uint32_t slot, uint32_t flags, uint64_t guest_phys,
+    void *host, uint64_t size)
 {
 	struct kvm_userspace_memory_region region = {
 		.slot = slot,
+		.flags = flags,
 		.guest_phys_addr = guest_phys,
 		.memory_size = size,
 		.userspace_addr = (uint64_t)(uintptr_t)host,
 	};
 
 	return ioctl_result(ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &region));
+}
+
+int
+kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t guest_phys, void *host,
+    uint64_t size)
+{
+	return set_memory(vm_fd, slot, 0, guest_phys, host, size);
+}
+
+/* Guest reads of the range come from host memory without an exit; its
+ * writes exit as MMIO (or land in a coalesced zone's ring). */
+int
+kvm_vm_set_memory_readonly(int vm_fd, uint32_t slot, uint64_t guest_phys,
+    void *host, uint64_t size)
+{
+	return set_memory(vm_fd, slot, KVM_MEM_READONLY, guest_phys, host, size);
+}
+
+/* Guest writes inside [address, address + size) are queued, in order, in
+ * the VM's coalesced MMIO ring instead of exiting (reads still exit). */
+int
+kvm_coalesced_mmio(int vm_fd, uint64_t address, uint32_t size, bool assign)
+{
+	struct kvm_coalesced_mmio_zone zone = { .addr = address, .size = size };
+
+	return ioctl_result(ioctl(vm_fd, assign ? KVM_REGISTER_COALESCED_MMIO :
+	    KVM_UNREGISTER_COALESCED_MMIO, &zone));
+}
+
+/* The VM's coalesced MMIO ring: a page of every vCPU's mapping, at the
+ * page KVM_CHECK_EXTENSION(KVM_CAP_COALESCED_MMIO) names; NULL when KVM
+ * has none or the mapping does not reach it. */
+struct kvm_coalesced_mmio_ring *
+kvm_coalesced_ring(int system_fd, const struct kvm_vcpu_fd *vcpu)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int offset = kvm_check_extension(system_fd, KVM_CAP_COALESCED_MMIO);
+
+	if (offset <= 0 || page <= 0 || vcpu->run == NULL ||
+	    (size_t)(offset + 1) * (size_t)page > vcpu->run_size)
+		return NULL;
+	return (struct kvm_coalesced_mmio_ring *)((char *)vcpu->run +
+	    (size_t)offset * (size_t)page);
 }
 
 /* Returns the new device's fd. */

@@ -12,6 +12,7 @@
 #define KVM_STABLE_API	12	/* KVM_GET_API_VERSION never changed from this */
 
 struct kvm_run;
+struct kvm_coalesced_mmio_ring;
 
 struct kvm_vcpu_fd {
 	int fd;
@@ -26,6 +27,12 @@ int kvm_check_extension(int fd, long capability);
 int kvm_vm_create(int system_fd, unsigned long machine_type);
 int kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t guest_phys,
     void *host, uint64_t size);
+int kvm_vm_set_memory_readonly(int vm_fd, uint32_t slot, uint64_t guest_phys,
+    void *host, uint64_t size);
+int kvm_coalesced_mmio(int vm_fd, uint64_t address, uint32_t size,
+    bool assign);
+struct kvm_coalesced_mmio_ring *kvm_coalesced_ring(int system_fd,
+    const struct kvm_vcpu_fd *vcpu);
 int kvm_device_create(int vm_fd, uint32_t type);
 int kvm_device_has_attr(int fd, uint32_t group, uint64_t attribute);
 int kvm_device_set_attr(int fd, uint32_t group, uint64_t attribute,

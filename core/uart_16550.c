@@ -4,6 +4,7 @@
 #include "uart_16550.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 enum uart_register {
@@ -44,12 +45,20 @@ uart_16550_destroy(struct uart_16550 *uart)
 	pthread_mutex_destroy(&uart->lock);
 }
 
+static uint8_t line_status(const struct uart_16550 *uart);
+
+/* After every change of state: the LSR the guest reads without an exit
+ * first (an interrupt handler that reads it must see why it was called),
+ * then the interrupt line. */
 static void
 update_irq(struct uart_16550 *uart)
 {
 	bool level = ((uart->ier & IER_ERBFI) && uart->rx_count > 0) ||
 	    ((uart->ier & IER_ETBEI) && uart->thr_interrupt);
 
+	if (uart->lsr_mirror != NULL)
+		atomic_store_explicit((_Atomic uint8_t *)uart->lsr_mirror,
+		    line_status(uart), memory_order_release);
 	if (level != uart->irq_level && uart->sink.set_irq != NULL) {
 		uart->irq_level = level;
 		uart->sink.set_irq(uart->sink.context, level);
@@ -223,18 +232,82 @@ register_write(struct uart_16550 *uart, unsigned int reg, uint8_t value)
 	}
 }
 
+/* The registers 1 << reg_shift apart; lsr_mirror (NULL: none) is host
+ * memory the guest reads as LSR, kept current from now on. */
+void
+uart_16550_set_layout(struct uart_16550 *uart, unsigned int reg_shift,
+    uint8_t *lsr_mirror)
+{
+	pthread_mutex_lock(&uart->lock);
+	uart->reg_shift = reg_shift <= UART_16550_MAX_SHIFT ? reg_shift : 0;
+	uart->lsr_mirror = lsr_mirror;
+	update_irq(uart);
+	pthread_mutex_unlock(&uart->lock);
+}
+
+/* Registers a host page apart, so that LSR can have a page of its own;
+ * 0 (all in one page) where the page size is not one the device tree can
+ * say, or where the command line asks for an early console from the
+ * device tree: Linux maps one 4 KiB page for it (earlycon_map), which
+ * would not reach LSR. earlycon=uart8250,mmio,ADDR is served either way:
+ * offsets 0-7 are the registers too. */
+unsigned int
+uart_16550_reg_shift(const char *cmdline, long page_size)
+{
+	unsigned int shift = 0;
+	const char *p = cmdline;
+	size_t n;
+
+	while (shift <= UART_16550_MAX_SHIFT && (1l << shift) < page_size)
+		shift++;
+	if (shift > UART_16550_MAX_SHIFT || (1l << shift) != page_size)
+		return 0;
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " ");
+		n = strcspn(p, " ");
+		if ((n == 8 || n == 9) && strncmp(p, "earlycon=", n) == 0)
+			return 0;
+		p += n;
+	}
+	return shift;
+}
+
+/* The guest physical range the UART's registers take. */
+uint64_t
+uart_16550_window(unsigned int reg_shift)
+{
+	uint64_t size = (uint64_t)UART_16550_REGISTERS << reg_shift;
+
+	return size > UART_16550_COMPACT_SIZE ? size : UART_16550_COMPACT_SIZE;
+}
+
+/* Register i at i << reg_shift, or at i (the compact layout an early
+ * console given an address on the command line assumes). */
+static int
+register_at(const struct uart_16550 *uart, uint64_t offset)
+{
+	uint64_t spacing = 1ull << uart->reg_shift;
+
+	if (offset < UART_16550_REGISTERS)
+		return (int)offset;
+	if (offset % spacing != 0 || offset / spacing >= UART_16550_REGISTERS)
+		return -EINVAL;
+	return (int)(offset / spacing);
+}
+
 int
 uart_16550_mmio(void *device, struct mmio_access *access)
 {
 	struct uart_16550 *uart = device;
+	int reg = register_at(uart, access->offset);
 
-	if (access->length != 1 || access->offset > UART_SCR)
+	if (access->length != 1 || reg < 0)
 		return -EINVAL;
 	pthread_mutex_lock(&uart->lock);
 	if (access->is_write)
-		register_write(uart, (unsigned int)access->offset, access->data[0]);
+		register_write(uart, (unsigned int)reg, access->data[0]);
 	else
-		access->data[0] = register_read(uart, (unsigned int)access->offset);
+		access->data[0] = register_read(uart, (unsigned int)reg);
 	update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);
 	return 0;

@@ -4,8 +4,10 @@
  * per-vCPU counter counts the hit. An MMIO access no entry covers gets the
  * map's policy (ignored, stopped, or aborted in the guest), counted per
  * address; any other exit the map does not cover stops the VM as a guest
- * error that names it (docs/forward-map.md). Nothing here
- * allocates, logs or takes a lock: the caller reports the stop. */
+ * error that names it (docs/forward-map.md). Before an exit is served, the
+ * writes KVM coalesced are (core/mmio_ring.h): a device sees them before
+ * the access that exited. Nothing here allocates or logs, and a lock is
+ * taken only while that ring holds writes: the caller reports the stop. */
 #include "vcpu.h"
 
 #include <errno.h>
@@ -242,10 +244,10 @@ dispatch(struct vcpu_exit *exit, uint32_t reason)
  * (stop->outcome stays VM_OUTCOME_NONE); or the negative errno of a
  * KVM_RUN, or of a vCPU ioctl serving an exit, that failed (stop->detail
  * then says what it was serving). Any other signal interrupting KVM_RUN is
- * the KVM_EXIT_INTR exit and goes through the map too. */
+ * the KVM_EXIT_INTR exit and goes through the map too. ring may be NULL. */
 int
 vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, const struct forward_map *map,
-    struct forward_counters *counters, const atomic_bool *stopping,
+    struct mmio_ring *ring, struct forward_counters *counters, const atomic_bool *stopping,
     struct vcpu_stop *stop)
 {
 	struct vcpu_exit exit = {
@@ -258,6 +260,8 @@ vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, const struct forward_map *map,
 	*stop = (struct vcpu_stop){ .outcome = VM_OUTCOME_NONE, .entry = -1 };
 	for (;;) {
 		rc = kvm_vcpu_run(vcpu);
+		if (ring != NULL)
+			mmio_ring_drain(ring);
 		if (rc < 0 && rc != -EINTR)
 			return rc;
 		if (rc == -EINTR && stopping != NULL && atomic_load(stopping))

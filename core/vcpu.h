@@ -1,5 +1,6 @@
-/* The vCPU loop: KVM_RUN, look the exit up in the VM's trap forward map,
- * act on the entry, count the hit, run again, until an exit ends the VM. */
+/* The vCPU loop: KVM_RUN, serve the writes KVM coalesced since, look the
+ * exit up in the VM's trap forward map, act on the entry, count the hit,
+ * run again, until an exit ends the VM. */
 #ifndef VMMD_VCPU_H
 #define VMMD_VCPU_H
 
@@ -9,6 +10,7 @@
 
 #include "forward_map.h"
 #include "kvm.h"
+#include "mmio_ring.h"
 #include "vm_exit.h"
 
 struct vcpu_stop {
@@ -22,7 +24,7 @@ struct vcpu_stop {
 };
 
 int vcpu_run_until_stop(struct kvm_vcpu_fd *vcpu, const struct forward_map *map,
-    struct forward_counters *counters, const atomic_bool *stopping,
+    struct mmio_ring *ring, struct forward_counters *counters, const atomic_bool *stopping,
     struct vcpu_stop *stop);
 
 #endif

@@ -399,7 +399,7 @@ vm_teardown(struct vm *vm)
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	guest_memory_release(&vm->memory);
-	uart_16550_destroy(&vm->uart);
+	vm_console_destroy(vm);
 	pl031_destroy(&vm->rtc);
 	pthread_cond_destroy(&vm->parked_changed);
 	pthread_mutex_destroy(&vm->lock);
@@ -426,7 +426,7 @@ vm_reset_state(struct vm *vm, const struct vm_config *config, int system_fd)
 	atomic_init(&vm->detach_cancel, false);
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->parked_changed, NULL);
-	uart_16550_init(&vm->uart, &(struct uart_16550_sink){ 0 });
+	vm_console_reset(vm);
 	pl031_init(&vm->rtc, &(struct pl031_sink){ vm_rtc_irq, vm },
 	    vm_monotonic_ns, (uint64_t)time(NULL));
 }

@@ -15,6 +15,7 @@
 #include "dev_scratch.h"
 #include "forward_map.h"
 #include "guest_memory.h"
+#include "mmio_ring.h"
 #include "pl031.h"
 #include "uart_16550.h"
 #include "vcpu.h"
@@ -48,8 +49,11 @@ struct vm {
 	uint64_t vcpu_ids[VM_MAX_VCPUS];
 	struct forward_map map;
 	struct uart_16550 uart;
+	uint8_t *uart_lsr_page;		/* NULL, or the page the guest reads LSR from */
+	size_t uart_lsr_page_size;
+	struct mmio_ring mmio_ring;	/* the UART's coalesced THR writes */
 	struct console console;
-	pthread_t console_input_thread;
+	pthread_t console_input_thread;	/* input, and the ring's drain timer */
 	bool console_input_started;
 	int console_input_stop;		/* an eventfd that ends that thread */
 	uint64_t boot_start_ns;
@@ -103,7 +107,9 @@ bool vm_control_stopped(struct vm_control *control);
 void vm_control_lines_changed(struct vm_control *control);
 
 /* core/vm_console.c: the console, the UART and virtio-console wiring */
+void vm_console_reset(struct vm *vm);
 int vm_console_create(struct vm *vm);
+void vm_console_destroy(struct vm *vm);
 int vm_console_add_entry(struct vm *vm);
 struct vm_io_sink vm_console_sink(struct vm *vm);
 int vm_console_start_input(struct vm *vm);

@@ -99,7 +99,7 @@ vcpu_thread(void *argument)
 
 	for (;;) {
 		vcpu->run_error = vcpu_run_until_stop(&vcpu->fd, &vm->map,
-		    &vcpu->counters, &vm->stopping, &vcpu->stop);
+		    &vm->mmio_ring, &vcpu->counters, &vm->stopping, &vcpu->stop);
 		exits += vcpu->stop.exits;
 		if (vcpu->run_error < 0 || vcpu->stop.outcome != VM_OUTCOME_NONE ||
 		    !vm_park(vm, vcpu))

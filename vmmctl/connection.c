@@ -42,7 +42,9 @@ connection_send_raw(struct connection *connection, const char *text,
 static json_t *
 take_line(struct connection *connection)
 {
-	char *newline = memchr(connection->buffer, '\n', connection->length);
+	/* Before the first read the buffer is NULL: no memchr on it. */
+	char *newline = connection->length == 0 ? NULL :
+	    memchr(connection->buffer, '\n', connection->length);
 	size_t used;
 	json_t *message;
 

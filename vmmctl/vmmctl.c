@@ -586,7 +586,10 @@ parse(int argc, char **argv, struct vmmctl *ctl)
 	};
 	int option;
 
-	ctl->socket_path = getenv("VMMD_SOCKET") ?: DEFAULT_SOCKET;
+	/* Called twice (before and after the subcommand): a --socket of the
+	 * first pass stays. */
+	if (ctl->socket_path == NULL)
+		ctl->socket_path = getenv("VMMD_SOCKET") ?: DEFAULT_SOCKET;
 	while ((option = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		switch (option) {
 		case 's':

@@ -278,6 +278,8 @@ send_spec(struct vm_entry *vm)
 	return rc;
 }
 
+#define VM_PROCESS_CONSOLE_PIPE	(1 << 20)
+
 static int
 spawn_fds(int control[2], int out[2], int in[2])
 {
@@ -285,6 +287,11 @@ spawn_fds(int control[2], int out[2], int in[2])
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control) < 0 ||
 	    pipe2(out, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0)
 		return -errno;
+	/* The VM process drops what the console pipe cannot take; with the
+	 * console's fast path (docs/design.md) a guest's burst comes faster
+	 * than a busy daemon reads, so the pipe holds up to 1 MiB (the
+	 * default pipe-max-size; less where that is lower: best effort). */
+	fcntl(out[1], F_SETPIPE_SZ, VM_PROCESS_CONSOLE_PIPE);
 	return 0;
 }
 

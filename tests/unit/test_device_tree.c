@@ -9,6 +9,7 @@
 
 #include "../../arm64/device_tree.h"
 #include "../../arm64/memory_map.h"
+#include "../../core/uart_16550.h"
 #include "suites.h"
 
 static const uint64_t mpidrs[] = { 0x80000000, 0x80000001, 0x80000002 };
@@ -33,9 +34,22 @@ property(const char *path, const char *name, int *length)
 	return fdt_getprop(blob, node, name, length);
 }
 
+/* The size cell of the UART's reg (the property may be unaligned). */
+static uint64_t
+uart_size(void)
+{
+	fdt64_t cells[2];
+	int length;
+
+	memcpy(cells, property("/uart@9000000", "reg", &length), sizeof(cells));
+	ck_assert_int_eq(length, (int)sizeof(cells));
+	return fdt64_to_cpu(cells[1]);
+}
+
 START_TEST(test_nodes)
 {
 	const fdt64_t *reg;
+	unsigned int shift;
 	const char *text;
 	int length;
 
@@ -65,6 +79,12 @@ START_TEST(test_nodes)
 	ck_assert_uint_eq(fdt64_to_cpu(reg[3]), 3 * ARM64_GICR_SIZE_PER_CPU);
 	ck_assert_int_lt(fdt_path_offset(blob, "/intc@8000000/msi-controller@8080000"), 0);
 	ck_assert_str_eq(property("/uart@9000000", "compatible", &length), "ns16550a");
+	/* registers a host page apart: LSR in a page of its own */
+	shift = uart_16550_reg_shift(machine.bootargs, sysconf(_SC_PAGESIZE));
+	ck_assert_uint_ge(shift, 12);
+	ck_assert_uint_eq(fdt32_ld(property("/uart@9000000", "reg-shift",
+	    &length)), shift);
+	ck_assert_uint_eq(uart_size(), 8ull << shift);
 	ck_assert_int_lt(fdt_path_offset(blob, "/pmu"), 0);	/* none asked */
 	property("/timer", "always-on", &length);
 	ck_assert_int_eq(length, 0);
@@ -83,26 +103,41 @@ START_TEST(test_rtc_node)
 	ck_assert_int_eq(device_tree_build(&machine, blob, sizeof(blob)), 0);
 	ck_assert_int_ge(fdt_node_offset_by_compatible(blob, -1, "arm,pl031"), 0);
 	ck_assert_int_eq(fdt_node_check_compatible(blob, fdt_path_offset(blob,
-	    "/pl031@9010000"), "arm,primecell"), 0);
+	    "/pl031@9080000"), "arm,primecell"), 0);
 	/* properties are 4-byte aligned only */
-	memcpy(reg, property("/pl031@9010000", "reg", &length), sizeof(reg));
+	memcpy(reg, property("/pl031@9080000", "reg", &length), sizeof(reg));
 	ck_assert_int_eq(length, 16);
 	ck_assert_uint_eq(fdt64_to_cpu(reg[0]), ARM64_RTC_BASE);
 	ck_assert_uint_eq(fdt64_to_cpu(reg[1]), 0x1000);
-	cells = property("/pl031@9010000", "interrupts", &length);
+	cells = property("/pl031@9080000", "interrupts", &length);
 	ck_assert_int_eq(length, 12);
 	ck_assert_uint_eq(fdt32_to_cpu(cells[0]), 0);	/* SPI */
 	ck_assert_uint_eq(fdt32_to_cpu(cells[1]), ARM64_RTC_SPI);
 	ck_assert_uint_ne(ARM64_RTC_SPI, ARM64_UART_SPI);
-	text = property("/pl031@9010000", "clock-names", &length);
+	text = property("/pl031@9080000", "clock-names", &length);
 	ck_assert_str_eq(text, "apb_pclk");
-	cells = property("/pl031@9010000", "clocks", &length);
+	cells = property("/pl031@9080000", "clocks", &length);
 	ck_assert_int_eq(length, 4);
 	clock = fdt_node_offset_by_phandle(blob, fdt32_to_cpu(cells[0]));
 	ck_assert_int_eq(clock, fdt_path_offset(blob, "/apb-pclk"));
 	ck_assert_int_eq(fdt_node_check_compatible(blob, clock, "fixed-clock"), 0);
 	cells = property("/apb-pclk", "#clock-cells", &length);
 	ck_assert_uint_eq(fdt32_to_cpu(cells[0]), 0);
+}
+END_TEST
+
+/* An early console from the device tree maps one 4 KiB page: registers
+ * stay bytes apart then. */
+START_TEST(test_uart_compact_for_earlycon)
+{
+	struct device_tree_machine early = machine;
+	int length;
+
+	early.bootargs = "console=ttyS0 earlycon";
+	ck_assert_int_eq(device_tree_build(&early, blob, sizeof(blob)), 0);
+	ck_assert_uint_eq(uart_size(), 0x1000);
+	ck_assert_ptr_null(fdt_getprop(blob, fdt_path_offset(blob,
+	    "/uart@9000000"), "reg-shift", &length));
 }
 END_TEST
 
@@ -205,6 +240,7 @@ device_tree_suite(void)
 	tcase_add_test(tcase, test_nodes);
 	tcase_add_test(tcase, test_rtc_node);
 	tcase_add_test(tcase, test_its_and_no_initrd);
+	tcase_add_test(tcase, test_uart_compact_for_earlycon);
 	tcase_add_test(tcase, test_refusals);
 	tcase_add_test(tcase, test_virtio_nodes);
 	tcase_add_test(tcase, test_dtc_accepts);

@@ -191,12 +191,12 @@ START_TEST(test_attach)
 
 	forward_map_init(&map);
 	setup_rtc(1000);
-	ck_assert_int_eq(pl031_attach(&map, &rtc, 0x9010000), 0);
+	ck_assert_int_eq(pl031_attach(&map, &rtc, 0x9080000), 0);
 	ck_assert_int_eq(forward_map_validate(&map, error, sizeof(error)), 0);
-	i = forward_map_lookup(&map, FORWARD_MMIO, 0x9010fff);
+	i = forward_map_lookup(&map, FORWARD_MMIO, 0x9080fff);
 	ck_assert_int_ge(i, 0);
 	ck_assert_str_eq(map.entries[i].name, "rtc");
-	ck_assert_int_lt(forward_map_lookup(&map, FORWARD_MMIO, 0x9011000), 0);
+	ck_assert_int_lt(forward_map_lookup(&map, FORWARD_MMIO, 0x9081000), 0);
 	pl031_destroy(&rtc);
 }
 END_TEST

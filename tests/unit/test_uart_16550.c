@@ -208,6 +208,93 @@ START_TEST(test_refused_accesses)
 }
 END_TEST
 
+/* Registers a page apart: register i at i << 12, and still at i (an
+ * early console given the address assumes that layout). */
+START_TEST(test_spread_registers)
+{
+	uint8_t mirror = 0;
+
+	uart_16550_set_layout(&uart, 12, &mirror);
+	put(3 << 12, 0x83);			/* LCR: DLAB */
+	put(0, 0x0c);				/* DLL, at offset 0 either way */
+	ck_assert_uint_eq(get(3), 0x83);	/* LCR at its compact offset */
+	put(3 << 12, 0x03);
+	ck_assert_uint_eq(get(7 << 12), 0);
+	put(7 << 12, 0x5a);			/* SCR */
+	ck_assert_uint_eq(get(7), 0x5a);
+	put(0, 'x');
+	ck_assert_uint_eq(transmitted_count, 1);
+	ck_assert_uint_eq(get(5 << 12) & 0x60, 0x60);
+}
+END_TEST
+
+START_TEST(test_spread_refuses_between_registers)
+{
+	uint8_t value = 0;
+	struct mmio_access between = { (1 << 12) + 1, &value, 1, false };
+	struct mmio_access beyond = { 8 << 12, &value, 1, false };
+	struct mmio_access compact_beyond = { 8, &value, 1, false };
+
+	uart_16550_set_layout(&uart, 12, NULL);
+	ck_assert_int_eq(uart_16550_mmio(&uart, &between), -EINVAL);
+	ck_assert_int_eq(uart_16550_mmio(&uart, &beyond), -EINVAL);
+	ck_assert_int_eq(uart_16550_mmio(&uart, &compact_beyond), -EINVAL);
+}
+END_TEST
+
+/* The byte the guest reads as LSR without an exit follows every change:
+ * data ready as input arrives, a break while its NUL is at the head, and
+ * back to empty once the guest read it all. */
+START_TEST(test_lsr_mirror)
+{
+	uint8_t mirror = 0;
+
+	uart_16550_set_layout(&uart, 12, &mirror);
+	ck_assert_uint_eq(mirror, 0x60);	/* THRE, TEMT */
+	put(1 << 12, 0x01);			/* ERBFI */
+	ck_assert_uint_eq(uart_16550_receive(&uart, (const uint8_t *)"ab", 2), 2);
+	ck_assert_uint_eq(mirror, 0x61);	/* and DR */
+	ck_assert(irq);
+	ck_assert_uint_eq(get(0), 'a');
+	ck_assert_uint_eq(mirror, 0x61);
+	ck_assert_uint_eq(get(0), 'b');
+	ck_assert_uint_eq(mirror, 0x60);
+	ck_assert(!irq);
+	ck_assert_int_eq(uart_16550_send_break(&uart, 's'), 0);
+	ck_assert_uint_eq(mirror, 0x71);	/* BI with its NUL */
+	ck_assert_uint_eq(get(0), 0);
+	ck_assert_uint_eq(mirror, 0x61);	/* the key */
+	ck_assert_uint_eq(get(0), 's');
+	ck_assert_uint_eq(mirror, 0x60);
+	put(4 << 12, 0x18);			/* loopback: DR comes back too */
+	put(0, 'l');
+	ck_assert_uint_eq(mirror, 0x61);
+	ck_assert_uint_eq(transmitted_count, 0);
+}
+END_TEST
+
+/* Registers a host page apart, unless the command line asks for an early
+ * console from the device tree, or the page size is not one it can say. */
+START_TEST(test_reg_shift_decision)
+{
+	ck_assert_uint_eq(uart_16550_reg_shift("console=ttyS0", 4096), 12);
+	ck_assert_uint_eq(uart_16550_reg_shift("console=ttyS0", 16384), 14);
+	ck_assert_uint_eq(uart_16550_reg_shift("console=ttyS0", 65536), 16);
+	ck_assert_uint_eq(uart_16550_reg_shift("", 4096), 12);
+	ck_assert_uint_eq(uart_16550_reg_shift("console=ttyS0 earlycon", 4096), 0);
+	ck_assert_uint_eq(uart_16550_reg_shift("earlycon= quiet", 4096), 0);
+	ck_assert_uint_eq(uart_16550_reg_shift(
+	    "earlycon=uart8250,mmio,0x9000000 console=ttyS0", 4096), 12);
+	ck_assert_uint_eq(uart_16550_reg_shift("xearlycon earlycons", 4096), 12);
+	ck_assert_uint_eq(uart_16550_reg_shift("console=ttyS0", 1 << 17), 0);
+	ck_assert_uint_eq(uart_16550_reg_shift("console=ttyS0", 3000), 0);
+	ck_assert_uint_eq(uart_16550_reg_shift("console=ttyS0", 0), 0);
+	ck_assert_uint_eq(uart_16550_window(0), 0x1000);
+	ck_assert_uint_eq(uart_16550_window(12), 0x8000);
+	ck_assert_uint_eq(uart_16550_window(16), 0x80000);
+}
+END_TEST
+
 static Suite *
 uart_16550_suite(void)
 {
@@ -224,6 +311,10 @@ uart_16550_suite(void)
 	tcase_add_test(tcase, test_divisor_latch_and_scratch);
 	tcase_add_test(tcase, test_loopback);
 	tcase_add_test(tcase, test_refused_accesses);
+	tcase_add_test(tcase, test_spread_registers);
+	tcase_add_test(tcase, test_spread_refuses_between_registers);
+	tcase_add_test(tcase, test_lsr_mirror);
+	tcase_add_test(tcase, test_reg_shift_decision);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
