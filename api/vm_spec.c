@@ -24,7 +24,14 @@ static const struct spec_member spec_members[] = {
 	{ "initrd", API_STRING, false },
 	{ "cmdline", API_STRING, false },
 	{ "cpu_template", API_STRING, false },
+	{ "unmapped_mmio", API_STRING, false },
 	{ "devices", API_ARRAY, false },
+};
+
+static const char *const unmapped_mmio_names[] = {
+	[API_UNMAPPED_MMIO_IGNORE] = "ignore",
+	[API_UNMAPPED_MMIO_STOP] = "stop",
+	[API_UNMAPPED_MMIO_ABORT] = "abort",
 };
 
 static const char *const type_words[] = {
@@ -268,13 +275,13 @@ vsock_render(const struct api_vm_device *device, json_t *json)
  * in the order of enum api_vm_device_type. */
 static const struct api_vm_device_kind device_types[] = {
 	[API_DEVICE_DISK] = { "disk", { "path", "read_only", "serial", NULL },
-	    disk_members, disk_render },
+	    disk_members, disk_render, false },
 	[API_DEVICE_NET] = { "net", { "tap", "mac", NULL }, net_members,
-	    net_render },
-	[API_DEVICE_RNG] = { "rng", { NULL }, NULL, NULL },
+	    net_render, false },
+	[API_DEVICE_RNG] = { "rng", { NULL }, NULL, NULL, false },
 	[API_DEVICE_VSOCK] = { "vsock", { "cid", NULL }, vsock_members,
 	    vsock_render, .single = true },	/* one vhost per VM process */
-	[API_DEVICE_CONSOLE] = { "console", { NULL }, NULL, NULL },
+	[API_DEVICE_CONSOLE] = { "console", { NULL }, NULL, NULL, false },
 };
 
 #define DEVICE_TYPES	(sizeof(device_types) / sizeof(device_types[0]))
@@ -473,6 +480,35 @@ spec_sizes(json_t *spec, const struct api_vm_limits *limits,
 	return 0;
 }
 
+const char *
+api_unmapped_mmio_name(enum api_unmapped_mmio policy)
+{
+	return (unsigned int)policy < API_UNMAPPED_MMIO_COUNT ?
+	    unmapped_mmio_names[policy] : NULL;
+}
+
+/* Absent: ignore, as QEMU and kvmtool do. */
+static int
+spec_unmapped_mmio(json_t *spec, struct api_vm_spec *out,
+    struct api_error *error)
+{
+	const char *name = json_string_value(json_object_get(spec,
+	    "unmapped_mmio"));
+	unsigned int i;
+
+	out->unmapped_mmio = API_UNMAPPED_MMIO_IGNORE;
+	if (name == NULL)
+		return 0;
+	for (i = 0; i < API_UNMAPPED_MMIO_COUNT; i++)
+		if (strcmp(name, unmapped_mmio_names[i]) == 0) {
+			out->unmapped_mmio = (enum api_unmapped_mmio)i;
+			return 0;
+		}
+	api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+	    "'unmapped_mmio' must be \"ignore\", \"stop\" or \"abort\"");
+	return -1;
+}
+
 int
 api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
     struct api_vm_spec *out, struct api_error *error)
@@ -507,6 +543,8 @@ api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
 		    "initrd and cpu_template must be absolute paths");
 		return -1;
 	}
+	if (spec_unmapped_mmio(spec, out, error) < 0)
+		return -1;
 	return spec_devices(spec, out, error);
 }
 
@@ -533,5 +571,8 @@ api_vm_spec_json(const struct api_vm_spec *spec)
 	if (spec->cpu_template[0] != '\0')
 		json_object_set_new(json, "cpu_template",
 		    json_string(spec->cpu_template));
+	if (spec->unmapped_mmio != API_UNMAPPED_MMIO_IGNORE)
+		json_object_set_new(json, "unmapped_mmio", json_string(
+		    api_unmapped_mmio_name(spec->unmapped_mmio)));
 	return json;
 }
