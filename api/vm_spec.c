@@ -24,7 +24,14 @@ static const struct spec_member spec_members[] = {
 	{ "initrd", API_STRING, false },
 	{ "cmdline", API_STRING, false },
 	{ "cpu_template", API_STRING, false },
+	{ "unmapped_mmio", API_STRING, false },
 	{ "devices", API_ARRAY, false },
+};
+
+static const char *const unmapped_mmio_names[] = {
+	[API_UNMAPPED_MMIO_IGNORE] = "ignore",
+	[API_UNMAPPED_MMIO_STOP] = "stop",
+	[API_UNMAPPED_MMIO_ABORT] = "abort",
 };
 
 static const char *const type_words[] = {
@@ -503,6 +510,35 @@ file_valid(const char *value, bool required)
 	return value[0] == '/' || api_vm_spec_fd_ref(value);
 }
 
+const char *
+api_unmapped_mmio_name(enum api_unmapped_mmio policy)
+{
+	return (unsigned int)policy < API_UNMAPPED_MMIO_COUNT ?
+	    unmapped_mmio_names[policy] : NULL;
+}
+
+/* Absent: ignore, as QEMU and kvmtool do. */
+static int
+spec_unmapped_mmio(json_t *spec, struct api_vm_spec *out,
+    struct api_error *error)
+{
+	const char *name = json_string_value(json_object_get(spec,
+	    "unmapped_mmio"));
+	unsigned int i;
+
+	out->unmapped_mmio = API_UNMAPPED_MMIO_IGNORE;
+	if (name == NULL)
+		return 0;
+	for (i = 0; i < API_UNMAPPED_MMIO_COUNT; i++)
+		if (strcmp(name, unmapped_mmio_names[i]) == 0) {
+			out->unmapped_mmio = (enum api_unmapped_mmio)i;
+			return 0;
+		}
+	api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+	    "'unmapped_mmio' must be \"ignore\", \"stop\" or \"abort\"");
+	return -1;
+}
+
 int
 api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
     struct api_vm_spec *out, struct api_error *error)
@@ -537,6 +573,8 @@ api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
 		    "(a file passed with getfd)");
 		return -1;
 	}
+	if (spec_unmapped_mmio(spec, out, error) < 0)
+		return -1;
 	return spec_devices(spec, out, error);
 }
 
@@ -563,5 +601,8 @@ api_vm_spec_json(const struct api_vm_spec *spec)
 	if (spec->cpu_template[0] != '\0')
 		json_object_set_new(json, "cpu_template",
 		    json_string(spec->cpu_template));
+	if (spec->unmapped_mmio != API_UNMAPPED_MMIO_IGNORE)
+		json_object_set_new(json, "unmapped_mmio", json_string(
+		    api_unmapped_mmio_name(spec->unmapped_mmio)));
 	return json;
 }

@@ -42,6 +42,16 @@ struct api_vm_device {
 	uint64_t cid;				/* vsock: 3 to 0xfffffffe */
 };
 
+/* What a guest's access to no device gets (docs/forward-map.md); the
+ * names are the VM process's forward-map policies, one for one (checked
+ * at the daemon's start). */
+enum api_unmapped_mmio {
+	API_UNMAPPED_MMIO_IGNORE,	/* the default */
+	API_UNMAPPED_MMIO_STOP,
+	API_UNMAPPED_MMIO_ABORT,
+	API_UNMAPPED_MMIO_COUNT,
+};
+
 struct api_vm_spec {
 	char name[API_VM_NAME_MAX + 1];
 	unsigned int vcpus;
@@ -50,6 +60,7 @@ struct api_vm_spec {
 	char initrd[API_VM_PATH_MAX];		/* "" for none */
 	char cmdline[API_VM_CMDLINE_MAX];
 	char cpu_template[API_VM_PATH_MAX];	/* "" for the default */
+	enum api_unmapped_mmio unmapped_mmio;
 	struct api_vm_device devices[API_VM_DEVICES_MAX];
 	unsigned int device_count;
 };
@@ -66,6 +77,7 @@ struct api_vm_device_kind {
 };
 
 const char *api_vm_device_type_name(enum api_vm_device_type type);
+const char *api_unmapped_mmio_name(enum api_unmapped_mmio policy);
 const struct api_vm_device_kind *api_vm_device_types(size_t *count);
 int api_vm_device_types_validate(const struct api_vm_device_kind *types,
     size_t count, char *error, size_t error_size);

@@ -28,6 +28,8 @@ static const struct arch_layout arm64_layout = {
 	.console_base = ARM64_UART_BASE,
 	.console_size = ARM64_UART_SIZE,
 	.console_irq = ARM64_UART_SPI,
+	.rtc_base = ARM64_RTC_BASE,
+	.rtc_irq = ARM64_RTC_SPI,
 	.virtio_base = ARM64_VIRTIO_MMIO_BASE,
 	.virtio_stride = ARM64_VIRTIO_MMIO_SIZE,
 	.virtio_irq_base = ARM64_VIRTIO_SPI_BASE,
@@ -231,7 +233,28 @@ arch_linux_load(struct arch_vm *arch, const struct guest_memory *memory,
 	boot->fdt_size = loaded.fdt_size;
 	boot->kernel_size = loaded.kernel_size;
 	boot->initrd_size = loaded.initrd_size;
+	boot->raw_kernel = loaded.raw;
 	return 0;
+}
+
+int
+arch_vm_can_inject_abort(int vm_fd)
+{
+	return kvm_check_extension(vm_fd, KVM_CAP_ARM_INJECT_EXT_DABT) > 0;
+}
+
+/* KVM injects the abort with the faulting address of the MMIO exit it has
+ * just reported (FAR_EL1 = that address, ESR_EL1 an external data abort);
+ * the next KVM_RUN enters the guest's vector, the access not retired. */
+int
+arch_vcpu_inject_abort(struct kvm_vcpu_fd *vcpu)
+{
+	struct arm64_vcpu_events events;
+
+	memset(&events, 0, sizeof(events));
+	events.exception.ext_dabt_pending = 1;
+	return ioctl(vcpu->fd, ARM64_KVM_SET_VCPU_EVENTS, &events) < 0 ?
+	    -errno : 0;
 }
 
 /* SMCCC passes a forwarded call's arguments in x1..x4 (the function ID is

@@ -1,5 +1,6 @@
 /* The Linux boot protocol for arm64 (booting.rst), done in order: read the
- * Image header, load the kernel at its text_offset, check the file was
+ * Image header (none: a raw kernel, at 0x80000 as QEMU's -kernel puts it),
+ * load the kernel at its text_offset, check the file was
  * whole, plan where the initrd and the DTB go, load the initrd, write the
  * DTB. The vCPU then starts at the kernel with x0 = the DTB's address. */
 #include "boot_linux.h"
@@ -33,7 +34,7 @@ read_header(const char *path, struct linux_image *image, char *why,
 		    guest_load_strerror(rc));
 		return rc;
 	}
-	rc = linux_image_parse(start, got, image, &what);
+	rc = linux_image_identify(start, got, image, &what);
 	if (rc < 0)
 		snprintf(why, why_size, "kernel %s is %s", path, what);
 	return rc;
@@ -45,11 +46,11 @@ load_kernel(const struct guest_memory *memory, const char *path,
     struct linux_boot *boot, char *why, size_t why_size)
 {
 	uint64_t limit = machine->ram_size - BOOT_LAYOUT_FDT_RESERVE -
-	    image->text_offset;
+	    (boot->layout.kernel_addr - machine->ram_base);
 	int rc;
 
-	rc = guest_load_file(memory, machine->ram_base + image->text_offset,
-	    limit, path, GUEST_LOAD_DECOMPRESS, &boot->kernel_size);
+	rc = guest_load_file(memory, boot->layout.kernel_addr, limit, path,
+	    GUEST_LOAD_DECOMPRESS, &boot->kernel_size);
 	if (rc == -EFBIG) {
 		snprintf(why, why_size, "kernel %s does not fit in %" PRIu64
 		    " MiB of guest memory", path, machine->ram_size >> 20);
@@ -165,6 +166,7 @@ linux_boot_load(const struct guest_memory *memory,
 		rc = load_initrd(memory, files->initrd, boot, why, why_size);
 	if (rc < 0)
 		return rc;
+	boot->raw = image.raw;
 	machine->initrd_start = boot->layout.initrd_addr;
 	machine->initrd_end = boot->layout.initrd_end;
 	return write_device_tree(memory, machine, boot, why, why_size);

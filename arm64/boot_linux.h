@@ -1,8 +1,9 @@
-/* Loading an arm64 Linux guest: kernel Image (or Image.gz), initrd and the
- * device tree, placed by boot_layout and checked before anything runs. */
+/* Loading an arm64 Linux guest: kernel Image (or Image.gz, or a raw binary
+ * without the header), initrd and the device tree, placed by boot_layout and checked before anything runs. */
 #ifndef VMMD_BOOT_LINUX_H
 #define VMMD_BOOT_LINUX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,7 @@ struct linux_boot {
 	uint64_t kernel_size;	/* bytes loaded (decompressed) */
 	uint64_t initrd_size;
 	uint32_t fdt_size;
+	bool raw;		/* a raw kernel, not an Image */
 };
 
 /* machine describes the VM (RAM, vCPUs and their MPIDRs, bootargs, ITS);

@@ -1,5 +1,5 @@
 /* Building the guest's device tree: memory, CPUs with PSCI, the GICv3, the
- * architected timer, the 16550 console and /chosen. Addresses and interrupt
+ * architected timer, the 16550 console, the PL031 RTC and /chosen. Addresses and interrupt
  * numbers come from memory_map.h, the one place that decides them. */
 #include "device_tree.h"
 
@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "../core/pl031.h"
 #include "../core/uart_16550.h"
 #include "memory_map.h"
 
 #define GIC_PHANDLE		1
+#define APB_CLOCK_PHANDLE	2
+#define APB_CLOCK_HZ		24000000	/* QEMU virt's apb-pclk */
 #define GIC_FDT_IRQ_TYPE_SPI	0
 #define GIC_FDT_IRQ_TYPE_PPI	1
 #define IRQ_TYPE_EDGE_RISING	1	/* virtio-mmio: KVM_IRQFD injects edges */
@@ -193,6 +196,37 @@ add_uart(void *fdt, const struct device_tree_machine *machine)
 	return fdt_end_node(fdt);
 }
 
+/* Linux's AMBA bus enables a PrimeCell's "apb_pclk" before it probes the
+ * device: a fixed clock, as QEMU's virt machine gives it. */
+static int
+add_apb_clock(void *fdt)
+{
+	TRY(fdt_begin_node(fdt, "apb-pclk"));
+	TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
+	TRY(fdt_property_cell(fdt, "#clock-cells", 0));
+	TRY(fdt_property_cell(fdt, "clock-frequency", APB_CLOCK_HZ));
+	TRY(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
+	TRY(fdt_property_cell(fdt, "phandle", APB_CLOCK_PHANDLE));
+	return fdt_end_node(fdt);
+}
+
+/* The PL031 real-time clock, a PrimeCell: compatible with both names. */
+static int
+add_rtc(void *fdt)
+{
+	static const char compatible[] = "arm,pl031\0arm,primecell";
+	char name[32];
+
+	snprintf(name, sizeof(name), "pl031@%llx", (unsigned long long)ARM64_RTC_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property(fdt, "compatible", compatible, sizeof(compatible)));
+	TRY(property_reg(fdt, ARM64_RTC_BASE, PL031_SIZE));
+	TRY(property_irq(fdt, GIC_FDT_IRQ_TYPE_SPI, ARM64_RTC_SPI));
+	TRY(fdt_property_cell(fdt, "clocks", APB_CLOCK_PHANDLE));
+	TRY(fdt_property_string(fdt, "clock-names", "apb_pclk"));
+	return fdt_end_node(fdt);
+}
+
 /* Edge-triggered: an irqfd write is a pulse, which a level-triggered SPI
  * could lose; the driver reads InterruptStatus on each edge. */
 static int
@@ -234,6 +268,8 @@ build(void *fdt, size_t size, const struct device_tree_machine *machine)
 	if (machine->has_pmu)
 		TRY(add_pmu(fdt));
 	TRY(add_uart(fdt, machine));
+	TRY(add_apb_clock(fdt));
+	TRY(add_rtc(fdt));
 	for (i = 0; i < machine->virtio_count; i++)
 		TRY(add_virtio(fdt, i));
 	TRY(fdt_end_node(fdt));

@@ -212,4 +212,22 @@ struct reg_mask_range {
 #define KVM_ARM_VCPU_FINALIZE		_IOW(KVMIO, 0xc2, int)
 #endif
 
+/* KVM_SET_VCPU_EVENTS as arm64 defines it (x86's struct has the same name
+ * and size but other members): an external data abort for the MMIO exit
+ * just taken, where KVM_CAP_ARM_INJECT_EXT_DABT says it can. */
+struct arm64_vcpu_events {
+	struct {
+		__u8 serror_pending;
+		__u8 serror_has_esr;
+		__u8 ext_dabt_pending;
+		__u8 pad[5];
+		__u64 serror_esr;
+	} exception;
+	__u32 reserved[12];
+};
+#define ARM64_KVM_SET_VCPU_EVENTS	_IOW(KVMIO, 0xa0, struct arm64_vcpu_events)
+#ifndef KVM_CAP_ARM_INJECT_EXT_DABT
+#define KVM_CAP_ARM_INJECT_EXT_DABT	178
+#endif
+
 #endif

@@ -1,6 +1,8 @@
 /* Recognising an arm64 Linux Image: the booting.rst header, and, when the
  * kernel carries an EFI stub, its PE/COFF section table, which says how long
- * the file must be (so a truncated kernel is refused before it runs). */
+ * the file must be (so a truncated kernel is refused before it runs). A file
+ * without the header that is no other known kind of file is a raw kernel,
+ * as QEMU's -kernel takes it (kvm-unit-tests' test.flat). */
 #include "linux_image.h"
 
 #include <errno.h>
@@ -30,8 +32,9 @@ le64(const uint8_t *p)
 	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
+/* What a file without the Image header surely is instead, or NULL. */
 static const char *
-not_an_image(const uint8_t *start, size_t length)
+other_kind_of_file(const uint8_t *start, size_t length)
 {
 	if (length > X86_BOOT_MAGIC_OFFSET + 4 &&
 	    memcmp(start + X86_BOOT_MAGIC_OFFSET, "HdrS", 4) == 0)
@@ -40,7 +43,16 @@ not_an_image(const uint8_t *start, size_t length)
 		return "an ELF file (vmlinux?), not an arm64 Image";
 	if (length >= 2 && start[0] == 0x1f && start[1] == 0x8b)
 		return "still gzip-compressed inside";
-	return "not an arm64 Image (no \"ARM\\x64\" magic at offset 56)";
+	return NULL;
+}
+
+static const char *
+not_an_image(const uint8_t *start, size_t length)
+{
+	const char *other = other_kind_of_file(start, length);
+
+	return other != NULL ? other :
+	    "not an arm64 Image (no \"ARM\\x64\" magic at offset 56)";
 }
 
 /* The end of the last PE section's raw data: what the file must hold. */
@@ -91,6 +103,7 @@ linux_image_parse(const uint8_t *start, size_t length, struct linux_image *image
 		*why = not_an_image(start, length);
 		return -ENOEXEC;
 	}
+	image->raw = false;
 	image->text_offset = le64(start + 8);
 	image->image_size = le64(start + 16);
 	image->flags = le64(start + 24);
@@ -103,4 +116,25 @@ linux_image_parse(const uint8_t *start, size_t length, struct linux_image *image
 		return -ENOEXEC;
 	}
 	return pe_file_extent(start, length, &image->file_extent, why);
+}
+
+/* The magic decides: with it, the file is an Image and its header must be
+ * right; without it, anything but a known other kind of file is raw. */
+int
+linux_image_identify(const uint8_t *start, size_t length,
+    struct linux_image *image, const char **why)
+{
+	if (length >= LINUX_IMAGE_HEADER_SIZE &&
+	    le32(start + 56) == LINUX_IMAGE_MAGIC)
+		return linux_image_parse(start, length, image, why);
+	if (length == 0) {
+		*why = "empty";
+		return -ENOEXEC;
+	}
+	*why = other_kind_of_file(start, length);
+	if (*why != NULL)
+		return -ENOEXEC;
+	*image = (struct linux_image){ .text_offset = LINUX_RAW_TEXT_OFFSET,
+	    .raw = true };
+	return 0;
 }

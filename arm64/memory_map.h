@@ -13,6 +13,7 @@
 #define ARM64_GICR_LIMIT	0x09000000ull	/* room for 123 redistributors */
 #define ARM64_UART_BASE		0x09000000ull
 #define ARM64_UART_SIZE		0x00080000ull	/* room for reg-shift 16 */
+#define ARM64_RTC_BASE		0x09080000ull	/* a PL031 (PL031_SIZE), past the UART */
 #define ARM64_VIRTIO_MMIO_BASE	0x0a000000ull
 #define ARM64_VIRTIO_MMIO_SIZE	0x00000200ull	/* per device */
 #define ARM64_VIRTIO_MAX	32		/* SPIs 16..47 */
@@ -21,6 +22,7 @@
 
 /* Interrupts: SPIs as numbered in the device tree (GIC INTID - 32). */
 #define ARM64_UART_SPI		1
+#define ARM64_RTC_SPI		2
 #define ARM64_VIRTIO_SPI_BASE	16
 
 /* The PMU's overflow interrupt, a PPI as numbered in the device tree. */

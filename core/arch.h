@@ -26,12 +26,15 @@ struct arch_vcpu_snapshot {
  * and which ID-register fields it shows lowered. Opaque to core. */
 struct cpu_template;
 
-/* Where the architecture puts RAM and the console UART. */
+/* Where the architecture puts RAM, the console UART, the real-time clock
+ * (core/pl031.c, PL031_SIZE bytes; rtc_base 0: none) and virtio. */
 struct arch_layout {
 	uint64_t ram_base;
 	uint64_t console_base;
 	uint64_t console_size;
 	unsigned int console_irq;
+	uint64_t rtc_base;
+	unsigned int rtc_irq;
 	uint64_t virtio_base;		/* virtio-mmio device i at base + i * stride */
 	uint64_t virtio_stride;
 	unsigned int virtio_irq_base;	/* and interrupt irq_base + i */
@@ -53,6 +56,7 @@ struct arch_linux_boot {
 	uint32_t fdt_size;
 	uint64_t kernel_size;		/* out: bytes loaded */
 	uint64_t initrd_size;
+	bool raw_kernel;		/* out: a raw binary, not a Linux Image */
 };
 
 struct arch_vm;		/* the architecture's per-VM state (arm64: the vGIC) */
@@ -87,6 +91,11 @@ int arch_linux_load(struct arch_vm *arch, const struct guest_memory *memory,
 int arch_forward_map_add(struct forward_map *map, char *error,
     size_t error_size);
 int arch_forward_map_install(int vm_fd, struct forward_map *map);
+/* The unmapped-MMIO policy abort: whether KVM can inject a synchronous
+ * external abort (1, 0: it cannot), and the injection itself, for the MMIO
+ * exit the vCPU has just taken (arm64: KVM_SET_VCPU_EVENTS, ext_dabt). */
+int arch_vm_can_inject_abort(int vm_fd);
+int arch_vcpu_inject_abort(struct kvm_vcpu_fd *vcpu);
 int arch_hypercall_args(struct kvm_vcpu_fd *vcpu,
     uint64_t args[FORWARD_HYPERCALL_ARGS]);
 int arch_hypercall_result(struct kvm_vcpu_fd *vcpu,

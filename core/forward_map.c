@@ -26,6 +26,12 @@ static const char *const action_names[] = {
 	[FORWARD_STOP] = "stop",
 };
 
+static const char *const unmapped_names[] = {
+	[FORWARD_UNMAPPED_IGNORE] = "ignore",
+	[FORWARD_UNMAPPED_STOP] = "stop",
+	[FORWARD_UNMAPPED_ABORT] = "abort",
+};
+
 /* Which actions make sense for which kind: a bit per action. */
 #define BIT(action)	(1u << (action))
 static const unsigned int actions_of_kind[] = {
@@ -48,6 +54,26 @@ forward_action_name(enum forward_action action)
 {
 	return (unsigned int)action < FORWARD_ACTION_COUNT ?
 	    action_names[action] : "unknown";
+}
+
+const char *
+forward_unmapped_name(enum forward_unmapped policy)
+{
+	return (unsigned int)policy < FORWARD_UNMAPPED_COUNT ?
+	    unmapped_names[policy] : "unknown";
+}
+
+int
+forward_unmapped_parse(const char *name, enum forward_unmapped *policy)
+{
+	unsigned int i;
+
+	for (i = 0; i < FORWARD_UNMAPPED_COUNT; i++)
+		if (strcmp(name, unmapped_names[i]) == 0) {
+			*policy = (enum forward_unmapped)i;
+			return 0;
+		}
+	return -EINVAL;
 }
 
 void
@@ -218,6 +244,11 @@ forward_map_validate(struct forward_map *map, char *error, size_t error_size)
 	int rc;
 
 	map->validated = false;
+	if ((unsigned int)map->unmapped_mmio >= FORWARD_UNMAPPED_COUNT) {
+		snprintf(error, error_size, "forward map: unknown policy %d for "
+		    "unmapped MMIO", (int)map->unmapped_mmio);
+		return -EINVAL;
+	}
 	if (map->count > FORWARD_MAP_MAX) {
 		snprintf(error, error_size, "forward map has %u entries, more "
 		    "than %d", map->count, FORWARD_MAP_MAX);
@@ -336,4 +367,27 @@ forward_counters_sum(struct forward_counters *total,
 		total->hits[i] += vcpu->hits[i];
 	for (i = 0; i < FORWARD_KIND_COUNT; i++)
 		total->unmapped[i] += vcpu->unmapped[i];
+	for (i = 0; i < FORWARD_UNMAPPED_ADDRESSES; i++)
+		if (vcpu->unmapped_mmio[i].accesses != 0)
+			forward_count_unmapped(total,
+			    vcpu->unmapped_mmio[i].address,
+			    vcpu->unmapped_mmio[i].accesses);
+}
+
+void
+forward_count_unmapped(struct forward_counters *counters, uint64_t address,
+    uint64_t accesses)
+{
+	struct forward_address_count *slot;
+	unsigned int i;
+
+	for (i = 0; i < FORWARD_UNMAPPED_ADDRESSES; i++) {
+		slot = &counters->unmapped_mmio[i];
+		if (slot->accesses == 0)
+			slot->address = address;
+		if (slot->address == address) {
+			slot->accesses += accesses;
+			return;
+		}
+	}
 }

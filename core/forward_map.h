@@ -35,6 +35,23 @@ enum forward_action {
 	FORWARD_ACTION_COUNT,
 };
 
+/* What an MMIO access that no entry covers gets: a per-map policy. */
+enum forward_unmapped {
+	FORWARD_UNMAPPED_IGNORE,	/* reads as zero, writes ignored (QEMU, kvmtool) */
+	FORWARD_UNMAPPED_STOP,		/* the VM stops as a guest error */
+	FORWARD_UNMAPPED_ABORT,		/* the guest takes a synchronous external abort */
+	FORWARD_UNMAPPED_COUNT,
+};
+
+/* Unmapped MMIO addresses counted one by one, the first this many seen;
+ * the accesses to others count only in unmapped[FORWARD_MMIO]. */
+#define FORWARD_UNMAPPED_ADDRESSES	8
+
+struct forward_address_count {
+	uint64_t address;
+	uint64_t accesses;		/* 0: the slot is free */
+};
+
 /* A call forwarded to vmmd: fills result (x0..x3 on arm64) from the
  * function ID and args. Pure: no ioctls, no allocation, no logging. */
 typedef void (*hypercall_handler)(void *context, uint64_t function_id,
@@ -69,6 +86,7 @@ struct forward_map {
 	uint64_t bases[FORWARD_MAP_MAX];	/* entries[i].base, set by validation */
 	unsigned int kind_first[FORWARD_KIND_COUNT];	/* set by validation */
 	unsigned int kind_count[FORWARD_KIND_COUNT];
+	enum forward_unmapped unmapped_mmio;	/* set before the first KVM_RUN */
 	bool kvm_filter;	/* KVM was given the hypercall entries */
 	struct forward_installed installed[FORWARD_MAP_MAX];
 	unsigned int installed_count;
@@ -79,6 +97,7 @@ struct forward_map {
 struct forward_counters {
 	uint64_t hits[FORWARD_MAP_MAX];
 	uint64_t unmapped[FORWARD_KIND_COUNT];
+	struct forward_address_count unmapped_mmio[FORWARD_UNMAPPED_ADDRESSES];
 };
 
 void forward_map_init(struct forward_map *map);
@@ -89,6 +108,10 @@ int forward_map_check_installed(const struct forward_map *map, char *error,
     size_t error_size);
 void forward_counters_sum(struct forward_counters *total,
     const struct forward_counters *vcpu);
+/* Counts one access to address in its slot, or in a free one; none when
+ * every slot holds another address. No allocation: the vCPU loop calls it. */
+void forward_count_unmapped(struct forward_counters *counters, uint64_t address,
+    uint64_t accesses);
 
 /* The index of the entry of this kind whose range holds key, or -ENOENT.
  * A binary search over the bases of the validated, sorted array (dense, so
@@ -120,6 +143,9 @@ forward_map_lookup(const struct forward_map *map, enum forward_kind kind,
 
 const char *forward_kind_name(enum forward_kind kind);
 const char *forward_action_name(enum forward_action action);
+const char *forward_unmapped_name(enum forward_unmapped policy);
+/* "ignore", "stop" or "abort" into *policy, or -EINVAL. */
+int forward_unmapped_parse(const char *name, enum forward_unmapped *policy);
 int forward_entry_describe(const struct forward_map *map, unsigned int index,
     char *text, size_t text_size);
 

@@ -1,12 +1,13 @@
 /* The vCPU run loop. Every exit goes through the VM's trap forward map: the
  * exit reason picks the kind, the exit's key (address, function ID, event
  * type, exit reason) picks the entry, whose action is taken and whose
- * per-vCPU counter counts the hit. An exit the map does not cover stops
- * the VM as a guest error that names it (docs/forward-map.md). Before an
- * exit is served, the writes KVM coalesced are (core/mmio_ring.h): a device
- * sees them before the access that exited. Nothing here allocates or logs,
- * and a lock is taken only while that ring holds writes: the caller
- * reports the stop. */
+ * per-vCPU counter counts the hit. An MMIO access no entry covers gets the
+ * map's policy (ignored, stopped, or aborted in the guest), counted per
+ * address; any other exit the map does not cover stops the VM as a guest
+ * error that names it (docs/forward-map.md). Before an exit is served, the
+ * writes KVM coalesced are (core/mmio_ring.h): a device sees them before
+ * the access that exited. Nothing here allocates or logs, and a lock is
+ * taken only while that ring holds writes: the caller reports the stop. */
 #include "vcpu.h"
 
 #include <errno.h>
@@ -39,7 +40,8 @@ describe_mmio(const struct kvm_run *run, char *text, size_t text_size)
 	    run->mmio.is_write ? "write" : "read", run->mmio.len);
 }
 
-/* The policy for MMIO that no device serves: stop, naming the access. */
+/* An access a device refuses, or one that no device serves under the stop
+ * policy: stop, naming the access. */
 static enum vm_outcome
 mmio_unserved(struct vcpu_exit *exit, int entry, int rc)
 {
@@ -59,6 +61,35 @@ mmio_unserved(struct vcpu_exit *exit, int entry, int rc)
 	return stop_at(exit, entry, VM_OUTCOME_GUEST_ERROR);
 }
 
+/* An access no entry covers: the map's policy says what the guest sees. A
+ * read that is ignored completes with zeros when KVM_RUN resumes it. */
+static enum vm_outcome
+mmio_unmapped(struct vcpu_exit *exit, uint64_t address)
+{
+	struct kvm_run *run = exit->vcpu->run;
+	int rc;
+
+	exit->counters->unmapped[FORWARD_MMIO]++;
+	forward_count_unmapped(exit->counters, address, 1);
+	switch (exit->map->unmapped_mmio) {
+	case FORWARD_UNMAPPED_IGNORE:
+		if (!run->mmio.is_write)
+			memset(run->mmio.data, 0, sizeof(run->mmio.data));
+		return VM_OUTCOME_NONE;
+	case FORWARD_UNMAPPED_ABORT:
+		rc = arch_vcpu_inject_abort(exit->vcpu);
+		if (rc == 0)
+			return VM_OUTCOME_NONE;
+		exit->error = rc;
+		snprintf(exit->stop->detail, sizeof(exit->stop->detail),
+		    "cannot inject an external abort for unmapped address 0x%"
+		    PRIx64, address);
+		return stop_at(exit, -1, VM_OUTCOME_GUEST_ERROR);
+	default:
+		return mmio_unserved(exit, -1, 0);
+	}
+}
+
 static enum vm_outcome
 dispatch_mmio(struct vcpu_exit *exit)
 {
@@ -70,10 +101,8 @@ dispatch_mmio(struct vcpu_exit *exit)
 	int i, rc;
 
 	i = forward_map_lookup(exit->map, FORWARD_MMIO, address);
-	if (i < 0) {
-		exit->counters->unmapped[FORWARD_MMIO]++;
-		return mmio_unserved(exit, -1, 0);
-	}
+	if (i < 0)
+		return mmio_unmapped(exit, address);
 	exit->counters->hits[i]++;
 	entry = &exit->map->entries[i];
 	if (entry->action == FORWARD_STOP) {

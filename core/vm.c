@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guest_load.h"
@@ -105,6 +106,10 @@ vm_load_linux(struct vm *vm, struct vm_result *result, uint64_t *entry,
 	}
 	*entry = boot.entry;
 	*arg0 = boot.arg0;
+	log_info("kernel %s: %s of %" PRIu64 " bytes, entered at 0x%" PRIx64,
+	    config->kernel_path, boot.raw_kernel ? "a raw binary" :
+	    "a Linux Image", boot.kernel_size, boot.entry);
+	result->kernel_format = boot.raw_kernel ? "raw" : "image";
 	result->payload_size = boot.kernel_size;
 	result->initrd_size = boot.initrd_size;
 	if (config->dump_dtb_path != NULL)
@@ -178,6 +183,8 @@ vm_add_forward_entries(struct vm *vm, char *error, size_t error_size)
 		snprintf(error, error_size, "cannot attach the virtio devices");
 		return -EINVAL;	/* vm_io_attach said why */
 	}
+	if (rc == 0 && vm->layout->rtc_base != 0)
+		rc = pl031_attach(&vm->map, &vm->rtc, vm->layout->rtc_base);
 	if (rc == 0 && config->scratch_device)
 		rc = dev_scratch_attach(&vm->map, &vm->scratch, "scratch",
 		    config->scratch_base);
@@ -221,6 +228,13 @@ vm_build_forward_map(struct vm *vm)
 	char error[320];
 
 	forward_map_init(&vm->map);
+	vm->map.unmapped_mmio = vm->config->unmapped_mmio;
+	if (vm->map.unmapped_mmio == FORWARD_UNMAPPED_ABORT &&
+	    !arch_vm_can_inject_abort(vm->vm_fd)) {
+		log_warnx("unmapped MMIO policy abort: this KVM cannot inject "
+		    "external aborts (no KVM_CAP_ARM_INJECT_EXT_DABT)");
+		return -ENOTSUP;
+	}
 	if (vm_add_forward_entries(vm, error, sizeof(error)) < 0 ||
 	    forward_map_validate(&vm->map, error, sizeof(error)) < 0) {
 		log_warnx("%s", error);
@@ -386,8 +400,17 @@ vm_teardown(struct vm *vm)
 		close(vm->vm_fd);
 	guest_memory_release(&vm->memory);
 	vm_console_destroy(vm);
+	pl031_destroy(&vm->rtc);
 	pthread_cond_destroy(&vm->parked_changed);
 	pthread_mutex_destroy(&vm->lock);
+}
+
+static void
+vm_rtc_irq(void *context, bool level)
+{
+	struct vm *vm = context;
+
+	arch_irq_line(vm->arch, vm->layout->rtc_irq, level);
 }
 
 static void
@@ -404,6 +427,8 @@ vm_reset_state(struct vm *vm, const struct vm_config *config, int system_fd)
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->parked_changed, NULL);
 	vm_console_reset(vm);
+	pl031_init(&vm->rtc, &(struct pl031_sink){ vm_rtc_irq, vm },
+	    vm_monotonic_ns, (uint64_t)time(NULL));
 }
 
 static enum vm_run_status

@@ -61,6 +61,7 @@ struct vm_config {
 	bool scratch_device;		/* map a dev_scratch at scratch_base */
 	uint64_t scratch_base;
 	bool no_hypercall_filter;	/* do not give KVM the hypercall entries */
+	enum forward_unmapped unmapped_mmio;	/* 0: ignore, as QEMU and kvmtool */
 	const struct cpu_template *cpu_template;	/* or NULL: the default */
 	struct vm_control *control;	/* or NULL: nobody controls it */
 	const struct vm_device_spec *devices;	/* virtio devices, in order */
@@ -82,6 +83,7 @@ struct vm_result {
 	unsigned int boots;		/* 1 + the reboots served */
 	uint64_t exits;			/* all vCPUs, all boots */
 	uint64_t payload_size;		/* or the kernel's, loaded */
+	const char *kernel_format;	/* "image", "raw", or NULL: a payload */
 	uint64_t initrd_size;
 	uint64_t setup_ns;		/* creation to the first KVM_RUN, last boot */
 	uint64_t marker_ns;		/* creation to boot_marker, last boot; 0: unseen */

@@ -16,6 +16,7 @@
 #include "forward_map.h"
 #include "guest_memory.h"
 #include "mmio_ring.h"
+#include "pl031.h"
 #include "uart_16550.h"
 #include "vcpu.h"
 #include "vm.h"
@@ -59,6 +60,7 @@ struct vm {
 	uint64_t step_start_ns;		/* for vm_build's -v timings */
 	uint64_t marker_ns;
 	struct dev_scratch scratch;
+	struct pl031 rtc;			/* where the architecture has one */
 	struct vm_io io;			/* the virtio devices */
 	atomic_bool stopping;
 	struct guest_memory_ties ties;	/* files mapped into RAM until copied */

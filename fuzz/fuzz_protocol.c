@@ -1,7 +1,8 @@
 /* libFuzzer target: the control protocol as one connection sees it. The
  * input is a byte stream cut into arrivals (the first byte sets their
- * size, the second the message size limit); the framing splits it into
- * messages the way the daemon's client does, each is parsed and validated
+ * size, the second the message size limit); the stream framer
+ * (api_stream_next, QMP's framing: a message ends where its JSON value
+ * closes, newline or not) splits it into messages, each is parsed and validated
  * (JSON, execute/arguments/id, the command table, argument types and
  * ranges), passes the negotiation gate, and what needs no VM or event loop
  * runs: capabilities, event masks, VM specs (which must render back to the
@@ -154,30 +155,36 @@ handle_line(const char *line, size_t length, bool *negotiated)
 	json_decref(message);
 }
 
-/* Where the first newline of data[start .. start + buffered) is, from
- * start, or -1; *clean bytes from start are known to hold none (a byte at
- * a time, the search would go quadratic and slow the fuzzer down). */
-static ssize_t
-find_newline(const uint8_t *data, size_t start, size_t buffered,
-    size_t *clean)
+/* What the framer may return for what the connection holds: a WAIT only
+ * under the limit, progress otherwise, a message within the limit and, when
+ * it starts as a value, ending as one. */
+static void
+check_frame(const struct api_frame *frame, const uint8_t *bytes,
+    size_t buffered, size_t limit)
 {
-	const uint8_t *newline = memchr(data + start + *clean, '\n',
-	    buffered - *clean);
-
-	if (newline == NULL) {
-		*clean = buffered;
-		return -1;
+	if (frame->action == API_FRAME_WAIT) {
+		if (frame->consume != 0 || buffered > limit)
+			__builtin_trap();
+		return;
 	}
-	return newline - (data + start);
+	if (frame->consume == 0 || frame->consume > buffered ||
+	    (frame->action == API_FRAME_LINE && (frame->length > limit ||
+	    frame->length == 0)) ||
+	    (frame->action == API_FRAME_TOO_LARGE && frame->length <= limit))
+		__builtin_trap();
+	if (frame->action == API_FRAME_LINE && (bytes[0] == '{' ||
+	    bytes[0] == '[') && bytes[frame->length - 1] != '}' &&
+	    bytes[frame->length - 1] != ']')
+		__builtin_trap();
 }
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t chunk, limit, buffered = 0, start = 0, arrived, clean = 0;
-	bool discarding = false, negotiated = false;
+	size_t chunk, limit, buffered = 0, start = 0, arrived;
+	struct api_stream stream;
+	bool negotiated = false;
 	struct api_frame frame;
-	ssize_t newline;
 	static int null_fd = -1;
 	int lowest;
 
@@ -193,27 +200,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	limit = 16 + data[1] * 8u;
 	data += 2;
 	size -= 2;
+	memset(&stream, 0, sizeof(stream));
 	/* data[start .. start + buffered) is what the connection holds */
 	for (arrived = 0; arrived < size; ) {
 		arrived += size - arrived < chunk ? size - arrived : chunk;
 		client_fds_arrived(&passed, dup(null_fd));
 		buffered = arrived - start;
 		while (buffered > 0) {
-			newline = find_newline(data, start, buffered, &clean);
-			frame = api_frame_next(&discarding, buffered, newline,
-			    limit);
+			frame = api_stream_next(&stream, (const char *)data + start,
+			    buffered, limit);
+			check_frame(&frame, data + start, buffered, limit);
 			if (frame.action == API_FRAME_WAIT)
 				break;
-			if (frame.consume == 0 || frame.consume > buffered ||
-			    (frame.action == API_FRAME_LINE && frame.length > limit) ||
-			    (frame.action == API_FRAME_TOO_LARGE && frame.length <= limit))
-				__builtin_trap();
 			if (frame.action == API_FRAME_LINE)
 				handle_line((const char *)data + start,
 				    frame.length, &negotiated);
 			start += frame.consume;
 			buffered -= frame.consume;
-			clean = 0;
 		}
 	}
 	client_fds_release(&passed);

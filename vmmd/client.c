@@ -400,40 +400,39 @@ handle_line(struct client *client, const char *line, size_t length)
 	json_decref(message);
 }
 
-/* exact: the message's newline has been seen, so its whole size is known. */
+/* exact: the message's end has been seen, so its whole size is known. */
 static void
 too_large(struct client *client, size_t length, bool exact)
 {
 	size_t limit = client->daemon->config.limits.message_bytes;
-
 	struct api_error error;
 
 	api_error_set(&error, API_ERROR_TOO_LARGE, "a message of %s%zu bytes "
-	    "is over the limit of %zu (limits.message_bytes): it is skipped up "
-	    "to its newline", exact ? "" : "at least ", length, limit);
+	    "is over the limit of %zu (limits.message_bytes): it is skipped to "
+	    "its end", exact ? "" : "at least ", length, limit);
 	client_send(client, api_error_reply(&error, NULL));
 }
 
-/* Every complete line in the input, each answered in turn. */
+/* Every whole message in the input, each answered in turn: QMP is a
+ * stream of JSON values, so a message ends where its object closes,
+ * newline or not (api_stream_next, as QEMU's JSON streamer). */
 static void
 frame(struct client *client)
 {
-	size_t limit = client->daemon->config.limits.message_bytes, eol;
+	size_t limit = client->daemon->config.limits.message_bytes, length;
 	struct evbuffer *input = client->io.input;
-	struct evbuffer_ptr at;
+	const char *bytes;
 	struct api_frame frame;
 
-	while (!client->doomed && evbuffer_get_length(input) > 0) {
-		at = evbuffer_search_eol(input, NULL, &eol, EVBUFFER_EOL_LF);
-		frame = api_frame_next(&client->discarding,
-		    evbuffer_get_length(input), at.pos, limit);
+	while (!client->doomed && (length = evbuffer_get_length(input)) > 0) {
+		bytes = (const char *)evbuffer_pullup(input, -1);
+		frame = api_stream_next(&client->stream, bytes, length, limit);
 		if (frame.action == API_FRAME_WAIT)
-			return;	/* wait for the rest of the line */
+			return;	/* wait for the rest of the message */
 		if (frame.action == API_FRAME_TOO_LARGE)
-			too_large(client, frame.length, at.pos >= 0);
+			too_large(client, frame.length, frame.whole);
 		else if (frame.action == API_FRAME_LINE)
-			handle_line(client, (const char *)evbuffer_pullup(input,
-			    at.pos + 1), frame.length);
+			handle_line(client, bytes, frame.length);
 		evbuffer_drain(input, frame.consume);
 	}
 }

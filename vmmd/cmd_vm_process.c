@@ -261,6 +261,8 @@ configure(struct vm_side *process)
 	vm->initrd_path = spec->initrd[0] != '\0' ? spec->initrd : NULL;
 	vm->cmdline = spec->cmdline[0] != '\0' ? spec->cmdline :
 	    VMMD_DEFAULT_CMDLINE;
+	/* the same policies in the same order (checked at start-up) */
+	vm->unmapped_mmio = (enum forward_unmapped)spec->unmapped_mmio;
 	vm->console_fd = CONSOLE_OUT_FD;
 	vm->console_input_fd = CONSOLE_IN_FD;
 	vm->control = &process->control;

@@ -18,6 +18,7 @@
 #include <sys/queue.h>
 #include <sys/types.h>
 
+#include "../api/framing.h"
 #include "../api/protocol.h"
 #include "../api/vm_spec.h"
 #include "client_fds.h"
@@ -34,7 +35,7 @@ struct client {
 	struct daemon *daemon;
 	struct client_io io;
 	bool negotiated;
-	bool discarding;		/* skipping the rest of an oversized line */
+	struct api_stream stream;	/* where the framer is in its input */
 	bool doomed;			/* does not read: freed from the loop */
 	uint32_t events;		/* the events it receives: a mask */
 	uid_t uid;

@@ -64,7 +64,7 @@ report_json(const struct vm_result *result)
 		snprintf(name, sizeof(name), "x%u", i);
 		json_object_set_new(registers, name, hex(regs->gpr[i]));
 	}
-	report = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:I, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o?, s:o?}",
+	report = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:I, s:i, s:i, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o?, s:o?}",
 	    "outcome", vm_outcome_name(stop->outcome),
 	    "exit_reason", vm_exit_reason_name(stop->exit_reason),
 	    "system_event", stop->is_system_event ?
@@ -74,6 +74,7 @@ report_json(const struct vm_result *result)
 	    "exits", (json_int_t)result->exits,
 	    "boots", (int)result->boots,
 	    "api_version", result->api_version,
+	    "kernel_format", result->kernel_format,
 	    "payload_size", (json_int_t)result->payload_size,
 	    "initrd_size", (json_int_t)result->initrd_size,
 	    "setup_us", (json_int_t)(result->setup_ns / 1000),

@@ -101,9 +101,21 @@ set_count(const struct option_desc *option, void *context, const char *arg,
 	return 0;
 }
 
+static int
+set_unmapped_mmio(const struct option_desc *option, void *context,
+    const char *arg, char *error, size_t error_size)
+{
+	if (forward_unmapped_parse(arg, (enum forward_unmapped *)
+	    ((char *)context + option->offset)) < 0)
+		return option_error(error, error_size, "--%s: '%s' is not "
+		    "ignore, stop or abort", option->name, arg);
+	return 0;
+}
+
 static const struct option_desc
-    opt_kernel = { "kernel", 0, "IMAGE", "an arm64 Linux Image or Image.gz",
-	NULL, option_set_text, VM(kernel_path), NULL },
+    opt_kernel = { "kernel", 0, "IMAGE", "an arm64 Linux Image or Image.gz, "
+	"or a raw binary (loaded at RAM base + 0x80000)", NULL,
+	option_set_text, VM(kernel_path), NULL },
     opt_initrd = { "initrd", 0, "FILE", "an initramfs for it", NULL,
 	option_set_text, VM(initrd_path), NULL },
     opt_cmdline = { "cmdline", 0, "TEXT", "the kernel command line (default "
@@ -138,6 +150,9 @@ static const struct option_desc
     opt_scratch_device = { "scratch-device", 0, "ADDRESS", "map a 4 KiB "
 	"scratch MMIO device there (tests)", NULL, set_size, VM(scratch_base),
 	NULL },
+    opt_unmapped_mmio = { "unmapped-mmio", 0, "POLICY", "what a guest's "
+	"access to no device gets: ignore (reads zero), stop, abort",
+	"ignore", set_unmapped_mmio, VM(unmapped_mmio), NULL },
     opt_no_smccc_filter = { "no-smccc-filter", 0, NULL, "do not give KVM the "
 	"forward map's SMCCC ranges", NULL, option_set_flag,
 	VM(no_hypercall_filter), NULL },
@@ -207,7 +222,8 @@ static const struct command_desc command_run = {
 	    &opt_max_boots, &opt_dump_dtb, &opt_console_log,
 	    &opt_console_log_max, &opt_hugepages,
 	    &opt_boot_marker, &opt_kvm, &opt_json, &opt_cpu_template,
-	    &opt_template, &opt_scratch_device, &opt_no_smccc_filter, NULL },
+	    &opt_template, &opt_scratch_device, &opt_unmapped_mmio,
+	    &opt_no_smccc_filter, NULL },
 	device_kind_options, API_DEVICE_TYPE_COUNT, check_run_options,
 };
 

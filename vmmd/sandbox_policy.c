@@ -127,6 +127,7 @@ const struct sandbox_ioctl sandbox_ioctls[] = {
 	/* vCPU fds */
 	IOCTL(KVM_RUN), IOCTL(KVM_ARM_VCPU_INIT), IOCTL(KVM_ARM_VCPU_FINALIZE),
 	IOCTL(KVM_GET_ONE_REG), IOCTL(KVM_SET_ONE_REG),
+	IOCTL(KVM_SET_VCPU_EVENTS),	/* the unmapped-MMIO policy abort */
 	/* taps, opened before the filter */
 	IOCTL(TUNGETIFF), IOCTL(TUNSETVNETHDRSZ), IOCTL(TUNSETOFFLOAD),
 	/* vhost-vsock, kept open: owned once, set up again at a reboot */

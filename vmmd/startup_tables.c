@@ -3,8 +3,10 @@
 #include "startup_tables.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "../api/protocol.h"
+#include "../api/vm_spec.h"
 #include "../arm64/probe.h"
 #include "../arm64/sysreg.h"
 #include "../core/arch.h"
@@ -54,10 +56,33 @@ check_vm_commands(char *error, size_t error_size)
 	    error, error_size);
 }
 
+/* A spec's unmapped_mmio goes to the VM process's forward map by value:
+ * the two lists must name the same policies in the same order. */
+static int
+check_unmapped_mmio_names(char *error, size_t error_size)
+{
+	unsigned int i;
+
+	for (i = 0; i < FORWARD_UNMAPPED_COUNT || i < API_UNMAPPED_MMIO_COUNT;
+	    i++) {
+		const char *api = api_unmapped_mmio_name(i);
+
+		if (api == NULL || i >= FORWARD_UNMAPPED_COUNT ||
+		    strcmp(api, forward_unmapped_name(i)) != 0) {
+			snprintf(error, error_size, "policy %u is '%s' in a "
+			    "spec, '%s' in the forward map", i, api != NULL ?
+			    api : "(none)", forward_unmapped_name(i));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static const struct table_check vmmd_tables[] = {
 	{ "sysreg tables", sysreg_tables_validate },
 	{ "probe tables", probe_tables_check },
 	{ "forward map", check_forward_map },
+	{ "unmapped MMIO policies", check_unmapped_mmio_names },
 	{ "protocol commands", check_api_commands },
 	{ "VM states", vm_state_table_validate },
 	{ "VM commands", check_vm_commands },

@@ -212,8 +212,53 @@ START_TEST(test_not_json)
 
 	send_text(fd, "hello\n");
 	expect_error(fd, "JSONError", "not JSON");
-	send_text(fd, "{\"execute\": \"query-version\"\n");
+	send_text(fd, "{\"execute\": \"query-version\",}\n");
 	expect_error(fd, "JSONError", "not JSON");
+	expect_intact(fd);
+	close(fd);
+}
+END_TEST
+
+static void
+expect_id(int fd, json_int_t id)
+{
+	json_t *json = receive_reply(fd);
+
+	ck_assert_msg(json_object_get(json, "return") != NULL, "no return: %s",
+	    json_dumps(json, JSON_COMPACT));
+	ck_assert_int_eq(json_integer_value(json_object_get(json, "id")), id);
+	json_decref(json);
+}
+
+/* QMP is a stream of JSON values, as QEMU reads it: a command ends where
+ * its object closes, with or without a newline, several in one write or
+ * one spread over many, newlines inside it (a QMP client library writes
+ * its commands with no newline and waits for the reply). */
+START_TEST(test_stream_framing)
+{
+	const char *spread = "{\"execute\":\n \"query-version\", \"id\": 5}";
+	int fd = connect_client(false);
+	json_t *json;
+	size_t i;
+
+	send_text(fd, "{\"execute\":\"qmp_capabilities\",\"id\":1}");
+	expect_id(fd, 1);
+	send_text(fd, "{\"execute\":\"query-version\",\"id\":2}");
+	expect_id(fd, 2);
+	send_text(fd, "{\"execute\":\"query-version\",\"id\":3}\r\n "
+	    "{\"execute\":\"query-version\",\"id\":4}");
+	expect_id(fd, 3);
+	expect_id(fd, 4);
+	for (i = 0; spread[i] != '\0'; i++) {
+		ck_assert_int_eq(send(fd, spread + i, 1, MSG_NOSIGNAL), 1);
+		if (i % 7 == 0)
+			usleep(1000);	/* arrivals of their own, not a sync */
+	}
+	expect_id(fd, 5);
+	send_text(fd, "{\"execute\":\"query-version\",\"id\":\"}{\\\"\"}");
+	json = receive_reply(fd);
+	ck_assert_str_eq(json_string_value(json_object_get(json, "id")), "}{\"");
+	json_decref(json);
 	expect_intact(fd);
 	close(fd);
 }
@@ -1452,6 +1497,7 @@ daemon_suite(void)
 	tcase_add_checked_fixture(tcase, setup, teardown);
 	tcase_set_timeout(tcase, 30);
 	tcase_add_test(tcase, test_not_json);
+	tcase_add_test(tcase, test_stream_framing);
 	tcase_add_test(tcase, test_not_an_object);
 	tcase_add_test(tcase, test_oversized);
 	tcase_add_test(tcase, test_cut_then_gone);

@@ -91,6 +91,41 @@ START_TEST(test_nodes)
 }
 END_TEST
 
+/* The PL031 as Linux's AMBA bus and kvm-unit-tests find it: both
+ * compatibles, its 4 KiB, an SPI, and an apb_pclk that is a fixed clock. */
+START_TEST(test_rtc_node)
+{
+	const fdt32_t *cells;
+	fdt64_t reg[2];
+	const char *text;
+	int length, clock;
+
+	ck_assert_int_eq(device_tree_build(&machine, blob, sizeof(blob)), 0);
+	ck_assert_int_ge(fdt_node_offset_by_compatible(blob, -1, "arm,pl031"), 0);
+	ck_assert_int_eq(fdt_node_check_compatible(blob, fdt_path_offset(blob,
+	    "/pl031@9080000"), "arm,primecell"), 0);
+	/* properties are 4-byte aligned only */
+	memcpy(reg, property("/pl031@9080000", "reg", &length), sizeof(reg));
+	ck_assert_int_eq(length, 16);
+	ck_assert_uint_eq(fdt64_to_cpu(reg[0]), ARM64_RTC_BASE);
+	ck_assert_uint_eq(fdt64_to_cpu(reg[1]), 0x1000);
+	cells = property("/pl031@9080000", "interrupts", &length);
+	ck_assert_int_eq(length, 12);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[0]), 0);	/* SPI */
+	ck_assert_uint_eq(fdt32_to_cpu(cells[1]), ARM64_RTC_SPI);
+	ck_assert_uint_ne(ARM64_RTC_SPI, ARM64_UART_SPI);
+	text = property("/pl031@9080000", "clock-names", &length);
+	ck_assert_str_eq(text, "apb_pclk");
+	cells = property("/pl031@9080000", "clocks", &length);
+	ck_assert_int_eq(length, 4);
+	clock = fdt_node_offset_by_phandle(blob, fdt32_to_cpu(cells[0]));
+	ck_assert_int_eq(clock, fdt_path_offset(blob, "/apb-pclk"));
+	ck_assert_int_eq(fdt_node_check_compatible(blob, clock, "fixed-clock"), 0);
+	cells = property("/apb-pclk", "#clock-cells", &length);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[0]), 0);
+}
+END_TEST
+
 /* An early console from the device tree maps one 4 KiB page: registers
  * stay bytes apart then. */
 START_TEST(test_uart_compact_for_earlycon)
@@ -203,6 +238,7 @@ device_tree_suite(void)
 	TCase *tcase = tcase_create("build");
 
 	tcase_add_test(tcase, test_nodes);
+	tcase_add_test(tcase, test_rtc_node);
 	tcase_add_test(tcase, test_its_and_no_initrd);
 	tcase_add_test(tcase, test_uart_compact_for_earlycon);
 	tcase_add_test(tcase, test_refusals);

@@ -415,6 +415,89 @@ START_TEST(test_counters_sum)
 }
 END_TEST
 
+START_TEST(test_unmapped_policy_names)
+{
+	enum forward_unmapped policy = FORWARD_UNMAPPED_STOP;
+	unsigned int i;
+
+	for (i = 0; i < FORWARD_UNMAPPED_COUNT; i++) {
+		ck_assert_int_eq(forward_unmapped_parse(forward_unmapped_name(i),
+		    &policy), 0);
+		ck_assert_uint_eq(policy, i);
+	}
+	ck_assert_str_eq(forward_unmapped_name(FORWARD_UNMAPPED_IGNORE), "ignore");
+	ck_assert_str_eq(forward_unmapped_name(FORWARD_UNMAPPED_ABORT), "abort");
+	ck_assert_int_eq(forward_unmapped_parse("Ignore", &policy), -EINVAL);
+	ck_assert_int_eq(forward_unmapped_parse("", &policy), -EINVAL);
+	ck_assert_str_eq(forward_unmapped_name(FORWARD_UNMAPPED_COUNT), "unknown");
+}
+END_TEST
+
+START_TEST(test_unknown_unmapped_policy_refused)
+{
+	struct forward_map map;
+	char error[320] = "";
+
+	good_map(&map);
+	ck_assert_uint_eq(map.unmapped_mmio, FORWARD_UNMAPPED_IGNORE);
+	map.unmapped_mmio = FORWARD_UNMAPPED_COUNT;
+	ck_assert_int_eq(forward_map_validate(&map, error, sizeof(error)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(error, "policy 3 for unmapped MMIO"));
+	map.unmapped_mmio = FORWARD_UNMAPPED_ABORT;
+	ck_assert_int_eq(forward_map_validate(&map, error, sizeof(error)), 0);
+}
+END_TEST
+
+/* Each address its own slot, in the order first seen; once every slot
+ * holds another address, a new one is counted nowhere here (the kind's
+ * unmapped total still counts it, in the vCPU loop). */
+START_TEST(test_unmapped_counted_per_address)
+{
+	struct forward_counters counters;
+	unsigned int i;
+
+	memset(&counters, 0, sizeof(counters));
+	forward_count_unmapped(&counters, 0xa000008, 1);
+	forward_count_unmapped(&counters, 0xf000000, 1);
+	forward_count_unmapped(&counters, 0xa000008, 1);
+	ck_assert_uint_eq(counters.unmapped_mmio[0].address, 0xa000008);
+	ck_assert_uint_eq(counters.unmapped_mmio[0].accesses, 2);
+	ck_assert_uint_eq(counters.unmapped_mmio[1].address, 0xf000000);
+	ck_assert_uint_eq(counters.unmapped_mmio[1].accesses, 1);
+	for (i = 2; i < FORWARD_UNMAPPED_ADDRESSES; i++)
+		forward_count_unmapped(&counters, 0x1000 * i, 1);
+	forward_count_unmapped(&counters, 0x0, 1);	/* no slot left */
+	for (i = 0; i < FORWARD_UNMAPPED_ADDRESSES; i++)
+		ck_assert_uint_ne(counters.unmapped_mmio[i].address, 0x0);
+	forward_count_unmapped(&counters, 0xf000000, 1);	/* still counted */
+	ck_assert_uint_eq(counters.unmapped_mmio[1].accesses, 2);
+}
+END_TEST
+
+/* Summing merges the vCPUs' slots by address. */
+START_TEST(test_unmapped_addresses_sum)
+{
+	struct forward_counters total, a, b;
+
+	memset(&total, 0, sizeof(total));
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	forward_count_unmapped(&a, 0x100, 3);
+	forward_count_unmapped(&a, 0x200, 1);
+	forward_count_unmapped(&b, 0x200, 4);
+	forward_count_unmapped(&b, 0x300, 2);
+	forward_counters_sum(&total, &a);
+	forward_counters_sum(&total, &b);
+	ck_assert_uint_eq(total.unmapped_mmio[0].address, 0x100);
+	ck_assert_uint_eq(total.unmapped_mmio[0].accesses, 3);
+	ck_assert_uint_eq(total.unmapped_mmio[1].address, 0x200);
+	ck_assert_uint_eq(total.unmapped_mmio[1].accesses, 5);
+	ck_assert_uint_eq(total.unmapped_mmio[2].address, 0x300);
+	ck_assert_uint_eq(total.unmapped_mmio[2].accesses, 2);
+	ck_assert_uint_eq(total.unmapped_mmio[3].accesses, 0);
+}
+END_TEST
+
 static Suite *
 forward_map_suite(void)
 {
@@ -428,6 +511,10 @@ forward_map_suite(void)
 	tcase_add_test(valid, test_installed_equals_map);
 	tcase_add_test(valid, test_real_map_is_valid);
 	tcase_add_test(valid, test_counters_sum);
+	tcase_add_test(valid, test_unmapped_policy_names);
+	tcase_add_test(valid, test_unmapped_counted_per_address);
+	tcase_add_test(valid, test_unmapped_addresses_sum);
+	tcase_add_test(broken, test_unknown_unmapped_policy_refused);
 	tcase_add_test(broken, test_overlap_refused);
 	tcase_add_test(broken, test_duplicate_refused);
 	tcase_add_test(broken, test_missing_handler_refused);

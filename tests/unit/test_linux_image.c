@@ -88,6 +88,57 @@ START_TEST(test_not_images)
 }
 END_TEST
 
+/* Without the magic, anything that is no other known kind of file is a
+ * raw kernel, loaded at 0x80000 as QEMU's -kernel loads one; with it, the
+ * header decides as before. */
+START_TEST(test_identify_raw_kernels)
+{
+	static const uint8_t tiny[4] = { 0x00, 0x00, 0x00, 0x14 };	/* b . */
+	struct linux_image image;
+	struct boot_layout layout;
+	const char *why = NULL;
+	char text[200];
+
+	memset(file, 0, sizeof(file));
+	ck_assert_int_eq(linux_image_identify(file, sizeof(file), &image, &why), 0);
+	ck_assert(image.raw);
+	ck_assert_uint_eq(image.text_offset, 0x80000);
+	ck_assert_uint_eq(image.image_size, 0);
+	ck_assert_uint_eq(image.file_extent, 0);
+
+	ck_assert_int_eq(linux_image_identify(tiny, sizeof(tiny), &image, &why), 0);
+	ck_assert(image.raw);
+	ck_assert_int_eq(boot_layout_plan(0x80000000, 64ull << 20, &image,
+	    sizeof(tiny), 0, &layout, text, sizeof(text)), 0);
+	ck_assert_uint_eq(layout.kernel_addr, 0x80080000);
+	ck_assert_uint_eq(layout.kernel_end, 0x80080004);
+	ck_assert_uint_eq(layout.fdt_addr, 0x83e00000);
+
+	ck_assert_int_eq(linux_image_identify(file, 0, &image, &why), -ENOEXEC);
+	ck_assert_str_eq(why, "empty");
+
+	memcpy(file + 0x202, "HdrS", 4);
+	ck_assert_int_eq(linux_image_identify(file, sizeof(file), &image, &why), -ENOEXEC);
+	ck_assert_str_eq(why, "an x86 bzImage, not an arm64 Image");
+	memset(file, 0, sizeof(file));
+	memcpy(file, "\177ELF", 4);
+	ck_assert_int_eq(linux_image_identify(file, sizeof(file), &image, &why), -ENOEXEC);
+	ck_assert_str_eq(why, "an ELF file (vmlinux?), not an arm64 Image");
+	file[0] = 0x1f;
+	file[1] = 0x8b;
+	ck_assert_int_eq(linux_image_identify(file, sizeof(file), &image, &why), -ENOEXEC);
+	ck_assert_str_eq(why, "still gzip-compressed inside");
+
+	make_image();
+	ck_assert_int_eq(linux_image_identify(file, sizeof(file), &image, &why), 0);
+	ck_assert(!image.raw);
+	ck_assert_uint_eq(image.image_size, 0x2000000);
+	put64(file + 24, 0xb);			/* a damaged Image is no raw kernel */
+	ck_assert_int_eq(linux_image_identify(file, sizeof(file), &image, &why), -ENOEXEC);
+	ck_assert_str_eq(why, "a big-endian arm64 Image");
+}
+END_TEST
+
 START_TEST(test_damaged_headers)
 {
 	struct linux_image image;
@@ -190,6 +241,7 @@ linux_image_suite(void)
 	Suite *suite = suite_create("linux_image");
 	TCase *tcase = tcase_create("header");
 
+	tcase_add_test(tcase, test_identify_raw_kernels);
 	tcase_add_test(tcase, test_real_layout);
 	tcase_add_test(tcase, test_not_images);
 	tcase_add_test(tcase, test_damaged_headers);

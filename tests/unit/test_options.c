@@ -49,6 +49,22 @@ START_TEST(test_run_all_options)
 }
 END_TEST
 
+/* ignore by default, as QEMU and kvmtool; stop and abort when asked. */
+START_TEST(test_run_unmapped_mmio)
+{
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin"), 0);
+	ck_assert_uint_eq(options.vm.unmapped_mmio, FORWARD_UNMAPPED_IGNORE);
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin", "--unmapped-mmio",
+	    "stop"), 0);
+	ck_assert_uint_eq(options.vm.unmapped_mmio, FORWARD_UNMAPPED_STOP);
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin", "--unmapped-mmio",
+	    "abort"), 0);
+	ck_assert_uint_eq(options.vm.unmapped_mmio, FORWARD_UNMAPPED_ABORT);
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin"), 0);
+	ck_assert_uint_eq(options.vm.unmapped_mmio, FORWARD_UNMAPPED_IGNORE);
+}
+END_TEST
+
 START_TEST(test_run_linux)
 {
 	ck_assert_int_eq(PARSE("run", "--kernel", "Image", "--initrd", "i.gz",
@@ -128,6 +144,9 @@ static const struct bad_command_line bad_command_lines[] = {
 	{ ARGC("run", "--payload", "x", "extra"),
 	    ARGV("run", "--payload", "x", "extra"),
 	    "unexpected argument 'extra'" },
+	{ ARGC("run", "--payload", "x", "--unmapped-mmio", "fault"),
+	    ARGV("run", "--payload", "x", "--unmapped-mmio", "fault"),
+	    "--unmapped-mmio: 'fault' is not ignore, stop or abort" },
 	{ ARGC("run", "--payload", "x", "--bogus"),
 	    ARGV("run", "--payload", "x", "--bogus"),
 	    "unknown option '--bogus'" },
@@ -177,6 +196,7 @@ options_suite(void)
 	tcase_add_test(tcase, test_version_and_help);
 	tcase_add_test(tcase, test_run_defaults);
 	tcase_add_test(tcase, test_run_all_options);
+	tcase_add_test(tcase, test_run_unmapped_mmio);
 	tcase_add_test(tcase, test_run_linux);
 	tcase_add_test(tcase, test_parse_twice);
 	tcase_add_loop_test(tcase, test_bad_command_lines, 0,

@@ -13,8 +13,10 @@ assert_eq "$(map_hits "$OUT" ram)" 0 "hits on guest RAM's entry"
 assert_eq "$(map_unmapped "$OUT" mmio)" 0 "unmapped MMIO exits"
 assert_eq "$(json_field "$OUT" exits)" 7 "exits taken"
 
-# Without the device the first access is unmapped: the VM stops there.
-run_status status vmmd run --payload "$VMMD_PAYLOADS/forward_map_mmio.bin" --json
+# Without the device the first access is unmapped: under the stop policy
+# the VM stops there.
+run_status status vmmd run --payload "$VMMD_PAYLOADS/forward_map_mmio.bin" \
+	--unmapped-mmio stop --json
 assert_eq "$status" 6 "exit status of an access to no device"
 assert_contains "$OUT" "write of 8 bytes at unmapped address 0xa000000" "detail"
 assert_eq "$(map_unmapped "$OUT" mmio)" 1 "unmapped MMIO exits"
