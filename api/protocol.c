@@ -42,6 +42,10 @@ const struct api_command api_commands[] = {
 	      { "base64", API_STRING, false, 4, BASE64_LENGTH(4096) } } },
 	{ "events-subscribe", API_CMD_EVENTS_SUBSCRIBE, 0,
 	    { { "events", API_ARRAY, true, 0, 0 } } },
+	{ "getfd", API_CMD_GETFD, 0,
+	    { { "fdname", API_STRING, true, 1, 31 } } },
+	{ "closefd", API_CMD_CLOSEFD, 0,
+	    { { "fdname", API_STRING, true, 1, 31 } } },
 	{ "x-forbidden-syscall", API_CMD_X_FORBIDDEN_SYSCALL, API_TEST_HOOK,
 	    { VM_ARG } },
 };

@@ -185,6 +185,24 @@ mac_valid(const char *mac)
 	return (strtoul(mac, NULL, 16) & 1) == 0;
 }
 
+bool
+api_vm_spec_fd_ref(const char *value)
+{
+	size_t i, length;
+
+	if (strncmp(value, API_VM_FD_PREFIX, strlen(API_VM_FD_PREFIX)) != 0)
+		return false;
+	value += strlen(API_VM_FD_PREFIX);
+	length = strlen(value);
+	if (length == 0 || length > 31 || (value[0] >= '0' && value[0] <= '9'))
+		return false;
+	for (i = 0; i < length; i++)
+		if (!isalnum((unsigned char)value[i]) && value[i] != '_' &&
+		    value[i] != '.' && value[i] != '-')
+			return false;
+	return true;
+}
+
 static int
 net_members(json_t *device, size_t i, struct api_vm_device *out,
     struct api_error *error)
@@ -193,10 +211,11 @@ net_members(json_t *device, size_t i, struct api_vm_device *out,
 	    error) < 0 || device_string(device, i, "mac", false, out->mac,
 	    sizeof(out->mac), error) < 0)
 		return -1;
-	if (!tap_valid(out->tap) || !mac_valid(out->mac)) {
+	if ((!tap_valid(out->tap) && !api_vm_spec_fd_ref(out->tap)) ||
+	    !mac_valid(out->mac)) {
 		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
 		    "devices[%zu]: a net's tap must be an interface name (no "
-		    "'/', ':', ',' or space) and its mac a unicast "
+		    "'/', ':', ',' or space) or fd:NAME, and its mac a unicast "
 		    "XX:XX:XX:XX:XX:XX", i);
 		return -1;
 	}
@@ -219,10 +238,11 @@ disk_members(json_t *device, size_t i, struct api_vm_device *out,
 	    sizeof(out->path), error) < 0 || device_string(device, i,
 	    "serial", false, out->serial, sizeof(out->serial), error) < 0)
 		return -1;
-	if (out->path[0] != '/' || strchr(out->path, ',') != NULL ||
+	if ((out->path[0] != '/' && !api_vm_spec_fd_ref(out->path)) ||
+	    strchr(out->path, ',') != NULL ||
 	    strchr(out->serial, ',') != NULL) {
 		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
-		    "devices[%zu]: a disk's path must be absolute, and "
+		    "devices[%zu]: a disk's path must be absolute or fd:NAME, and "
 		    "neither it nor its serial may hold a comma", i);
 		return -1;
 	}
@@ -275,13 +295,14 @@ vsock_render(const struct api_vm_device *device, json_t *json)
  * in the order of enum api_vm_device_type. */
 static const struct api_vm_device_kind device_types[] = {
 	[API_DEVICE_DISK] = { "disk", { "path", "read_only", "serial", NULL },
-	    disk_members, disk_render, false },
+	    disk_members, disk_render, .single = false },
 	[API_DEVICE_NET] = { "net", { "tap", "mac", NULL }, net_members,
-	    net_render, false },
-	[API_DEVICE_RNG] = { "rng", { NULL }, NULL, NULL, false },
+	    net_render, .single = false },
+	[API_DEVICE_RNG] = { "rng", { NULL }, NULL, NULL, .single = false },
 	[API_DEVICE_VSOCK] = { "vsock", { "cid", NULL }, vsock_members,
 	    vsock_render, .single = true },	/* one vhost per VM process */
-	[API_DEVICE_CONSOLE] = { "console", { NULL }, NULL, NULL, false },
+	[API_DEVICE_CONSOLE] = { "console", { NULL }, NULL, NULL,
+	    .single = false },
 };
 
 #define DEVICE_TYPES	(sizeof(device_types) / sizeof(device_types[0]))
@@ -480,6 +501,15 @@ spec_sizes(json_t *spec, const struct api_vm_limits *limits,
 	return 0;
 }
 
+/* An absolute path, or a passed file's fd:NAME; empty when optional. */
+static bool
+file_valid(const char *value, bool required)
+{
+	if (value[0] == '\0')
+		return !required;
+	return value[0] == '/' || api_vm_spec_fd_ref(value);
+}
+
 const char *
 api_unmapped_mmio_name(enum api_unmapped_mmio policy)
 {
@@ -536,11 +566,11 @@ api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
 	    copy_string(spec, "cpu_template", out->cpu_template,
 	    sizeof(out->cpu_template), error) < 0)
 		return -1;
-	if (out->kernel[0] != '/' || (out->initrd[0] != '\0' &&
-	    out->initrd[0] != '/') || (out->cpu_template[0] != '\0' &&
-	    out->cpu_template[0] != '/')) {
+	if (!file_valid(out->kernel, true) || !file_valid(out->initrd, false) ||
+	    !file_valid(out->cpu_template, false)) {
 		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: kernel, "
-		    "initrd and cpu_template must be absolute paths");
+		    "initrd and cpu_template must be absolute paths or fd:NAME "
+		    "(a file passed with getfd)");
 		return -1;
 	}
 	if (spec_unmapped_mmio(spec, out, error) < 0)

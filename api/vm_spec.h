@@ -92,4 +92,9 @@ int api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
 json_t *api_vm_spec_json(const struct api_vm_spec *spec);
 int api_vm_name_valid(const char *name);
 
+/* "fd:NAME": a file the client passed (getfd), where a path or a tap's
+ * name goes; NAME as getfd's fdname. */
+#define API_VM_FD_PREFIX	"fd:"
+bool api_vm_spec_fd_ref(const char *value);
+
 #endif

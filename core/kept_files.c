@@ -41,6 +41,13 @@ kept_find(const char *path, int access, bool *path_kept)
 	return NULL;
 }
 
+/* A passed file's name is no path: never opened as one. */
+static bool
+passed_name(const char *path)
+{
+	return strncmp(path, "fd:", 3) == 0;
+}
+
 int
 kept_files_keep(const char *path, int flags)
 {
@@ -56,8 +63,32 @@ kept_files_keep(const char *path, int flags)
 	    (int)sizeof(file->path))
 		return -ENAMETOOLONG;
 	file->access = flags & O_ACCMODE;
-	file->fd = open(path, flags | O_CLOEXEC);
-	file->error = file->fd < 0 ? errno : 0;
+	file->fd = passed_name(path) ? -1 : open(path, flags | O_CLOEXEC);
+	file->error = passed_name(path) ? EBADF : file->fd < 0 ? errno : 0;
+	kept_count++;
+	return 0;
+}
+
+int
+kept_files_adopt(const char *path, int flags, int fd)
+{
+	struct kept_file *file;
+	bool path_kept;
+
+	if (kept_find(path, flags & O_ACCMODE, &path_kept) != NULL ||
+	    kept_count == KEPT_FILES_MAX) {
+		close(fd);
+		return kept_count == KEPT_FILES_MAX ? -ENOSPC : -EEXIST;
+	}
+	file = &kept[kept_count];
+	if (snprintf(file->path, sizeof(file->path), "%s", path) >=
+	    (int)sizeof(file->path)) {
+		close(fd);
+		return -ENAMETOOLONG;
+	}
+	file->access = flags & O_ACCMODE;
+	file->fd = fd;
+	file->error = 0;
 	kept_count++;
 	return 0;
 }
@@ -72,6 +103,10 @@ kept_files_open(const char *path, int flags)
 
 	if (file == NULL && path_kept) {
 		errno = EACCES;	/* kept, but not with this access */
+		return -1;
+	}
+	if (file == NULL && passed_name(path)) {
+		errno = EBADF;	/* not passed with this access */
 		return -1;
 	}
 	if (file == NULL)

@@ -14,6 +14,12 @@
  * first. */
 int kept_files_keep(const char *path, int flags);
 
+/* Keeps fd (the caller's no longer) as path's open file with flags'
+ * access: a file passed by the VM's client, named by the spec's string
+ * ("fd:NAME"), so nothing is opened by that name. 0, or -ENOSPC, or
+ * -EEXIST when path is kept with that access already (fd is closed). */
+int kept_files_adopt(const char *path, int flags, int fd);
+
 /* open(2) for core's files: a path kept with the access flags ask for
  * gives a new fd for that open file, rewound to its start (the kept errno
  * when it could not be opened); a path kept only with other access gives

@@ -6,15 +6,19 @@
  * (JSON, execute/arguments/id, the command table, argument types and
  * ranges), passes the negotiation gate, and what needs no VM or event loop
  * runs: capabilities, event masks, VM specs (which must render back to the
- * same spec). Every reply must be one line of JSON carrying the request's
+ * same spec), getfd/closefd on a table of passed fds (stand-ins: duplicates
+ * of /dev/null, one arriving with each message, none leaked). Every reply must be one line of JSON carrying the request's
  * id. */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../api/framing.h"
 #include "../api/protocol.h"
 #include "../api/vm_spec.h"
+#include "../vmmd/client_fds.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,6 +44,38 @@ check_reply(char *line, json_t *id)
 		__builtin_trap();
 	json_decref(reply);
 	free(line);
+}
+
+static struct client_fds passed;
+
+/* getfd and closefd as client.c serves them: a refusal says why, a named
+ * fd is found under its name and nowhere else. */
+static json_t *
+fd_command(const struct api_request *request, struct api_error *error)
+{
+	const char *name = json_string_value(json_object_get(
+	    request->arguments, "fdname"));
+	char why[160];
+
+	if (request->command->id == API_CMD_CLOSEFD) {
+		if (client_fds_close(&passed, name) < 0) {
+			api_error_set(error, API_ERROR_INVALID_ARGUMENT, "no fd "
+			    "is named '%.32s'", name);
+			return NULL;
+		}
+		if (client_fds_peek(&passed, name) >= 0)
+			__builtin_trap();
+		return json_object();
+	}
+	if (client_fds_name(&passed, name, why, sizeof(why)) < 0) {
+		if (why[0] == '\0')
+			__builtin_trap();
+		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "%s", why);
+		return NULL;
+	}
+	if (!client_fd_name_valid(name) || client_fds_peek(&passed, name) < 0)
+		__builtin_trap();
+	return json_object();
 }
 
 static json_t *
@@ -81,6 +117,9 @@ run(const struct api_request *request, bool *negotiated,
 		    (json_int_t)mask);
 	case API_CMD_VM_CREATE:
 		return vm_create(request, error);
+	case API_CMD_GETFD:
+	case API_CMD_CLOSEFD:
+		return fd_command(request, error);
 	default:
 		if (request->command->args[0].name != NULL &&
 		    request->command->args[0].required &&
@@ -146,9 +185,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct api_stream stream;
 	bool negotiated = false;
 	struct api_frame frame;
+	static int null_fd = -1;
+	int lowest;
 
 	if (size < 2)
 		return 0;
+	if (null_fd < 0 && (null_fd = open("/dev/null", O_RDONLY |
+	    O_CLOEXEC)) < 0)
+		__builtin_trap();
+	lowest = dup(null_fd);
+	close(lowest);
+	client_fds_init(&passed);
 	chunk = 1 + data[0] * 4u;
 	limit = 16 + data[1] * 8u;
 	data += 2;
@@ -157,6 +204,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* data[start .. start + buffered) is what the connection holds */
 	for (arrived = 0; arrived < size; ) {
 		arrived += size - arrived < chunk ? size - arrived : chunk;
+		client_fds_arrived(&passed, dup(null_fd));
 		buffered = arrived - start;
 		while (buffered > 0) {
 			frame = api_stream_next(&stream, (const char *)data + start,
@@ -171,5 +219,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			buffered -= frame.consume;
 		}
 	}
+	client_fds_release(&passed);
+	if (dup(null_fd) != lowest)
+		__builtin_trap();	/* a passed fd leaked */
+	close(lowest);
 	return 0;
 }

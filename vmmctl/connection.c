@@ -39,6 +39,39 @@ connection_send_raw(struct connection *connection, const char *text,
 	return 0;
 }
 
+/* The first bytes of a request carry fd (SCM_RIGHTS) when it is >= 0. */
+static int
+send_with_fd(struct connection *connection, const char *text, size_t length,
+    int fd)
+{
+	union {
+		char buffer[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { (void *)text, length };
+	struct msghdr message = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.buffer,
+		.msg_controllen = sizeof(control.buffer),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&message);
+	ssize_t n;
+
+	if (fd < 0)
+		return connection_send_raw(connection, text, length);
+	memset(control.buffer, 0, sizeof(control.buffer));
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	do {
+		n = sendmsg(connection->fd, &message, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return -1;
+	return connection_send_raw(connection, text + n, length - (size_t)n);
+}
+
 static json_t *
 take_line(struct connection *connection)
 {
@@ -143,21 +176,31 @@ json_t *
 connection_execute(struct connection *connection, const char *execute,
     json_t *arguments)
 {
+	return connection_execute_fd(connection, execute, arguments, -1);
+}
+
+json_t *
+connection_execute_fd(struct connection *connection, const char *execute,
+    json_t *arguments, int fd)
+{
 	unsigned int id = ++connection->next_id;
 	json_t *request, *message;
-	char *text;
+	char *text, *line;
 	int rc, timed_out;
 
 	request = json_pack("{s:s,s:o,s:i}", "execute", execute, "arguments",
 	    arguments != NULL ? arguments : json_object(), "id", (int)id);
 	text = json_dumps(request, JSON_COMPACT);
 	json_decref(request);
-	if (text == NULL)
+	line = text != NULL ? malloc(strlen(text) + 2) : NULL;
+	if (line == NULL) {
+		free(text);
 		return NULL;
-	rc = connection_send_raw(connection, text, strlen(text));
-	if (rc == 0)
-		rc = connection_send_raw(connection, "\n", 1);
+	}
+	sprintf(line, "%s\n", text);	/* one send: the fd goes with it */
 	free(text);
+	rc = send_with_fd(connection, line, strlen(line), fd);
+	free(line);
 	if (rc < 0)
 		return NULL;
 	for (;;) {

@@ -31,6 +31,9 @@ json_t *connection_read(struct connection *connection, int timeout_ms,
  * came first are queued. */
 json_t *connection_execute(struct connection *connection, const char *execute,
     json_t *arguments);
+/* The same, with fd passed along (SCM_RIGHTS) for getfd. */
+json_t *connection_execute_fd(struct connection *connection,
+    const char *execute, json_t *arguments, int fd);
 int connection_send_raw(struct connection *connection, const char *text,
     size_t length);
 /* The next event, queued or read; NULL on timeout or a broken stream. */

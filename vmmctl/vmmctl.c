@@ -12,6 +12,7 @@
 
 #include "../api/console_data.h"
 #include "connection.h"
+#include "pass_files.h"
 
 #define DEFAULT_SOCKET	"/run/vmmd/vmmd.sock"
 
@@ -24,6 +25,7 @@ struct vmmctl {
 	const char *ready_file;		/* created once negotiated */
 	const char *only;		/* events: a comma-separated list */
 	bool force;			/* stop: do not ask the guest first */
+	bool paths;			/* create: send paths, not files */
 	struct connection connection;
 };
 
@@ -39,6 +41,7 @@ struct subcommand {
 static const char usage_text[] =
     "usage: vmmctl [--socket PATH] [--json] [--timeout S] [--wait-for EVENT]\n"
     "              [--until TEXT] [--ready-file FILE] [--only EVENTS] [--force]\n"
+    "              [--paths]\n"
     "              COMMAND [OPERANDS]\n"
     "commands:\n";
 
@@ -235,10 +238,19 @@ static int
 create(struct vmmctl *ctl, const char *path, char *name, size_t name_size)
 {
 	json_t *spec = load_spec(path), *reply;
+	char error[512];
 	int rc;
 
 	if (spec == NULL)
 		return VMMCTL_USAGE;
+	/* The files go with the caller's rights, unless paths are asked for
+	 * (the daemon's image directories then decide). */
+	if (!ctl->paths && pass_files(&ctl->connection, spec, error,
+	    sizeof(error)) < 0) {
+		fprintf(stderr, "vmmctl: %s\n", error);
+		json_decref(spec);
+		return VMMCTL_ERROR_REPLY;
+	}
 	snprintf(name, name_size, "%s", json_string_value(json_object_get(spec,
 	    "name")) ?: "");
 	reply = connection_execute(&ctl->connection, "vm-create",
@@ -581,6 +593,7 @@ parse(int argc, char **argv, struct vmmctl *ctl)
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "paths", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -615,6 +628,9 @@ parse(int argc, char **argv, struct vmmctl *ctl)
 			break;
 		case 'f':
 			ctl->force = true;
+			break;
+		case 'p':
+			ctl->paths = true;
 			break;
 		case 'h':
 			usage(stdout);

@@ -109,6 +109,7 @@ client_accept(struct daemon *daemon, int fd)
 	client->events = API_EVENTS_ALL;
 	client->uid = peer.uid;
 	client->pid = peer.pid;
+	client_fds_init(&client->fds);
 	evutil_make_socket_nonblocking(fd);
 	if (client_io_init(&client->io, daemon->base, fd, client_readable_cb,
 	    client) < 0) {
@@ -129,6 +130,7 @@ client_free(struct client *client)
 	vm_registry_forget_client(&daemon->registry, client);
 	TAILQ_REMOVE(&daemon->clients, client, entry);
 	daemon->client_count--;
+	client_fds_release(&client->fds);
 	client_io_free(&client->io);
 	free(client);
 }
@@ -220,6 +222,13 @@ client_subscribed(const struct client *client, int event_index)
 	return event_index >= 0 && (client->events & (1u << event_index));
 }
 
+int
+client_passed_fd(struct client *client, const char *name, bool take)
+{
+	return take ? client_fds_take(&client->fds, name) :
+	    client_fds_peek(&client->fds, name);
+}
+
 static json_t *
 commands_json(bool test_hooks)
 {
@@ -287,6 +296,40 @@ query_commands(struct client *client, const struct api_request *request)
 	    request->id);
 }
 
+/* getfd: the oldest fd the client passed that has no name yet takes
+ * fdname (QMP's getfd); a spec then names it "fd:NAME". */
+static void
+getfd(struct client *client, const struct api_request *request)
+{
+	const char *name = json_string_value(json_object_get(
+	    request->arguments, "fdname"));
+	char why[160];
+
+	if (client_fds_name(&client->fds, name, why, sizeof(why)) < 0) {
+		client_error(client, request->id, API_ERROR_INVALID_ARGUMENT,
+		    why);
+		return;
+	}
+	client_reply(client, NULL, request->id);
+}
+
+static void
+closefd(struct client *client, const struct api_request *request)
+{
+	const char *name = json_string_value(json_object_get(
+	    request->arguments, "fdname"));
+	char why[96];
+
+	if (client_fds_close(&client->fds, name) < 0) {
+		snprintf(why, sizeof(why), "no fd is named '%.32s' (getfd)",
+		    name);
+		client_error(client, request->id, API_ERROR_INVALID_ARGUMENT,
+		    why);
+		return;
+	}
+	client_reply(client, NULL, request->id);
+}
+
 /* The commands that need no VM registry; the rest are the command
  * table's (vm_commands.c). daemon.c checks at start that every command of
  * the protocol has exactly one of the two. */
@@ -300,12 +343,15 @@ static const struct {
 	{ API_CMD_QUERY_HOST, query_host },
 	{ API_CMD_QUERY_COMMANDS, query_commands },
 	{ API_CMD_EVENTS_SUBSCRIBE, subscribe },
+	{ API_CMD_GETFD, getfd },
+	{ API_CMD_CLOSEFD, closefd },
 };
 #define OWN_COMMAND_COUNT	(sizeof(own_commands) / sizeof(own_commands[0]))
 
 const enum api_command_id client_commands[OWN_COMMAND_COUNT] = {
 	API_CMD_QMP_CAPABILITIES, API_CMD_QUERY_VERSION, API_CMD_QUERY_HOST,
-	API_CMD_QUERY_COMMANDS, API_CMD_EVENTS_SUBSCRIBE,
+	API_CMD_QUERY_COMMANDS, API_CMD_EVENTS_SUBSCRIBE, API_CMD_GETFD,
+	API_CMD_CLOSEFD,
 };
 const size_t client_command_count = OWN_COMMAND_COUNT;
 
@@ -396,8 +442,21 @@ static void
 client_readable_cb(evutil_socket_t fd, short what, void *context)
 {
 	struct client *client = context;
-	int n = client_io_fill(&client->io);
+	struct client_io_fds fds;
+	int n = client_io_fill(&client->io, &fds);
+	unsigned int i;
 
+	/* They wait, in order, for the getfd that came with them: a line
+	 * may end in a later read than the one that brought its fd. */
+	for (i = 0; i < fds.count; i++)
+		if (client_fds_arrived(&client->fds, fds.fd[i]) < 0)
+			log_warnx("the client of pid %d passed more than %d fds "
+			    "without naming them: the rest are closed",
+			    (int)client->pid, CLIENT_FDS_MAX);
+	if (fds.truncated)
+		log_warnx("the client of pid %d passed more than %d fds in one "
+		    "message: the rest are closed", (int)client->pid,
+		    CLIENT_IO_FDS_MAX);
 	(void)fd;
 	(void)what;
 	if (n == -2)

@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define CLIENT_READ_CHUNK	4096
@@ -79,19 +81,67 @@ client_io_free(struct client_io *io)
 	io->fd = -1;
 }
 
-/* One read into the input buffer: >0 bytes read, 0 at the peer's end, -1
- * on an error, -2 when there was nothing to read after all. */
-int
-client_io_fill(struct client_io *io)
+/* The fds that came with those bytes (SCM_RIGHTS), close-on-exec; a
+ * message that carried more than CLIENT_IO_FDS_MAX loses the rest (the
+ * kernel closes them) and says so in *truncated. */
+static unsigned int
+received_fds(struct msghdr *message, int *fds, bool *truncated)
 {
+	struct cmsghdr *cmsg;
+	unsigned int count = 0, i, n;
+
+	*truncated = (message->msg_flags & MSG_CTRUNC) != 0;
+	for (cmsg = CMSG_FIRSTHDR(message); cmsg != NULL;
+	    cmsg = CMSG_NXTHDR(message, cmsg)) {
+		if (cmsg->cmsg_level != SOL_SOCKET ||
+		    cmsg->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (unsigned int)((cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(fd));
+			if (count < CLIENT_IO_FDS_MAX)
+				fds[count++] = fd;
+			else {
+				close(fd);
+				*truncated = true;
+			}
+		}
+	}
+	return count;
+}
+
+/* One read into the input buffer, with the fds that came along: >0 bytes
+ * read, 0 at the peer's end, -1 on an error, -2 when there was nothing to
+ * read after all. */
+int
+client_io_fill(struct client_io *io, struct client_io_fds *fds)
+{
+	union {
+		char buffer[CMSG_SPACE(CLIENT_IO_FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} control;
 	struct evbuffer_iovec space;
+	struct msghdr message;
+	struct iovec iov;
 	ssize_t n;
 
+	fds->count = 0;
+	fds->truncated = false;
 	if (evbuffer_reserve_space(io->input, CLIENT_READ_CHUNK, &space, 1) < 1)
 		return -1;
+	iov = (struct iovec){ space.iov_base, CLIENT_READ_CHUNK };
 	do {
-		n = read(io->fd, space.iov_base, CLIENT_READ_CHUNK);
+		memset(&message, 0, sizeof(message));
+		message.msg_iov = &iov;
+		message.msg_iovlen = 1;
+		message.msg_control = control.buffer;
+		message.msg_controllen = sizeof(control.buffer);
+		n = recvmsg(io->fd, &message, MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
+	if (n >= 0)
+		fds->count = received_fds(&message, fds->fd, &fds->truncated);
 	if (n <= 0) {
 		space.iov_len = 0;
 		evbuffer_commit_space(io->input, &space, 1);

@@ -23,7 +23,15 @@ struct client_io {
 int client_io_init(struct client_io *io, struct event_base *base, int fd,
     event_callback_fn on_readable, void *context);
 void client_io_free(struct client_io *io);
-int client_io_fill(struct client_io *io);
+/* The fds one read brought (SCM_RIGHTS): the caller owns them. */
+#define CLIENT_IO_FDS_MAX	16
+struct client_io_fds {
+	int fd[CLIENT_IO_FDS_MAX];
+	unsigned int count;
+	bool truncated;		/* more came: those are closed */
+};
+
+int client_io_fill(struct client_io *io, struct client_io_fds *fds);
 void client_io_queue(struct client_io *io, const char *bytes, size_t length);
 void client_io_cork(struct client_io *io);
 void client_io_uncork(struct client_io *io);

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../core/kept_files.h"
 #include "../core/log.h"
 #include "../core/vm.h"
 #include "../core/vm_shutdown.h"
@@ -184,6 +185,46 @@ read_spec(struct vm_side *process, FILE *in)
 	process->test_hooks = message.spec->test_hooks;
 	vm_message_clear(&message);
 	return 0;
+}
+
+/* The spec and the files its client passed, which came with it (peeked
+ * before the reader takes the line): each kept under the spec's string,
+ * so that core opens it by that name and nothing by path. */
+static int
+passed_files_receive(struct vm_side *process, FILE *in)
+{
+	struct vm_channel_file files[VM_CHANNEL_FILES_MAX];
+	int fds[VM_CHANNEL_FILES_MAX], count, rc = 0;
+	unsigned int n, i;
+	char error[160];
+
+	count = vm_channel_receive_fds(VM_CHANNEL_CONTROL_FD, fds, error,
+	    sizeof(error));
+	if (count < 0) {
+		log_warnx("vm-process: %s", error);
+		return -1;
+	}
+	if (read_spec(process, in) < 0)
+		rc = -1;
+	n = rc == 0 ? vm_channel_files(&process->spec, files) : 0;
+	if (rc == 0 && n != (unsigned int)count) {
+		log_warnx("vm-process: the spec names %u passed files, %d came",
+		    n, count);
+		rc = -1;
+	}
+	for (i = 0; i < (unsigned int)count; i++) {
+		if (rc < 0) {
+			close(fds[i]);
+			continue;
+		}
+		rc = kept_files_adopt(files[i].ref, files[i].use ==
+		    IMAGE_USE_DISK_WRITABLE || files[i].use == IMAGE_USE_TAP ?
+		    O_RDWR : O_RDONLY, fds[i]);
+		if (rc < 0)
+			log_warnx("vm-process: cannot keep %s: %s",
+			    files[i].ref, strerror(-rc));
+	}
+	return rc;
 }
 
 /* The spec's devices, through the same parsers as `vmmd run`'s options. */
@@ -418,7 +459,8 @@ cmd_vm_process(int argc, char **argv)
 	pthread_mutex_init(&process.write_lock, NULL);
 	vm_control_init(&process.control, on_running, &process);
 	in = fdopen(VM_CHANNEL_CONTROL_FD, "r");
-	if (in == NULL || read_spec(&process, in) < 0 || configure(&process) < 0) {
+	if (in == NULL || passed_files_receive(&process, in) < 0 ||
+	    configure(&process) < 0) {
 		send_result(&process, json_pack("{s:s,s:s}", "outcome",
 		    "setup-failed", "detail", "the VM process could not "
 		    "configure the VM: see the daemon's log"));

@@ -52,6 +52,9 @@ daemon_config_defaults(struct daemon_config *config)
 	snprintf(config->group, sizeof(config->group), "vmmd");
 	snprintf(config->kvm_path, sizeof(config->kvm_path), "/dev/kvm");
 	snprintf(config->vm_user, sizeof(config->vm_user), "nobody");
+	snprintf(config->images.directories[0], IMAGE_POLICY_PATH_MAX,
+	    "/var/lib/vmmd/images");
+	config->images.directory_count = 1;
 	config->allow_root = true;
 	config->kvm = true;
 	config->stop_timeout_s = 10;
@@ -107,6 +110,70 @@ config_set(struct daemon_config *config, const struct config_key *key,
 }
 
 static int
+images_directories(struct image_policy *images, json_t *array, char *error,
+    size_t error_size)
+{
+	json_t *value;
+	size_t i;
+
+	if (!json_is_array(array) || json_array_size(array) >
+	    IMAGE_POLICY_DIRS_MAX) {
+		snprintf(error, error_size, "'images.directories' must be an "
+		    "array of at most %d paths", IMAGE_POLICY_DIRS_MAX);
+		return -1;
+	}
+	memset(images->directories, 0, sizeof(images->directories));
+	json_array_foreach(array, i, value) {
+		if (!json_is_string(value) || json_string_length(value) == 0 ||
+		    json_string_length(value) >= IMAGE_POLICY_PATH_MAX) {
+			snprintf(error, error_size, "'images.directories' must "
+			    "hold strings of 1 to %d bytes",
+			    IMAGE_POLICY_PATH_MAX - 1);
+			return -1;
+		}
+		memcpy(images->directories[i], json_string_value(value),
+		    json_string_length(value) + 1);
+	}
+	images->directory_count = (unsigned int)json_array_size(array);
+	return image_policy_check(images, error, error_size);
+}
+
+/* "images": {"directories": [...], "block_devices": B, "root_any_path": B} */
+static int
+config_images(struct image_policy *images, json_t *object, char *error,
+    size_t error_size)
+{
+	const char *name;
+	json_t *value;
+
+	if (!json_is_object(object)) {
+		snprintf(error, error_size, "'images' must be an object");
+		return -1;
+	}
+	json_object_foreach(object, name, value) {
+		bool *flag = strcmp(name, "block_devices") == 0 ?
+		    &images->block_devices : strcmp(name, "root_any_path") == 0 ?
+		    &images->root_any_path : NULL;
+
+		if (strcmp(name, "directories") == 0) {
+			if (images_directories(images, value, error,
+			    error_size) < 0)
+				return -1;
+		} else if (flag == NULL) {
+			snprintf(error, error_size, "unknown key 'images.%s'",
+			    name);
+			return -1;
+		} else if (!json_is_boolean(value)) {
+			snprintf(error, error_size, "'images.%s' must be true "
+			    "or false", name);
+			return -1;
+		} else
+			*flag = json_is_true(value);
+	}
+	return 0;
+}
+
+static int
 config_apply(struct daemon_config *config, json_t *object, bool limits,
     char *error, size_t error_size)
 {
@@ -117,6 +184,12 @@ config_apply(struct daemon_config *config, json_t *object, bool limits,
 	json_object_foreach(object, name, value) {
 		if (!limits && strcmp(name, "limits") == 0 && json_is_object(value)) {
 			if (config_apply(config, value, true, error, error_size) < 0)
+				return -1;
+			continue;
+		}
+		if (!limits && strcmp(name, "images") == 0) {
+			if (config_images(&config->images, value, error,
+			    error_size) < 0)
 				return -1;
 			continue;
 		}

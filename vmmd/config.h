@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "image_policy.h"
+
 #define DAEMON_PATH_MAX		512
 #define DAEMON_USER_MAX		64
 #define DAEMON_GROUPS_MAX	8
@@ -34,6 +36,7 @@ struct daemon_config {
 	char vm_user[DAEMON_USER_MAX];	/* VM processes run as it (root only) */
 	bool test_hooks;		/* x- commands for the tests */
 	struct daemon_limits limits;
+	struct image_policy images;	/* what a spec's paths may name */
 	char config_path[DAEMON_PATH_MAX];	/* read again on SIGHUP */
 };
 

@@ -3,10 +3,13 @@
 #include "cpu_template_json.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include "../core/error.h"
+#include "../core/kept_files.h"
 
 static int
 parse_features(json_t *features, struct cpu_template *cpu_template,
@@ -109,10 +112,16 @@ cpu_template_load(const char *path, struct cpu_template *cpu_template,
 {
 	json_error_t jerror;
 	json_t *root;
-	int rc;
+	int rc, fd;
 
 	memset(cpu_template, 0, sizeof(*cpu_template));
-	root = json_load_file(path, 0, &jerror);
+	/* through kept_files: a passed template (fd:NAME) is no path */
+	fd = kept_files_open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set(error, error_size, "%s: %s", path,
+		    strerror(errno));
+	root = json_loadfd(fd, 0, &jerror);
+	close(fd);
 	if (root == NULL)
 		return error_set(error, error_size, "%s: line %d: %s", path,
 		    jerror.line, jerror.text);

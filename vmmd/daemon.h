@@ -21,6 +21,7 @@
 #include "../api/framing.h"
 #include "../api/protocol.h"
 #include "../api/vm_spec.h"
+#include "client_fds.h"
 #include "client_io.h"
 #include "cmd_vm_process.h"	/* main.c finds it here */
 #include "config.h"
@@ -39,6 +40,7 @@ struct client {
 	uint32_t events;		/* the events it receives: a mask */
 	uid_t uid;
 	pid_t pid;
+	struct client_fds fds;		/* passed (getfd), closed when it goes */
 };
 TAILQ_HEAD(client_list, client);
 
@@ -86,6 +88,7 @@ void client_error(struct client *client, json_t *id,
 void client_broadcast(void *daemon, const char *event, json_t *data);
 void client_console(struct client *client, const char *line);
 bool client_subscribed(const struct client *client, int event_index);
+int client_passed_fd(struct client *client, const char *name, bool take);
 void client_free(struct client *client);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/kept_files.h"
 #include "../core/virtio_net.h"
 #include "../core/virtio_vsock.h"
 #include "../core/vm_device_kinds.h"
@@ -256,6 +257,18 @@ net_prepare(struct vm_device_spec *spec, char *error, size_t error_size)
 
 	if (spec->tap_name == NULL)
 		return 0;
+	if (strncmp(spec->tap_name, API_VM_FD_PREFIX,
+	    strlen(API_VM_FD_PREFIX)) == 0) {	/* passed: kept already */
+		fd = kept_files_open(spec->tap_name, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(error, error_size, "tap %s was not passed: %s",
+			    spec->tap_name, strerror(errno));
+			return -errno;
+		}
+		spec->tap_name = NULL;
+		spec->tap_fd = fd;
+		return 0;
+	}
 	fd = virtio_net_tap_open(spec->tap_name);
 	if (fd < 0) {
 		snprintf(error, error_size, "cannot open tap %s: %s%s",

@@ -1,8 +1,11 @@
 /* The daemon <-> VM process messages: a table of kinds, one encoder and one
  * decoder, each kind's members spelled once (vm_channel.h says why). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "../core/vm.h"
 #include "../core/vm_exit.h"
@@ -403,4 +406,123 @@ vm_message_clear(struct vm_message *message)
 	free(message->spec);
 	message->counters = message->result = NULL;
 	message->spec = NULL;
+}
+
+static void
+file_add(struct vm_channel_file *files, unsigned int *count, const char *ref,
+    enum image_use use, int device)
+{
+	if (!api_vm_spec_fd_ref(ref))
+		return;
+	files[*count].ref = ref;
+	files[*count].use = use;
+	files[(*count)++].device = device;
+}
+
+unsigned int
+vm_channel_files(const struct api_vm_spec *spec,
+    struct vm_channel_file files[VM_CHANNEL_FILES_MAX])
+{
+	const struct api_vm_device *device;
+	unsigned int count = 0, i;
+
+	file_add(files, &count, spec->kernel, IMAGE_USE_KERNEL, -1);
+	file_add(files, &count, spec->initrd, IMAGE_USE_INITRD, -1);
+	file_add(files, &count, spec->cpu_template, IMAGE_USE_CPU_TEMPLATE, -1);
+	for (i = 0; i < spec->device_count && i < API_VM_DEVICES_MAX; i++) {
+		device = &spec->devices[i];
+		if (device->type == API_DEVICE_DISK)
+			file_add(files, &count, device->path, device->read_only ?
+			    IMAGE_USE_DISK_READ_ONLY : IMAGE_USE_DISK_WRITABLE,
+			    (int)i);
+		else if (device->type == API_DEVICE_NET)
+			file_add(files, &count, device->tap, IMAGE_USE_TAP,
+			    (int)i);
+	}
+	return count;
+}
+
+ssize_t
+vm_channel_send_with_fds(int socket, const char *line, size_t length,
+    const int *fds, unsigned int count)
+{
+	char control[CMSG_SPACE(sizeof(int) * VM_CHANNEL_FILES_MAX)];
+	struct iovec iov = { .iov_base = (void *)line, .iov_len = length };
+	struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *header;
+
+	if (count > VM_CHANNEL_FILES_MAX || length == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (count > 0) {
+		memset(control, 0, sizeof(control));
+		message.msg_control = control;
+		message.msg_controllen = CMSG_SPACE(sizeof(int) * count);
+		header = CMSG_FIRSTHDR(&message);
+		header->cmsg_level = SOL_SOCKET;
+		header->cmsg_type = SCM_RIGHTS;
+		header->cmsg_len = CMSG_LEN(sizeof(int) * count);
+		memcpy(CMSG_DATA(header), fds, sizeof(int) * count);
+	}
+	return sendmsg(socket, &message, MSG_NOSIGNAL);
+}
+
+/* Every fd in the control data, closed: a refused message leaves none. */
+static void
+close_received(struct msghdr *message)
+{
+	struct cmsghdr *header;
+	size_t i, n;
+	int fd;
+
+	for (header = CMSG_FIRSTHDR(message); header != NULL;
+	    header = CMSG_NXTHDR(message, header)) {
+		if (header->cmsg_level != SOL_SOCKET ||
+		    header->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(header) + i * sizeof(int),
+			    sizeof(int));
+			close(fd);
+		}
+	}
+}
+
+int
+vm_channel_receive_fds(int socket, int fds[VM_CHANNEL_FILES_MAX],
+    char *error, size_t error_size)
+{
+	char control[CMSG_SPACE(sizeof(int) * VM_CHANNEL_FILES_MAX)], byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control) };
+	struct cmsghdr *header;
+	ssize_t n;
+
+	memset(control, 0, sizeof(control));
+	do
+		n = recvmsg(socket, &message, MSG_PEEK | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		snprintf(error, error_size, "no spec came: %s", n == 0 ?
+		    "the daemon closed the channel" : strerror(errno));
+		return -1;
+	}
+	header = CMSG_FIRSTHDR(&message);
+	if (header == NULL)
+		return 0;
+	if ((message.msg_flags & MSG_CTRUNC) || header->cmsg_level !=
+	    SOL_SOCKET || header->cmsg_type != SCM_RIGHTS ||
+	    header->cmsg_len < CMSG_LEN(sizeof(int)) ||
+	    (header->cmsg_len - CMSG_LEN(0)) % sizeof(int) != 0 ||
+	    CMSG_NXTHDR(&message, header) != NULL) {
+		close_received(&message);
+		snprintf(error, error_size, "what came with the spec is not "
+		    "at most %d passed files", VM_CHANNEL_FILES_MAX);
+		return -1;
+	}
+	memcpy(fds, CMSG_DATA(header), header->cmsg_len - CMSG_LEN(0));
+	return (int)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
 }

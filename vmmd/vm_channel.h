@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "../api/vm_spec.h"
+#include "image_policy.h"
 
 /* The VM process's fds, as exec leaves them (and only these). */
 #define VM_CHANNEL_CONTROL_FD		3	/* the socketpair, both ways */
@@ -92,5 +93,30 @@ int vm_message_decode(const char *line, size_t length,
     enum vm_channel_side receiver, struct vm_message *message,
     char *error, size_t error_size);
 void vm_message_clear(struct vm_message *message);
+
+/* The files a spec names as "fd:NAME", in the one order both sides walk
+ * (kernel, initrd, cpu_template, then the devices): the daemon passes
+ * their fds with the spec line (SCM_RIGHTS) in that order. */
+#define VM_CHANNEL_FILES_MAX	(3 + API_VM_DEVICES_MAX)
+struct vm_channel_file {
+	const char *ref;		/* the spec's string: "fd:NAME" */
+	enum image_use use;
+	int device;			/* its index in devices, or -1 */
+};
+unsigned int vm_channel_files(const struct api_vm_spec *spec,
+    struct vm_channel_file files[VM_CHANNEL_FILES_MAX]);
+
+/* The daemon: the spec's line on socket with fds attached to its first
+ * byte. Returns the bytes sent (the rest is the caller's to queue), or -1
+ * with errno. */
+ssize_t vm_channel_send_with_fds(int socket, const char *line, size_t length,
+    const int *fds, unsigned int count);
+
+/* The VM process, before it reads the spec: the fds that came with it
+ * (peeked: the line stays for the reader). Their count, or -1 with error
+ * saying why (and none left open). Once the spec is read, the count must
+ * be its vm_channel_files'. */
+int vm_channel_receive_fds(int socket, int fds[VM_CHANNEL_FILES_MAX],
+    char *error, size_t error_size);
 
 #endif

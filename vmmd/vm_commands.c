@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../api/console_data.h"
 #include "state_dir.h"
@@ -46,6 +47,45 @@ limits_check(const struct vm_call *call, const struct api_vm_spec *spec)
 	return 0;
 }
 
+/* The spec's "fd:NAME" files: each one the client named, checked for its
+ * use (a read-only fd is never a writable disk), then all taken at once:
+ * a refused spec leaves the client's fds as they were. */
+static int
+files_take(const struct vm_call *call, const struct api_vm_spec *spec,
+    int *fds, unsigned int *count)
+{
+	struct vm_registry *registry = call->registry;
+	struct vm_channel_file files[VM_CHANNEL_FILES_MAX];
+	unsigned int n = vm_channel_files(spec, files), i;
+	char why[256];
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		fd = registry->output->passed_fd(call->client, files[i].ref +
+		    strlen(API_VM_FD_PREFIX), false);
+		if (fd < 0) {
+			vm_error(registry, call->client, call->request->id,
+			    API_ERROR_INVALID_ARGUMENT, "vm-create: %s %s: this "
+			    "connection passed no fd of that name (getfd)",
+			    image_use_name(files[i].use), files[i].ref);
+			return -1;
+		}
+		if (image_fd_check(fd, files[i].use,
+		    registry->config->images.block_devices, why,
+		    sizeof(why)) < 0) {
+			vm_error(registry, call->client, call->request->id,
+			    API_ERROR_PERMISSION, "vm-create: %s %s: %s",
+			    image_use_name(files[i].use), files[i].ref, why);
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++)
+		fds[i] = registry->output->passed_fd(call->client,
+		    files[i].ref + strlen(API_VM_FD_PREFIX), true);
+	*count = n;
+	return 0;
+}
+
 static void
 vm_create(const struct vm_call *call)
 {
@@ -74,6 +114,11 @@ vm_create(const struct vm_call *call)
 	if (limits_check(call, &spec) < 0)
 		return;
 	vm = vm_record_new(registry, &spec);
+	if (vm != NULL && files_take(call, &spec, vm->files,
+	    &vm->file_count) < 0) {
+		free(vm);
+		return;
+	}
 	if (vm == NULL) {
 		vm_error(registry, call->client, id, API_ERROR_GENERIC,
 		    "vm-create: out of memory");
@@ -83,6 +128,8 @@ vm_create(const struct vm_call *call)
 		vm_error(registry, call->client, id, API_ERROR_GENERIC,
 		    "vm-create: cannot write VM %s's record in %s: %s",
 		    spec.name, config->state_dir, strerror(-rc));
+		while (vm->file_count > 0)
+			close(vm->files[--vm->file_count]);
 		free(vm);
 		return;
 	}
@@ -130,6 +177,7 @@ static void
 vm_start(const struct vm_call *call)
 {
 	struct vm_registry *registry = call->registry;
+	struct vm_channel_file files[VM_CHANNEL_FILES_MAX];
 	json_t *id = call->request->id;
 	char error[256];
 
@@ -137,6 +185,14 @@ vm_start(const struct vm_call *call)
 		vm_error(registry, call->client, id, API_ERROR_NO_KVM,
 		    "vm-start: this daemon runs without KVM (kvm: false or "
 		    "--no-kvm): no VM can start");
+		return;
+	}
+	if (vm_channel_files(&call->vm->spec, files) != call->vm->file_count) {
+		vm_error(registry, call->client, id, API_ERROR_WRONG_STATE,
+		    "vm-start: VM %s was made of files its client passed "
+		    "(%s...), which the daemon no longer holds since it "
+		    "restarted: delete it and create it again",
+		    call->vm->spec.name, files[0].ref);
 		return;
 	}
 	if (registry->supervisor->spawn(call->vm, error, sizeof(error)) < 0) {

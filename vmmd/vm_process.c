@@ -417,9 +417,36 @@ watch(struct vm_process *process, int control, int console_out,
 	return 1;
 }
 
+/* The spec goes first, with the VM's passed files attached to its first
+ * byte (vm_channel.h); what the socket does not take at once is queued. */
+static int
+send_spec(struct vm_process *process, const struct vm_message *message,
+    const int *files, unsigned int file_count)
+{
+	char *line = vm_message_encode(message);
+	size_t length;
+	ssize_t sent;
+	int rc = 0;
+
+	if (line == NULL)
+		return -1;
+	length = strlen(line);
+	sent = vm_channel_send_with_fds(bufferevent_getfd(process->control),
+	    line, length, files, file_count);
+	if (sent < 0) {
+		log_warn("VM %s: cannot send its spec", process->name);
+		rc = -1;
+	} else if ((size_t)sent < length)
+		rc = bufferevent_write(process->control, line + sent,
+		    length - (size_t)sent);
+	free(line);
+	return rc;
+}
+
 int
 vm_process_spawn(struct vm_process *process, struct event_base *base,
     const char *exe, const struct vm_spec_message *spec,
+    const int *files, unsigned int file_count,
     const struct vm_process_events *events, void *context,
     char *error, size_t error_size)
 {
@@ -464,7 +491,7 @@ vm_process_spawn(struct vm_process *process, struct event_base *base,
 		return 0;
 	}
 	message.spec = (struct vm_spec_message *)spec;
-	if (vm_process_send(process, &message) < 0)
+	if (send_spec(process, &message, files, file_count) < 0)
 		kill(pid, SIGKILL);
 	log_info("VM %s: process %d", process->name, (int)pid);
 	return 0;

@@ -59,6 +59,7 @@ struct vm_process {
 void vm_process_init(struct vm_process *process, const char *name);
 int vm_process_spawn(struct vm_process *process, struct event_base *base,
     const char *exe, const struct vm_spec_message *spec,
+    const int *files, unsigned int file_count,
     const struct vm_process_events *events, void *context,
     char *error, size_t error_size);
 int vm_process_send(struct vm_process *process,

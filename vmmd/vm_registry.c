@@ -236,6 +236,8 @@ vm_record_free(struct vm_record *vm)
 	}
 	TAILQ_REMOVE(&vm->registry->vms, vm, entry);
 	vm->registry->count--;
+	while (vm->file_count > 0)
+		close(vm->files[--vm->file_count]);
 	json_decref(vm->last_result);
 	free(vm);
 }
@@ -714,7 +716,7 @@ process_spawn(struct vm_record *vm, char *error, size_t error_size)
 	snprintf(spec->vm_user, sizeof(spec->vm_user), "%s", config->vm_user);
 	spec->test_hooks = config->test_hooks;
 	rc = vm_process_spawn(&vm->process, vm->registry->base,
-	    vm->registry->exe, spec, &process_events, vm, error, error_size);
+	    vm->registry->exe, spec, vm->files, vm->file_count, &process_events, vm, error, error_size);
 	free(spec);
 	if (rc == 0 && state_pid_write(config->state_dir, vm->spec.name,
 	    vm->process.pid, vm->process.start_time) < 0)

@@ -62,6 +62,10 @@ struct vm_record {
 	size_t utf8_held_length;
 	struct vm_pending_list pending;
 	bool record_failed;		/* its record could not be written */
+	/* the spec's passed files (vm_channel_files' order), checked and
+	 * held from vm-create to vm-delete; none in a restored record */
+	int files[VM_CHANNEL_FILES_MAX];
+	unsigned int file_count;
 };
 TAILQ_HEAD(vm_list, vm_record);
 
@@ -74,6 +78,9 @@ struct vm_registry_output {
 	/* one console event line for an attached client (copied) */
 	void (*console)(struct client *client, const char *line);
 	bool (*subscribed)(const struct client *client, int event_index);
+	/* the fd the client named (getfd), -1 if none; take: it is no longer
+	 * the client's but the caller's */
+	int (*passed_fd)(struct client *client, const char *name, bool take);
 	void (*state_changed)(void *context, const struct vm_record *vm,
 	    enum vm_state previous);
 	void *context;

@@ -60,6 +60,15 @@ START_TEST(test_values_apply)
 	unlink(path);
 	ck_assert_str_eq(config.vm_user, "65534:65534");
 	ck_assert(config.test_hooks);
+	ck_assert_str_eq(config.images.directories[0], "/var/lib/vmmd/images");
+	ck_assert(!config.images.root_any_path && !config.images.block_devices);
+	ck_assert_int_eq(load_text("{\"images\":{\"directories\":[\"/srv/a\","
+	    "\"/srv/b\"],\"root_any_path\":true,\"block_devices\":true}}",
+	    &config, error, sizeof(error)), 0);
+	unlink(path);
+	ck_assert_uint_eq(config.images.directory_count, 2);
+	ck_assert_str_eq(config.images.directories[1], "/srv/b");
+	ck_assert(config.images.root_any_path && config.images.block_devices);
 }
 END_TEST
 
@@ -76,6 +85,14 @@ static const struct {
 	{ "{\"socket\":\"\"}", "'socket' must be a string" },
 	{ "[1]", "not a JSON object" },
 	{ "{\"socket\":", "line 1" },
+	{ "{\"images\":[]}", "'images' must be an object" },
+	{ "{\"images\":{\"dirs\":[]}}", "unknown key 'images.dirs'" },
+	{ "{\"images\":{\"directories\":\"/srv\"}}", "must be an array" },
+	{ "{\"images\":{\"directories\":[1]}}", "must hold strings" },
+	{ "{\"images\":{\"directories\":[\"srv\"]}}", "'srv' is not an absolute" },
+	{ "{\"images\":{\"directories\":[\"/srv/../etc\"]}}", "normalised" },
+	{ "{\"images\":{\"directories\":[\"/a\",\"/a\"]}}", "listed twice" },
+	{ "{\"images\":{\"block_devices\":1}}", "'images.block_devices' must be true" },
 };
 
 START_TEST(test_bad_configs)

@@ -4,6 +4,7 @@
  * docs/protocol.md, replayed. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -557,6 +558,140 @@ START_TEST(test_one_daemon_per_state_dir)
 END_TEST
 
 /* The doc's /run/vmmd is this test's directory. */
+static int
+count_entries(const char *path)
+{
+	char command_line[300];
+	FILE *pipe;
+	int count = -1;
+
+	snprintf(command_line, sizeof(command_line), "ls %s | wc -l", path);
+	pipe = popen(command_line, "r");
+	ck_assert_ptr_nonnull(pipe);
+	ck_assert_int_eq(fscanf(pipe, "%d", &count), 1);
+	pclose(pipe);
+	return count;
+}
+
+/* text with fd passed along it (SCM_RIGHTS), as vmmctl sends getfd. */
+static void
+send_text_fd(int fd, const char *text, int passed)
+{
+	char control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = (void *)text,
+		.iov_len = strlen(text) };
+	struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control) };
+	struct cmsghdr *header;
+
+	memset(control, 0, sizeof(control));
+	header = CMSG_FIRSTHDR(&message);
+	header->cmsg_level = SOL_SOCKET;
+	header->cmsg_type = SCM_RIGHTS;
+	header->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(header), &passed, sizeof(int));
+	ck_assert_int_eq(sendmsg(fd, &message, MSG_NOSIGNAL),
+	    (ssize_t)strlen(text));
+}
+
+static void
+expect_ok(int fd)
+{
+	json_t *json = receive_reply(fd);
+
+	ck_assert_msg(json_object_get(json, "return") != NULL, "refused: %s",
+	    json_dumps(json, JSON_COMPACT));
+	json_decref(json);
+}
+
+/* The daemon's open fds: /proc/PID/fd. */
+static int
+daemon_fd_count(void)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)daemon_pid);
+	return count_entries(path);
+}
+
+/* An fd the daemon holds whose target is path (its /proc/PID/fd links). */
+static bool
+daemon_holds(const char *path)
+{
+	char command_line[200];
+
+	snprintf(command_line, sizeof(command_line), "ls -l /proc/%d/fd | "
+	    "grep -q ' %s$'", (int)daemon_pid, path);
+	return system(command_line) == 0;
+}
+
+START_TEST(test_getfd_closefd)
+{
+	int fd = connect_client(true), file, before = daemon_fd_count();
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/passed", directory);
+	file = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(file, 0);
+	send_text(fd, "{\"execute\":\"getfd\",\"arguments\":{\"fdname\":"
+	    "\"disk\"}}\n");
+	expect_error(fd, "InvalidArgument", "no file descriptor came");
+	send_text_fd(fd, "{\"execute\":\"getfd\",\"arguments\":{\"fdname\":"
+	    "\"9bad\"}}\n", file);
+	expect_error(fd, "InvalidArgument", "'fdname' must be");
+	/* the refused name left that fd waiting: the next getfd takes it */
+	send_text(fd, "{\"execute\":\"getfd\",\"arguments\":{\"fdname\":"
+	    "\"disk\"}}\n");
+	expect_ok(fd);
+	ck_assert(daemon_holds(path));
+	ck_assert_int_eq(daemon_fd_count(), before + 1);
+	send_text(fd, "{\"execute\":\"closefd\",\"arguments\":{\"fdname\":"
+	    "\"disk\"}}\n");
+	expect_ok(fd);
+	ck_assert(!daemon_holds(path));
+	ck_assert_int_eq(daemon_fd_count(), before);
+	send_text(fd, "{\"execute\":\"closefd\",\"arguments\":{\"fdname\":"
+	    "\"disk\"}}\n");
+	expect_error(fd, "InvalidArgument", "no fd is named 'disk'");
+	expect_intact(fd);
+	close(file);
+	unlink(path);
+	close(fd);
+}
+END_TEST
+
+/* Named or never named, a leaving client's fds are closed. */
+START_TEST(test_passed_fds_closed_with_client)
+{
+	int fd, file, before = daemon_fd_count(), i;
+	char path[96];
+
+	snprintf(path, sizeof(path), "%s/passed", directory);
+	file = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(file, 0);
+	for (i = 0; i < 3; i++) {
+		fd = connect_client(true);
+		send_text_fd(fd, "{\"execute\":\"getfd\",\"arguments\":"
+		    "{\"fdname\":\"a\"}}\n", file);
+		expect_ok(fd);
+		send_text_fd(fd, "{\"execute\":\"query-version\"}\n", file);
+		send_text_fd(fd, "{\"execute\":\"query-version\"}\n", file);
+		expect_ok(fd);
+		expect_ok(fd);
+		ck_assert(daemon_holds(path));
+		close(fd);
+	}
+	/* the daemon has seen the last one go once a new client is served */
+	fd = connect_client(true);
+	expect_intact(fd);
+	ck_assert(!daemon_holds(path));
+	ck_assert_int_eq(daemon_fd_count(), before + 1);
+	close(fd);
+	close(file);
+	unlink(path);
+}
+END_TEST
+
 static void
 doc_paths(char *line, size_t size)
 {
@@ -1087,6 +1222,9 @@ static const struct {
 	    { "defined", "running", "paused" } },
 	{ "events-subscribe", "{\"events\":[\"VM_DELETED\"]}",
 	    { "defined", "running", "paused" } },
+	/* no fd comes along: refused, nothing changes */
+	{ "getfd", "{\"fdname\":\"f%s\"}", { "defined", "running", "paused" } },
+	{ "closefd", "{\"fdname\":\"f%s\"}", { "defined", "running", "paused" } },
 	/* a test hook: not found without test_hooks, as here */
 	{ "x-forbidden-syscall", "{\"vm\":\"%s\"}",
 	    { "defined", "running", "paused" } },
@@ -1219,20 +1357,6 @@ cut_vms_clear(int fd)
 	expect_states(fd, stopped, NULL, "after clearing");
 }
 
-static int
-count_entries(const char *path)
-{
-	char command_line[300];
-	FILE *pipe;
-	int count = -1;
-
-	snprintf(command_line, sizeof(command_line), "ls %s | wc -l", path);
-	pipe = popen(command_line, "r");
-	ck_assert_ptr_nonnull(pipe);
-	ck_assert_int_eq(fscanf(pipe, "%d", &count), 1);
-	pclose(pipe);
-	return count;
-}
 
 static long
 daemon_rss_kib(void)
@@ -1388,6 +1512,8 @@ daemon_suite(void)
 	tcase_add_test(tcase, test_events_seen_by_others);
 	tcase_add_test(tcase, test_one_daemon_per_state_dir);
 	tcase_add_test(tcase, test_protocol_doc_examples);
+	tcase_add_test(tcase, test_getfd_closefd);
+	tcase_add_test(tcase, test_passed_fds_closed_with_client);
 	suite_add_tcase(suite, tcase);
 	tcase = tcase_create("supervision");
 	tcase_add_checked_fixture(tcase, setup_supervised, teardown_supervised);

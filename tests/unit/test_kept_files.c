@@ -140,6 +140,35 @@ START_TEST(test_same_access_kept_once)
 }
 END_TEST
 
+/* A passed file is kept under its spec string: opened by that name with
+ * its access only; a name "fd:..." never passed is never opened as a
+ * relative path (a file of that name in the working directory). */
+START_TEST(test_adopted)
+{
+	char buffer[8] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC), again;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(kept_files_adopt("fd:kernel", O_RDONLY, fd), 0);
+	again = kept_files_open("fd:kernel", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(again, 0);
+	ck_assert_int_eq(read(again, buffer, 6), 6);
+	ck_assert_str_eq(buffer, "kernel");
+	close(again);
+	ck_assert_int_eq(kept_files_open("fd:kernel", O_RDWR), -1);
+	ck_assert_int_eq(errno, EACCES);
+	fd = open("fd:other", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	ck_assert_int_eq(kept_files_open("fd:other", O_RDONLY), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(kept_files_keep("fd:other", O_RDONLY), 0);
+	ck_assert_int_eq(kept_files_open("fd:other", O_RDONLY), -1);
+	ck_assert_int_eq(errno, EBADF);
+	unlink("fd:other");
+}
+END_TEST
+
 static Suite *
 kept_files_suite(void)
 {
@@ -154,6 +183,7 @@ kept_files_suite(void)
 	tcase_add_test(tcase, test_table_full);
 	tcase_add_test(tcase, test_kept_by_access);
 	tcase_add_test(tcase, test_same_access_kept_once);
+	tcase_add_test(tcase, test_adopted);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }

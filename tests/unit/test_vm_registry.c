@@ -83,9 +83,19 @@ out_state_changed(void *context, const struct vm_record *vm,
 	(void)previous;
 }
 
+/* No client here passes files. */
+static int
+out_passed_fd(struct client *client, const char *name, bool take)
+{
+	(void)client;
+	(void)name;
+	(void)take;
+	return -1;
+}
+
 static const struct vm_registry_output output = {
 	out_reply, out_error, out_broadcast, out_console, out_subscribed,
-	out_state_changed, NULL,
+	out_passed_fd, out_state_changed, NULL,
 };
 
 static int

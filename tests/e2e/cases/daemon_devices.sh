@@ -27,14 +27,14 @@ assert_contains "$line" "ro_write=refused" "a write to the read-only disk"
 got=$(dd if=/tmp/dev-target.img bs=64k count=16 2>/dev/null | sha256sum | cut -d' ' -f1)
 assert_eq "$got" "$want" "the image after the VM is gone"
 run_status status vmmctl --json info dev
-assert_contains "$OUT" '"devices":[{"type":"disk","path":"/tmp/dev-target.img","serial":"vmmd-rw-0"},{"type":"disk","path":"/tmp/dev-source.img","read_only":true},{"type":"rng"}]' "the devices in info"
+assert_contains "$OUT" '"devices":[{"type":"disk","path":"fd:device0","serial":"vmmd-rw-0"},{"type":"disk","path":"fd:device1","read_only":true},{"type":"rng"}]' "the devices in info (files vmmctl passed)"
 
 # A device the VM process cannot open: the VM ends setup-failed, one line.
 cat > /tmp/bad-dev.json <<SPEC
 {"name": "bad", "vcpus": 1, "memory_mib": 64, "kernel": "$VMMD_GUEST/Image",
  "devices": [{"type": "disk", "path": "/nonexistent.img"}]}
 SPEC
-run_status status vmmctl create /tmp/bad-dev.json
+run_status status vmmctl --paths create /tmp/bad-dev.json
 assert_eq "$status" 0 "create a VM whose disk is missing"
 run_status status vmmctl --timeout 60 --wait-for VM_STOPPED start bad
 run_status status vmmctl --json info bad

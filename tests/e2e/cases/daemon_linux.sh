@@ -111,10 +111,11 @@ run_status status vmmctl --json info c
 assert_contains "$OUT" '"last_run":{"outcome":"poweroff"' "c's last run"
 
 # A spec the VM process cannot build: the VM stops with setup-failed.
+# (--paths: passing files, vmmctl itself would refuse the missing kernel)
 cat > /tmp/d.json <<SPEC
 {"name": "d", "vcpus": 1, "memory_mib": 64, "kernel": "/nonexistent/Image"}
 SPEC
-run_status status vmmctl create /tmp/d.json
+run_status status vmmctl --paths create /tmp/d.json
 assert_eq "$status" 0 "create d"
 run_status status vmmctl --wait-for VM_RUNNING --timeout 30 start d
 assert_eq "$status" 1 "start d, which cannot run"

@@ -2,19 +2,24 @@
 # sees its control socket close and stops its VM; a daemon started again
 # on the same state directory lists that VM as stopped, outcome
 # daemon-restarted, and the defined one as it was; both start again and
-# are deleted with their records.
+# are deleted with their records (they were given by path: vmmctl --paths).
+# A VM built from files its client passed (fd:NAME) is listed again but
+# cannot start: the daemon that held its files is gone, and it says so.
 RUN_TIMEOUT=120
 . /vmmd/cases/faults_lib.sh
 trap 'echo "--- the daemon log:"; cat /tmp/vmmd.log; end_daemon' EXIT
 faults_daemon
 linux_spec a
 linux_spec b
-run_status status vmmctl create /tmp/a.json
+linux_spec c
+run_status status vmmctl --paths create /tmp/a.json
 assert_eq "$status" 0 "create a"
 run_status status vmmctl --wait-for VM_RUNNING --timeout 60 start a
 assert_eq "$status" 0 "start a"
-run_status status vmmctl create /tmp/b.json
+run_status status vmmctl --paths create /tmp/b.json
 assert_eq "$status" 0 "create b"
+run_status status vmmctl create /tmp/c.json
+assert_eq "$status" 0 "create c, its files passed"
 ls /tmp/vmmd/a.vm /tmp/vmmd/b.vm || fail "the records of a and b"
 pid=$(json_field "$(vmmctl --json info a)" pid)
 [ -n "$pid" ] && [ "$pid" -gt 0 ] || fail "a's pid: '$pid'"
@@ -41,6 +46,12 @@ run_status status vmmctl --wait-for VM_RUNNING --timeout 60 start a
 assert_eq "$status" 0 "a starts again"
 run_status status vmmctl --wait-for VM_RUNNING --timeout 60 start b
 assert_eq "$status" 0 "b starts"
+assert_eq "$(state_of c)" defined "c after the restart"
+run_status status vmmctl start c
+assert_eq "$status" 1 "c cannot start: its passed files went with the daemon"
+assert_contains "$ERR" "no longer holds" "why c cannot start"
+run_status status vmmctl delete c
+assert_eq "$status" 0 "delete c"
 for vm in a b; do
 	run_status status vmmctl kill $vm
 	assert_eq "$status" 0 "kill $vm"
