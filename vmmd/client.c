@@ -222,6 +222,12 @@ client_subscribed(const struct client *client, int event_index)
 	return event_index >= 0 && (client->events & (1u << event_index));
 }
 
+bool
+client_root(const struct client *client)
+{
+	return client->uid == 0;
+}
+
 int
 client_passed_fd(struct client *client, const char *name, bool take)
 {

@@ -187,8 +187,9 @@ read_spec(struct vm_side *process, FILE *in)
 	return 0;
 }
 
-/* The spec and the files its client passed, which came with it (peeked
- * before the reader takes the line): each kept under the spec's string,
+/* The spec and its files, which came with it (peeked before the reader
+ * takes the line): the daemon opened each path under its image policy and
+ * sent each fd its client passed; each is kept under the spec's string,
  * so that core opens it by that name and nothing by path. */
 static int
 passed_files_receive(struct vm_side *process, FILE *in)
@@ -208,7 +209,7 @@ passed_files_receive(struct vm_side *process, FILE *in)
 		rc = -1;
 	n = rc == 0 ? vm_channel_files(&process->spec, files) : 0;
 	if (rc == 0 && n != (unsigned int)count) {
-		log_warnx("vm-process: the spec names %u passed files, %d came",
+		log_warnx("vm-process: the spec names %u files, %d came",
 		    n, count);
 		rc = -1;
 	}
@@ -220,6 +221,8 @@ passed_files_receive(struct vm_side *process, FILE *in)
 		rc = kept_files_adopt(files[i].ref, files[i].use ==
 		    IMAGE_USE_DISK_WRITABLE || files[i].use == IMAGE_USE_TAP ?
 		    O_RDWR : O_RDONLY, fds[i]);
+		if (rc == -EEXIST)	/* one file named twice alike */
+			rc = 0;
 		if (rc < 0)
 			log_warnx("vm-process: cannot keep %s: %s",
 			    files[i].ref, strerror(-rc));

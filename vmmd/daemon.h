@@ -89,6 +89,7 @@ void client_broadcast(void *daemon, const char *event, json_t *data);
 void client_console(struct client *client, const char *line);
 bool client_subscribed(const struct client *client, int event_index);
 int client_passed_fd(struct client *client, const char *name, bool take);
+bool client_root(const struct client *client);
 void client_free(struct client *client);
 
 #endif

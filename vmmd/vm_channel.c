@@ -412,10 +412,13 @@ static void
 file_add(struct vm_channel_file *files, unsigned int *count, const char *ref,
     enum image_use use, int device)
 {
-	if (!api_vm_spec_fd_ref(ref))
+	bool passed = api_vm_spec_fd_ref(ref);
+
+	if (ref[0] == '\0' || (use == IMAGE_USE_TAP && !passed))
 		return;
 	files[*count].ref = ref;
 	files[*count].use = use;
+	files[*count].passed = passed;
 	files[(*count)++].device = device;
 }
 
@@ -440,6 +443,17 @@ vm_channel_files(const struct api_vm_spec *spec,
 			    (int)i);
 	}
 	return count;
+}
+
+unsigned int
+vm_channel_files_passed(const struct vm_channel_file *files,
+    unsigned int count)
+{
+	unsigned int passed = 0, i;
+
+	for (i = 0; i < count; i++)
+		passed += files[i].passed;
+	return passed;
 }
 
 ssize_t

@@ -94,17 +94,24 @@ int vm_message_decode(const char *line, size_t length,
     char *error, size_t error_size);
 void vm_message_clear(struct vm_message *message);
 
-/* The files a spec names as "fd:NAME", in the one order both sides walk
- * (kernel, initrd, cpu_template, then the devices): the daemon passes
- * their fds with the spec line (SCM_RIGHTS) in that order. */
+/* The files a spec names, in the one order both sides walk (kernel,
+ * initrd, cpu_template, then the devices): every path of a file (the
+ * daemon opens it under its image policy, docs/security.md) and every
+ * "fd:NAME" a client passed, but not a tap given by its name (the VM
+ * process attaches it). The daemon sends their fds with the spec line
+ * (SCM_RIGHTS) in that order, so the VM process opens none by name. */
 #define VM_CHANNEL_FILES_MAX	(3 + API_VM_DEVICES_MAX)
 struct vm_channel_file {
-	const char *ref;		/* the spec's string: "fd:NAME" */
+	const char *ref;		/* the spec's string: a path or "fd:NAME" */
 	enum image_use use;
 	int device;			/* its index in devices, or -1 */
+	bool passed;			/* "fd:NAME": the client's fd */
 };
 unsigned int vm_channel_files(const struct api_vm_spec *spec,
     struct vm_channel_file files[VM_CHANNEL_FILES_MAX]);
+/* How many of those are passed ("fd:NAME"). */
+unsigned int vm_channel_files_passed(const struct vm_channel_file *files,
+    unsigned int count);
 
 /* The daemon: the spec's line on socket with fds attached to its first
  * byte. Returns the bytes sent (the rest is the caller's to queue), or -1

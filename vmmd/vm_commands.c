@@ -12,6 +12,7 @@
 #include "../api/console_data.h"
 #include "state_dir.h"
 #include "vm_commands.h"
+#include "vm_files.h"
 
 #define STATE(s)	VM_STATE_BIT(s)
 #define LIVE		(STATE(RUNNING) | STATE(PAUSED))
@@ -47,20 +48,23 @@ limits_check(const struct vm_call *call, const struct api_vm_spec *spec)
 	return 0;
 }
 
-/* The spec's "fd:NAME" files: each one the client named, checked for its
- * use (a read-only fd is never a writable disk), then all taken at once:
- * a refused spec leaves the client's fds as they were. */
+/* The spec's files: each "fd:NAME" the client named, checked for its use
+ * (a read-only fd is never a writable disk), each path opened beneath the
+ * image directories as vm-start will open it; then the passed fds all
+ * taken at once: a refused spec leaves the client's fds as they were. */
 static int
 files_take(const struct vm_call *call, const struct api_vm_spec *spec,
     int *fds, unsigned int *count)
 {
 	struct vm_registry *registry = call->registry;
 	struct vm_channel_file files[VM_CHANNEL_FILES_MAX];
-	unsigned int n = vm_channel_files(spec, files), i;
-	char why[256];
+	unsigned int n = vm_channel_files(spec, files), i, taken = 0;
+	char why[320];
 	int fd;
 
 	for (i = 0; i < n; i++) {
+		if (!files[i].passed)
+			continue;
 		fd = registry->output->passed_fd(call->client, files[i].ref +
 		    strlen(API_VM_FD_PREFIX), false);
 		if (fd < 0) {
@@ -79,10 +83,18 @@ files_take(const struct vm_call *call, const struct api_vm_spec *spec,
 			return -1;
 		}
 	}
+	if (vm_files_check_paths(&registry->config->images, spec,
+	    registry->output->client_root(call->client), why,
+	    sizeof(why)) < 0) {
+		vm_error(registry, call->client, call->request->id,
+		    API_ERROR_PERMISSION, "vm-create: %s", why);
+		return -1;
+	}
 	for (i = 0; i < n; i++)
-		fds[i] = registry->output->passed_fd(call->client,
-		    files[i].ref + strlen(API_VM_FD_PREFIX), true);
-	*count = n;
+		if (files[i].passed)
+			fds[taken++] = registry->output->passed_fd(call->client,
+			    files[i].ref + strlen(API_VM_FD_PREFIX), true);
+	*count = taken;
 	return 0;
 }
 
@@ -114,6 +126,8 @@ vm_create(const struct vm_call *call)
 	if (limits_check(call, &spec) < 0)
 		return;
 	vm = vm_record_new(registry, &spec);
+	if (vm != NULL)
+		vm->by_root = registry->output->client_root(call->client);
 	if (vm != NULL && files_take(call, &spec, vm->files,
 	    &vm->file_count) < 0) {
 		free(vm);
@@ -179,7 +193,8 @@ vm_start(const struct vm_call *call)
 	struct vm_registry *registry = call->registry;
 	struct vm_channel_file files[VM_CHANNEL_FILES_MAX];
 	json_t *id = call->request->id;
-	char error[256];
+	unsigned int n, i;
+	char error[384];
 
 	if (!registry->config->kvm) {
 		vm_error(registry, call->client, id, API_ERROR_NO_KVM,
@@ -187,12 +202,15 @@ vm_start(const struct vm_call *call)
 		    "--no-kvm): no VM can start");
 		return;
 	}
-	if (vm_channel_files(&call->vm->spec, files) != call->vm->file_count) {
+	n = vm_channel_files(&call->vm->spec, files);
+	if (vm_channel_files_passed(files, n) != call->vm->file_count) {
+		for (i = 0; i < n && !files[i].passed; i++)
+			;
 		vm_error(registry, call->client, id, API_ERROR_WRONG_STATE,
 		    "vm-start: VM %s was made of files its client passed "
 		    "(%s...), which the daemon no longer holds since it "
 		    "restarted: delete it and create it again",
-		    call->vm->spec.name, files[0].ref);
+		    call->vm->spec.name, i < n ? files[i].ref : "?");
 		return;
 	}
 	if (registry->supervisor->spawn(call->vm, error, sizeof(error)) < 0) {

@@ -14,6 +14,7 @@
 #include "../api/console_data.h"
 #include "../core/log.h"
 #include "state_dir.h"
+#include "vm_files.h"
 #include "vm_registry.h"
 
 void
@@ -701,10 +702,16 @@ static int
 process_spawn(struct vm_record *vm, char *error, size_t error_size)
 {
 	const struct daemon_config *config = vm->registry->config;
-	struct vm_spec_message *spec = calloc(1, sizeof(*spec));
-	int rc;
+	struct vm_spec_message *spec;
+	int fds[VM_CHANNEL_FILES_MAX], count, rc;
 
+	count = vm_files_open(&config->images, &vm->spec, vm->files,
+	    vm->file_count, vm->by_root, fds, error, error_size);
+	if (count < 0)
+		return -1;
+	spec = calloc(1, sizeof(*spec));
 	if (spec == NULL) {
+		vm_files_close(fds, (unsigned int)count);
 		snprintf(error, error_size, "out of memory");
 		return -1;
 	}
@@ -716,7 +723,9 @@ process_spawn(struct vm_record *vm, char *error, size_t error_size)
 	snprintf(spec->vm_user, sizeof(spec->vm_user), "%s", config->vm_user);
 	spec->test_hooks = config->test_hooks;
 	rc = vm_process_spawn(&vm->process, vm->registry->base,
-	    vm->registry->exe, spec, vm->files, vm->file_count, &process_events, vm, error, error_size);
+	    vm->registry->exe, spec, fds, (unsigned int)count, &process_events,
+	    vm, error, error_size);
+	vm_files_close(fds, (unsigned int)count);
 	free(spec);
 	if (rc == 0 && state_pid_write(config->state_dir, vm->spec.name,
 	    vm->process.pid, vm->process.start_time) < 0)

@@ -66,6 +66,9 @@ struct vm_record {
 	 * held from vm-create to vm-delete; none in a restored record */
 	int files[VM_CHANNEL_FILES_MAX];
 	unsigned int file_count;
+	/* made by a root client: its paths open as the policy lets root's
+	 * (images.root_any_path); false in a restored record */
+	bool by_root;
 };
 TAILQ_HEAD(vm_list, vm_record);
 
@@ -81,6 +84,8 @@ struct vm_registry_output {
 	/* the fd the client named (getfd), -1 if none; take: it is no longer
 	 * the client's but the caller's */
 	int (*passed_fd)(struct client *client, const char *name, bool take);
+	/* the client is root (its peer uid 0): images.root_any_path */
+	bool (*client_root)(const struct client *client);
 	void (*state_changed)(void *context, const struct vm_record *vm,
 	    enum vm_state previous);
 	void *context;

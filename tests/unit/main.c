@@ -2,6 +2,7 @@
  * counts that `make check` adds up (written to the file named by the first
  * argument). */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "suites.h"
@@ -46,6 +47,24 @@ main(int argc, char **argv)
 	}
 	printf("unit: %d passed, %d failed\n", run - failed, failed);
 	return failed == 0 && run > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+void
+unit_expand(char *out, size_t size, const char *text, const char *marker,
+    const char *value)
+{
+	const char *at;
+	size_t used = 0, length;
+
+	while ((at = strstr(text, marker)) != NULL) {
+		length = (size_t)(at - text);
+		used += (size_t)snprintf(out + used, size - used, "%.*s%s",
+		    (int)length, text, value);
+		ck_assert_uint_lt(used, size);
+		text = at + strlen(marker);
+	}
+	snprintf(out + used, size - used, "%s", text);
+	ck_assert_uint_lt(used + strlen(text), size);
 }
 
 void

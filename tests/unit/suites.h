@@ -10,6 +10,9 @@ typedef Suite *(*unit_suite_maker)(void);
 void unit_suite_register(unit_suite_maker make);
 
 /* Writes text to directory/name, or fails the test. */
+/* text with each marker replaced by value, into out (asserted to fit) */
+void unit_expand(char *out, size_t size, const char *text, const char *marker,
+    const char *value);
 void unit_write_file(const char *directory, const char *name,
     const char *text);
 

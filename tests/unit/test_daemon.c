@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 static struct daemon_config config;
 static pid_t daemon_pid;
 static char directory[64];
+static char images[80];		/* the image directory: images.directories */
 
 static void
 config_for_tests(void)
@@ -33,6 +35,12 @@ config_for_tests(void)
 	snprintf(directory, sizeof(directory), "/tmp/vmmd-test-%d", (int)getpid());
 	snprintf(config.socket_path, sizeof(config.socket_path), "%s/s", directory);
 	snprintf(config.state_dir, sizeof(config.state_dir), "%s", directory);
+	snprintf(images, sizeof(images), "%s-images", directory);
+	snprintf(config.images.directories[0], IMAGE_POLICY_PATH_MAX, "%s",
+	    images);
+	ck_assert(mkdir(images, 0755) == 0 || errno == EEXIST);
+	unit_write_file(images, "Image", "kernel");
+	unit_write_file(images, "initrd.cpio.gz", "initrd");
 	config.kvm = false;
 	config.limits.message_bytes = 1024;
 	config.limits.output_bytes = 8192;
@@ -79,6 +87,18 @@ daemon_alive(void)
 	ck_assert_int_eq(waitpid(daemon_pid, &status, WNOHANG), 0);
 }
 
+static void
+images_remove(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/Image", images);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/initrd.cpio.gz", images);
+	unlink(path);
+	rmdir(images);
+}
+
 /* SIGTERM: the daemon must still be there to receive it, and exit 0. */
 static void
 daemon_stop(void)
@@ -92,6 +112,7 @@ daemon_stop(void)
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 	ck_assert_int_eq(access(config.socket_path, F_OK), -1);
 	rmdir(directory);
+	images_remove();
 }
 
 static void
@@ -376,7 +397,7 @@ create(int fd, const char *name, int vcpus, int mib)
 
 	snprintf(line, sizeof(line), "{\"execute\":\"vm-create\",\"arguments\":"
 	    "{\"spec\":{\"name\":\"%s\",\"vcpus\":%d,\"memory_mib\":%d,"
-	    "\"kernel\":\"/boot/Image\"}}}\n", name, vcpus, mib);
+	    "\"kernel\":\"%s/Image\"}}}\n", name, vcpus, mib, images);
 	send_text(fd, line);
 	json = receive_reply(fd);
 	ck_assert_msg(json_object_get(json, "return") != NULL, "create %s", name);
@@ -660,6 +681,92 @@ START_TEST(test_getfd_closefd)
 }
 END_TEST
 
+/* A vm-create of NAME with the image directory's kernel and member. */
+static void
+create_with(int fd, const char *name, const char *member)
+{
+	char line[768];
+
+	snprintf(line, sizeof(line), "{\"execute\":\"vm-create\",\"arguments\":"
+	    "{\"spec\":{\"name\":\"%s\",\"vcpus\":1,\"memory_mib\":64,"
+	    "\"kernel\":\"%s/Image\",%s}}}\n", name, images, member);
+	send_text(fd, line);
+}
+
+/* Paths only beneath the image directories, opened only for what they
+ * are: each refusal names its rule at vm-create, nothing is kept open,
+ * a FIFO is never opened (the daemon would hang), and the daemon serves
+ * on. A root client gets no more unless images.root_any_path says so. */
+START_TEST(test_image_paths_refused)
+{
+	int fd = connect_client(true), before = daemon_fd_count();
+	char member[400], path[160];
+
+	create_with(fd, "a", "\"initrd\":\"/etc/shadow\"");
+	expect_error(fd, "PermissionDenied", "initrd /etc/shadow: not beneath "
+	    "an image directory");
+	snprintf(path, sizeof(path), "%s/fifo", images);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	snprintf(member, sizeof(member), "\"initrd\":\"%s\"", path);
+	create_with(fd, "a", member);
+	expect_error(fd, "PermissionDenied", "a FIFO, not a regular file");
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/out", images);
+	ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+	snprintf(member, sizeof(member), "\"initrd\":\"%s\"", path);
+	create_with(fd, "a", member);
+	snprintf(member, sizeof(member), "initrd %s: ", path);
+	expect_error(fd, "PermissionDenied", member);	/* leads out, or a symlink */
+	unlink(path);
+	snprintf(member, sizeof(member), "\"initrd\":\"%s/../%s-images/"
+	    "Image\"", images, directory);
+	create_with(fd, "a", member);
+	expect_error(fd, "PermissionDenied", "leads out of its image directory");
+	snprintf(member, sizeof(member), "\"initrd\":\"%s/none\"", images);
+	create_with(fd, "a", member);
+	expect_error(fd, "PermissionDenied", "No such file or directory");
+	snprintf(path, sizeof(path), "%s/sda", images);
+	if (mknod(path, S_IFBLK | 0600, makedev(8, 0)) == 0) {
+		snprintf(member, sizeof(member), "\"devices\":[{\"type\":"
+		    "\"disk\",\"path\":\"%s\"}]", path);
+		create_with(fd, "a", member);
+		expect_error(fd, "PermissionDenied", "images.block_devices is false");
+		unlink(path);
+	}
+	ck_assert_int_eq(daemon_fd_count(), before);
+	snprintf(member, sizeof(member), "\"initrd\":\"%s/initrd.cpio.gz\","
+	    "\"devices\":[{\"type\":\"disk\",\"path\":\"%s/Image\","
+	    "\"read_only\":true}]", images, images);
+	create_with(fd, "a", member);
+	expect_ok(fd);
+	expect_intact(fd);
+	close(fd);
+}
+END_TEST
+
+/* images.root_any_path: a root client's path outside the directories is
+ * opened as before (still for what it is); no one else's. */
+START_TEST(test_image_paths_root_any_path)
+{
+	int fd;
+
+	daemon_stop();
+	config_for_tests();
+	config.images.root_any_path = true;
+	daemon_start();
+	fd = connect_client(true);
+	create_with(fd, "a", "\"initrd\":\"/etc/passwd\"");
+	if (geteuid() == 0)
+		expect_ok(fd);
+	else
+		expect_error(fd, "PermissionDenied", "not beneath");
+	create_with(fd, "b", "\"initrd\":\"/dev/null\"");
+	expect_error(fd, "PermissionDenied", "a character device");
+	expect_intact(fd);
+	close(fd);
+}
+END_TEST
+
 /* Named or never named, a leaving client's fds are closed. */
 START_TEST(test_passed_fds_closed_with_client)
 {
@@ -695,13 +802,12 @@ END_TEST
 static void
 doc_paths(char *line, size_t size)
 {
-	char copy[4096], *at;
+	char copy[4096], value[96];
 
-	while ((at = strstr(line, "/run/vmmd/")) != NULL) {
-		snprintf(copy, sizeof(copy), "%.*s%s%s", (int)(at - line), line,
-		    directory, at + strlen("/run/vmmd"));
-		snprintf(line, size, "%s", copy);
-	}
+	snprintf(value, sizeof(value), "%s/", directory);
+	unit_expand(copy, sizeof(copy), line, "/run/vmmd/", value);
+	snprintf(value, sizeof(value), "%s/", images);
+	unit_expand(line, size, copy, "/var/lib/vmmd/images/", value);
 }
 
 /* Every "-> " line of docs/protocol.md is sent, in order, on one
@@ -1514,6 +1620,8 @@ daemon_suite(void)
 	tcase_add_test(tcase, test_protocol_doc_examples);
 	tcase_add_test(tcase, test_getfd_closefd);
 	tcase_add_test(tcase, test_passed_fds_closed_with_client);
+	tcase_add_test(tcase, test_image_paths_refused);
+	tcase_add_test(tcase, test_image_paths_root_any_path);
 	suite_add_tcase(suite, tcase);
 	tcase = tcase_create("supervision");
 	tcase_add_checked_fixture(tcase, setup_supervised, teardown_supervised);

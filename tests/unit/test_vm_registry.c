@@ -93,9 +93,16 @@ out_passed_fd(struct client *client, const char *name, bool take)
 	return -1;
 }
 
+static bool
+out_client_root(const struct client *client)
+{
+	(void)client;
+	return false;
+}
+
 static const struct vm_registry_output output = {
 	out_reply, out_error, out_broadcast, out_console, out_subscribed,
-	out_passed_fd, out_state_changed, NULL,
+	out_passed_fd, out_client_root, out_state_changed, NULL,
 };
 
 static int
@@ -162,6 +169,10 @@ setup(void)
 	ck_assert_int_eq(mkdir(config.state_dir, 0750), 0);
 	config.kvm = true;
 	config.limits.vms = 2;
+	/* the specs' kernel: a file beneath the image directory */
+	snprintf(config.images.directories[0], IMAGE_POLICY_PATH_MAX, "%s",
+	    config.state_dir);
+	unit_write_file(config.state_dir, "Image", "kernel");
 	vm_registry_init(&registry, &config, &output, &fake);
 	memset(&rec, 0, sizeof(rec));
 }
@@ -194,10 +205,12 @@ run(struct client *client, const char *execute, const char *arguments)
 	struct api_request request;
 	struct api_error error;
 	json_t *message = NULL;
-	char line[512];
+	char line[640], expanded[512];
 
+	unit_expand(expanded, sizeof(expanded), arguments, "@IMAGES@",
+	    config.state_dir);
 	snprintf(line, sizeof(line), "{\"execute\":\"%s\",\"arguments\":%s,"
-	    "\"id\":\"%s\"}", execute, arguments, execute);
+	    "\"id\":\"%s\"}", execute, expanded, execute);
 	ck_assert_int_eq(api_request_parse(line, strlen(line), &message,
 	    &request, &error), 0);
 	vm_command_run(&registry, client, &request);
@@ -251,7 +264,7 @@ running_vm(void)
 	struct vm_record *vm;
 
 	run(A, "vm-create", "{\"spec\":{\"name\":\"a\",\"vcpus\":1,"
-	    "\"memory_mib\":64,\"kernel\":\"/srv/Image\"}}");
+	    "\"memory_mib\":64,\"kernel\":\"@IMAGES@/Image\"}}");
 	run_vm(A, "vm-start");
 	vm = vm_registry_find(&registry, "a");
 	ck_assert_ptr_nonnull(vm);
@@ -403,13 +416,13 @@ START_TEST(test_states_and_limits)
 	run(A, "vm-pause", "{\"vm\":\"b\"}");
 	expect_error(1, API_ERROR_VM_NOT_FOUND, "vm-pause: no VM named 'b'");
 	run(A, "vm-create", "{\"spec\":{\"name\":\"a\",\"vcpus\":1,"
-	    "\"memory_mib\":64,\"kernel\":\"/srv/Image\"}}");
+	    "\"memory_mib\":64,\"kernel\":\"@IMAGES@/Image\"}}");
 	expect_error(2, API_ERROR_VM_EXISTS, "vm-create: a VM named 'a' "
 	    "exists already");
 	run(A, "vm-create", "{\"spec\":{\"name\":\"b\",\"vcpus\":1,"
-	    "\"memory_mib\":64,\"kernel\":\"/srv/Image\"}}");
+	    "\"memory_mib\":64,\"kernel\":\"@IMAGES@/Image\"}}");
 	run(A, "vm-create", "{\"spec\":{\"name\":\"c\",\"vcpus\":1,"
-	    "\"memory_mib\":64,\"kernel\":\"/srv/Image\"}}");
+	    "\"memory_mib\":64,\"kernel\":\"@IMAGES@/Image\"}}");
 	expect_error(5, API_ERROR_LIMIT, "vm-create: 2 VMs already "
 	    "(limits.vms)");
 	run_vm(A, "vm-stop");

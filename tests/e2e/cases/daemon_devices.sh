@@ -29,13 +29,15 @@ assert_eq "$got" "$want" "the image after the VM is gone"
 run_status status vmmctl --json info dev
 assert_contains "$OUT" '"devices":[{"type":"disk","path":"fd:device0","serial":"vmmd-rw-0"},{"type":"disk","path":"fd:device1","read_only":true},{"type":"rng"}]' "the devices in info (files vmmctl passed)"
 
-# A device the VM process cannot open: the VM ends setup-failed, one line.
+# A disk by a path outside the image directories (vmmd.json's
+# images.directories; this daemon has the default, /var/lib/vmmd/images):
+# refused at vm-create with the rule, no VM made.
 cat > /tmp/bad-dev.json <<SPEC
 {"name": "bad", "vcpus": 1, "memory_mib": 64, "kernel": "$VMMD_GUEST/Image",
  "devices": [{"type": "disk", "path": "/nonexistent.img"}]}
 SPEC
 run_status status vmmctl --paths create /tmp/bad-dev.json
-assert_eq "$status" 0 "create a VM whose disk is missing"
-run_status status vmmctl --timeout 60 --wait-for VM_STOPPED start bad
-run_status status vmmctl --json info bad
-assert_contains "$OUT" '"outcome":"setup-failed"' "the missing disk ends the VM at set-up"
+assert_eq "$status" 1 "create a VM whose disk is outside the image directories"
+assert_contains "$ERR" "not beneath an image directory (images.directories: /var/lib/vmmd/images)" "why"
+run_status status vmmctl info bad
+assert_eq "$status" 1 "no VM bad"

@@ -110,12 +110,21 @@ assert_contains "$ERR" "VM c: poweroff" "how c ended"
 run_status status vmmctl --json info c
 assert_contains "$OUT" '"last_run":{"outcome":"poweroff"' "c's last run"
 
-# A spec the VM process cannot build: the VM stops with setup-failed.
-# (--paths: passing files, vmmctl itself would refuse the missing kernel)
+# A kernel by a path the daemon may not open (outside images.directories,
+# here the default /var/lib/vmmd/images): refused at vm-create, no VM made.
 cat > /tmp/d.json <<SPEC
 {"name": "d", "vcpus": 1, "memory_mib": 64, "kernel": "/nonexistent/Image"}
 SPEC
 run_status status vmmctl --paths create /tmp/d.json
+assert_eq "$status" 1 "create d, whose kernel is outside the image directories"
+assert_contains "$ERR" "kernel /nonexistent/Image: not beneath an image directory" "why d was refused"
+
+# A spec the VM process cannot build (the kernel needs more than 16 MiB):
+# the VM stops with setup-failed.
+cat > /tmp/d.json <<SPEC
+{"name": "d", "vcpus": 1, "memory_mib": 16, "kernel": "$VMMD_GUEST/Image"}
+SPEC
+run_status status vmmctl create /tmp/d.json
 assert_eq "$status" 0 "create d"
 run_status status vmmctl --wait-for VM_RUNNING --timeout 30 start d
 assert_eq "$status" 1 "start d, which cannot run"

@@ -8,7 +8,9 @@
 RUN_TIMEOUT=120
 . /vmmd/cases/faults_lib.sh
 trap 'echo "--- the daemon log:"; cat /tmp/vmmd.log; end_daemon' EXIT
-faults_daemon
+# The guest's files by path: beneath an image directory of this daemon's.
+echo "{\"images\": {\"directories\": [\"$VMMD_GUEST\"]}}" > /tmp/images.json
+faults_daemon --config /tmp/images.json
 linux_spec a
 linux_spec b
 linux_spec c
@@ -33,7 +35,7 @@ while [ -d /proc/$pid ] && [ "$(sed 's/.*) //' /proc/$pid/stat | cut -d' ' -f1)"
 [ $i -lt 100 ] || fail "a's process outlived the daemon by 10 s"
 echo "a's process ended $((i * 100)) ms (at most) after the daemon's SIGKILL"
 
-faults_daemon
+faults_daemon --config /tmp/images.json
 run_status status vmmctl --json info a
 assert_eq "$(json_field "$OUT" state)" stopped "a after the restart"
 assert_contains "$OUT" '"outcome":"daemon-restarted"' "a's last run"
