@@ -106,6 +106,8 @@ print_info(json_t *info)
 	printf("kernel:      %s\n", json_string_value(json_object_get(config, "kernel")));
 	printf("console log: %s\n", json_string_value(json_object_get(info,
 	    "console_log")));
+	printf("owner:       uid %" JSON_INTEGER_FORMAT "\n",
+	    json_integer_value(json_object_get(info, "owner")));
 	if (last != NULL)
 		printf("last run:    %s: %s\n", json_string_value(json_object_get(last,
 		    "outcome")), json_string_value(json_object_get(last, "detail")) ?: "");

@@ -192,9 +192,10 @@ client_error(struct client *client, json_t *id, enum api_error_class class,
 	client_send(client, api_error_reply(&error, id));
 }
 
-/* An event to every negotiated client that asked for its kind. */
+/* An event about a VM of owner's to every negotiated client that asked
+ * for its kind and may see that VM (root, or owner). */
 void
-client_broadcast(void *context, const char *event, json_t *data)
+client_broadcast(void *context, uid_t owner, const char *event, json_t *data)
 {
 	struct daemon *daemon = context;
 	int index = api_event_index(event);
@@ -205,7 +206,8 @@ client_broadcast(void *context, const char *event, json_t *data)
 		return;
 	TAILQ_FOREACH(client, &daemon->clients, entry)
 		if (client->negotiated && index >= 0 &&
-		    (client->events & (1u << index)))
+		    (client->events & (1u << index)) &&
+		    (client->uid == 0 || client->uid == owner))
 			client_send(client, strdup(line));
 	free(line);
 }
@@ -222,10 +224,10 @@ client_subscribed(const struct client *client, int event_index)
 	return event_index >= 0 && (client->events & (1u << event_index));
 }
 
-bool
-client_root(const struct client *client)
+uid_t
+client_uid(const struct client *client)
 {
-	return client->uid == 0;
+	return client->uid;
 }
 
 int

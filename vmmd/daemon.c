@@ -259,7 +259,7 @@ registry_setup(struct daemon *daemon)
 {
 	daemon->output = (struct vm_registry_output){
 		client_reply, client_error, client_broadcast, client_console,
-		client_subscribed, client_passed_fd, client_root, vm_state_changed,
+		client_subscribed, client_passed_fd, client_uid, vm_state_changed,
 		daemon,
 	};
 	vm_registry_init(&daemon->registry, &daemon->config, &daemon->output,

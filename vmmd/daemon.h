@@ -85,11 +85,12 @@ void client_send(struct client *client, char *line);	/* frees line */
 void client_reply(struct client *client, json_t *value, json_t *id);
 void client_error(struct client *client, json_t *id,
     enum api_error_class class, const char *desc);
-void client_broadcast(void *daemon, const char *event, json_t *data);
+void client_broadcast(void *daemon, uid_t owner, const char *event,
+    json_t *data);
 void client_console(struct client *client, const char *line);
 bool client_subscribed(const struct client *client, int event_index);
 int client_passed_fd(struct client *client, const char *name, bool take);
-bool client_root(const struct client *client);
+uid_t client_uid(const struct client *client);
 void client_free(struct client *client);
 
 #endif

@@ -170,8 +170,8 @@ image_fd_check(int fd, enum image_use use, bool block_devices, char *error,
 	rule = &image_rules[use];
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fstat(fd, &st) < 0) {
-		snprintf(error, error_size, "%s: the fd cannot be read: %s",
-		    rule->name, strerror(errno));
+		snprintf(error, error_size, "the fd cannot be read: %s",
+		    strerror(errno));
 		return -1;
 	}
 	why = type_refused(&st, rule, block_devices);
@@ -180,7 +180,7 @@ image_fd_check(int fd, enum image_use use, bool block_devices, char *error,
 	if (why == NULL && rule->kind == KIND_TAP)
 		why = tap_refused(fd);
 	if (why != NULL) {
-		snprintf(error, error_size, "%s: the fd is %s", rule->name, why);
+		snprintf(error, error_size, "the fd is %s", why);
 		return -1;
 	}
 	return 0;

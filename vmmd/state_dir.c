@@ -62,9 +62,10 @@ record_json(const struct state_record *record)
 {
 	json_t *json;
 
-	json = json_pack("{s:i,s:o,s:s,s:i,s:I}", "version", RECORD_VERSION,
+	json = json_pack("{s:i,s:o,s:s,s:I,s:i,s:I}", "version", RECORD_VERSION,
 	    "spec", api_vm_spec_json(&record->spec), "state",
-	    vm_state_name(record->state), "pid", (int)record->pid, "start_time",
+	    vm_state_name(record->state), "owner", (json_int_t)record->owner,
+	    "pid", (int)record->pid, "start_time",
 	    (json_int_t)(record->pid != 0 ? record->start_time : 0));
 	if (json != NULL && (record->outcome[0] != '\0' ||
 	    record->detail[0] != '\0'))
@@ -186,7 +187,7 @@ state_record_parse(const char *text, size_t length,
     char *error, size_t error_size)
 {
 	json_t *root, *spec = NULL, *last = NULL;
-	json_int_t version = 0, pid = 0, start_time = 0;
+	json_int_t version = 0, pid = 0, start_time = 0, owner = 0;
 	const char *state = NULL;
 	json_error_t json_error;
 	struct api_error spec_error;
@@ -198,9 +199,10 @@ state_record_parse(const char *text, size_t length,
 		snprintf(error, error_size, "not JSON: %s", json_error.text);
 		return -1;
 	}
-	if (json_unpack_ex(root, &json_error, JSON_STRICT, "{s:I,s:o,s:s,s:I,"
-	    "s:I,s?o}", "version", &version, "spec", &spec, "state", &state,
-	    "pid", &pid, "start_time", &start_time, "last_run", &last) < 0)
+	if (json_unpack_ex(root, &json_error, JSON_STRICT, "{s:I,s:o,s:s,s?I,"
+	    "s:I,s:I,s?o}", "version", &version, "spec", &spec, "state", &state,
+	    "owner", &owner, "pid", &pid, "start_time", &start_time, "last_run",
+	    &last) < 0)
 		snprintf(error, error_size, "%s", json_error.text);
 	else if (version != RECORD_VERSION)
 		snprintf(error, error_size, "version %lld, not %d",
@@ -209,12 +211,16 @@ state_record_parse(const char *text, size_t length,
 		snprintf(error, error_size, "%s", spec_error.desc);
 	else if (vm_state_by_name(state, &record->state) < 0)
 		snprintf(error, error_size, "no state named '%.32s'", state);
+	else if (owner < 0 || owner >= UINT32_MAX)
+		snprintf(error, error_size, "owner %lld: not a uid",
+		    (long long)owner);
 	else if (pid < 0 || pid > INT32_MAX || start_time < 0 ||
 	    (pid != 0) != vm_state_has_process(record->state))
 		snprintf(error, error_size, "pid %lld, start_time %lld: not "
 		    "possible for a VM that is %s", (long long)pid,
 		    (long long)start_time, state);
 	else if (last_run_parse(last, record, error, error_size) == 0) {
+		record->owner = (uid_t)owner;
 		record->pid = (pid_t)pid;
 		record->start_time = (uint64_t)start_time;
 		rc = 0;

@@ -15,6 +15,7 @@
 struct state_record {
 	struct api_vm_spec spec;
 	enum vm_state state;
+	uid_t owner;			/* the creating client's uid */
 	pid_t pid;			/* 0: no process */
 	uint64_t start_time;		/* the process's: pid reuse shows */
 	char outcome[STATE_OUTCOME_MAX];	/* the last run's, "" for none */

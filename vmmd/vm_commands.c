@@ -84,7 +84,7 @@ files_take(const struct vm_call *call, const struct api_vm_spec *spec,
 		}
 	}
 	if (vm_files_check_paths(&registry->config->images, spec,
-	    registry->output->client_root(call->client), why,
+	    registry->output->client_uid(call->client) == 0, why,
 	    sizeof(why)) < 0) {
 		vm_error(registry, call->client, call->request->id,
 		    API_ERROR_PERMISSION, "vm-create: %s", why);
@@ -127,7 +127,7 @@ vm_create(const struct vm_call *call)
 		return;
 	vm = vm_record_new(registry, &spec);
 	if (vm != NULL)
-		vm->by_root = registry->output->client_root(call->client);
+		vm->owner = registry->output->client_uid(call->client);
 	if (vm != NULL && files_take(call, &spec, vm->files,
 	    &vm->file_count) < 0) {
 		free(vm);
@@ -147,7 +147,7 @@ vm_create(const struct vm_call *call)
 		free(vm);
 		return;
 	}
-	vm_broadcast(registry, "VM_CREATED", json_pack("{s:s,s:s}", "vm",
+	vm_broadcast(vm, "VM_CREATED", json_pack("{s:s,s:s}", "vm",
 	    spec.name, "state", "defined"));
 	vm_reply(registry, call->client, vm_record_info_json(vm), id);
 }
@@ -155,15 +155,19 @@ vm_create(const struct vm_call *call)
 static void
 vm_list(const struct vm_call *call)
 {
+	uid_t uid = call->registry->output->client_uid(call->client);
 	json_t *list = json_array();
 	struct vm_record *vm;
 
 	TAILQ_FOREACH(vm, &call->registry->vms, entry)
-		json_array_append_new(list, json_pack("{s:s,s:s,s:i,s:I,s:i}",
-		    "name", vm->spec.name, "state", vm_state_name(vm->state),
-		    "vcpus", (int)vm->spec.vcpus, "memory_mib",
-		    (json_int_t)vm->spec.memory_mib, "pid",
-		    (int)vm->process.pid));
+		if (vm_record_visible(vm, uid))
+			json_array_append_new(list, json_pack("{s:s,s:s,s:i,"
+			    "s:I,s:i,s:I}", "name", vm->spec.name, "state",
+			    vm_state_name(vm->state), "vcpus",
+			    (int)vm->spec.vcpus, "memory_mib",
+			    (json_int_t)vm->spec.memory_mib, "pid",
+			    (int)vm->process.pid, "owner",
+			    (json_int_t)vm->owner));
 	vm_reply(call->registry, call->client, list, call->request->id);
 }
 
@@ -253,7 +257,7 @@ vm_delete(const struct vm_call *call)
 	struct vm_registry *registry = call->registry;
 
 	state_record_remove(registry->config->state_dir, call->vm->spec.name);
-	vm_broadcast(registry, "VM_DELETED", json_pack("{s:s}", "vm",
+	vm_broadcast(call->vm, "VM_DELETED", json_pack("{s:s}", "vm",
 	    call->vm->spec.name));
 	vm_record_free(call->vm);
 	vm_reply(registry, call->client, NULL, call->request->id);
@@ -468,6 +472,15 @@ vm_command_run(struct vm_registry *registry, struct client *client,
 			vm_error(registry, client, request->id,
 			    API_ERROR_VM_NOT_FOUND, "%s: no VM named '%.32s'",
 			    request->command->name, name);
+			return;
+		}
+		if (!vm_record_visible(call.vm, registry->output->client_uid(
+		    client))) {
+			vm_error(registry, client, request->id,
+			    API_ERROR_PERMISSION, "%s: VM %s is another user's "
+			    "(only its owner, uid %u, and root may use it)",
+			    request->command->name, call.vm->spec.name,
+			    (unsigned int)call.vm->owner);
 			return;
 		}
 		if (!(command->states & (1u << call.vm->state))) {

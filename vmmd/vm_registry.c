@@ -87,9 +87,17 @@ vm_error(struct vm_registry *registry, struct client *client, json_t *id,
 }
 
 void
-vm_broadcast(struct vm_registry *registry, const char *event, json_t *data)
+vm_broadcast(const struct vm_record *vm, const char *event, json_t *data)
 {
-	registry->output->broadcast(registry->output->context, event, data);
+	const struct vm_registry_output *output = vm->registry->output;
+
+	output->broadcast(output->context, vm->owner, event, data);
+}
+
+bool
+vm_record_visible(const struct vm_record *vm, uid_t uid)
+{
+	return uid == 0 || uid == vm->owner;
 }
 
 static const char *
@@ -127,6 +135,7 @@ record_write(const struct vm_record *vm)
 		return -ENOMEM;
 	record->spec = vm->spec;
 	record->state = vm->state;
+	record->owner = vm->owner;
 	record->pid = vm->process.pid;
 	record->start_time = vm->process.pid != 0 ? vm->process.start_time : 0;
 	string_member(record->outcome, sizeof(record->outcome),
@@ -171,7 +180,7 @@ vm_record_set_state(struct vm_record *vm, enum vm_state state, json_t *extra)
 	if (data != NULL && extra != NULL)
 		json_object_update(data, extra);
 	json_decref(extra);
-	vm_broadcast(vm->registry, event_of(previous, state), data);
+	vm_broadcast(vm, event_of(previous, state), data);
 }
 
 json_t *
@@ -179,10 +188,10 @@ vm_record_info_json(const struct vm_record *vm)
 {
 	json_t *info;
 
-	info = json_pack("{s:s,s:s,s:o,s:i,s:s}", "name", vm->spec.name,
+	info = json_pack("{s:s,s:s,s:o,s:i,s:s,s:I}", "name", vm->spec.name,
 	    "state", vm_state_name(vm->state), "config",
 	    api_vm_spec_json(&vm->spec), "pid", (int)vm->process.pid,
-	    "console_log", vm->console_log);
+	    "console_log", vm->console_log, "owner", (json_int_t)vm->owner);
 	if (info != NULL && vm->last_result != NULL)
 		json_object_set(info, "last_run", vm->last_result);
 	return info;
@@ -607,6 +616,7 @@ restore_one(const struct state_record *record, void *context)
 		return;
 	}
 	vm->state = record->pid != 0 ? VM_STATE_STOPPED : record->state;
+	vm->owner = record->owner;
 	vm->last_result = result;
 	TAILQ_INSERT_TAIL(&registry->vms, vm, entry);
 	registry->count++;
@@ -706,7 +716,7 @@ process_spawn(struct vm_record *vm, char *error, size_t error_size)
 	int fds[VM_CHANNEL_FILES_MAX], count, rc;
 
 	count = vm_files_open(&config->images, &vm->spec, vm->files,
-	    vm->file_count, vm->by_root, fds, error, error_size);
+	    vm->file_count, vm->owner == 0, fds, error, error_size);
 	if (count < 0)
 		return -1;
 	spec = calloc(1, sizeof(*spec));

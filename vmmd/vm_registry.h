@@ -66,9 +66,10 @@ struct vm_record {
 	 * held from vm-create to vm-delete; none in a restored record */
 	int files[VM_CHANNEL_FILES_MAX];
 	unsigned int file_count;
-	/* made by a root client: its paths open as the policy lets root's
-	 * (images.root_any_path); false in a restored record */
-	bool by_root;
+	/* the uid of the client that made it: only that uid and root see and
+	 * act on it, and its paths open as the policy lets that client's
+	 * (images.root_any_path for root) */
+	uid_t owner;
 };
 TAILQ_HEAD(vm_list, vm_record);
 
@@ -77,15 +78,17 @@ struct vm_registry_output {
 	void (*reply)(struct client *client, json_t *value, json_t *id);
 	void (*error)(struct client *client, json_t *id,
 	    enum api_error_class class, const char *desc);
-	void (*broadcast)(void *context, const char *event, json_t *data);
+	/* an event about a VM of owner's: to root's clients and owner's */
+	void (*broadcast)(void *context, uid_t owner, const char *event,
+	    json_t *data);
 	/* one console event line for an attached client (copied) */
 	void (*console)(struct client *client, const char *line);
 	bool (*subscribed)(const struct client *client, int event_index);
 	/* the fd the client named (getfd), -1 if none; take: it is no longer
 	 * the client's but the caller's */
 	int (*passed_fd)(struct client *client, const char *name, bool take);
-	/* the client is root (its peer uid 0): images.root_any_path */
-	bool (*client_root)(const struct client *client);
+	/* the client's uid (SO_PEERCRED): whose VMs it sees; 0 is root */
+	uid_t (*client_uid)(const struct client *client);
 	void (*state_changed)(void *context, const struct vm_record *vm,
 	    enum vm_state previous);
 	void *context;
@@ -138,8 +141,10 @@ void vm_reply(struct vm_registry *registry, struct client *client,
 void vm_error(struct vm_registry *registry, struct client *client,
     json_t *id, enum api_error_class class, const char *format, ...)
     __attribute__((format(printf, 5, 6)));
-void vm_broadcast(struct vm_registry *registry, const char *event,
+void vm_broadcast(const struct vm_record *vm, const char *event,
     json_t *data);
+/* Whether a client of uid may see and act on vm: root, or its owner. */
+bool vm_record_visible(const struct vm_record *vm, uid_t uid);
 
 struct vm_record *vm_record_new(struct vm_registry *registry,
     const struct api_vm_spec *spec);

@@ -3,6 +3,7 @@
  * stay intact; limits, states and the peer check; the examples of
  * docs/protocol.md, replayed. */
 #include <dirent.h>
+#include <grp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -764,6 +765,98 @@ START_TEST(test_image_paths_root_any_path)
 	expect_error(fd, "PermissionDenied", "a character device");
 	expect_intact(fd);
 	close(fd);
+}
+END_TEST
+
+/* A connection made as uid and gid 65534 (the peer credentials are the
+ * connecting process's): a child connects and hands the socket back. */
+static int
+connect_as_nobody(void)
+{
+	int pair[2], fd = -1, connected, status;
+	char control[CMSG_SPACE(sizeof(int))], byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control, .msg_controllen = sizeof(control) };
+	pid_t child;
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0)
+			_exit(1);
+		connected = connect_raw();
+		send_text_fd(pair[1], "x", connected);
+		_exit(0);
+	}
+	close(pair[1]);
+	if (recvmsg(pair[0], &message, 0) == 1)
+		memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&message)), sizeof(int));
+	close(pair[0]);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert_int_eq(status, 0);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+/* Each VM is its creator's: another user of the socket neither sees it
+ * (vm-list, events) nor acts on it; root sees and acts on every VM. */
+START_TEST(test_vm_owners)
+{
+	struct group *group = getgrgid(65534);
+	int root_fd, other;
+	json_t *json;
+
+	if (geteuid() != 0 || group == NULL)
+		return;		/* needs root to be someone else */
+	daemon_stop();
+	config_for_tests();
+	snprintf(config.group, sizeof(config.group), "%s", group->gr_name);
+	daemon_start();
+	ck_assert_int_eq(chmod(directory, 0755), 0);
+	root_fd = connect_client(true);
+	other = connect_as_nobody();
+	json_decref(receive(other));	/* the greeting */
+	send_text(other, "{\"execute\":\"qmp_capabilities\"}\n");
+	expect_ok(other);
+	create(root_fd, "mine", 1, 64);
+	/* other never hears of root's VM: its next message is a reply */
+	send_text(other, "{\"execute\":\"query-version\"}\n");
+	json = receive(other);
+	ck_assert_msg(json_object_get(json, "return") != NULL, "%s",
+	    json_dumps(json, JSON_COMPACT));
+	json_decref(json);
+	create(other, "theirs", 1, 64);
+	/* root hears of every VM */
+	json = receive(root_fd);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json,
+	    "data"), "vm")), "theirs");
+	json_decref(json);
+	send_text(other, "{\"execute\":\"vm-list\"}\n");
+	json = receive_reply(other);
+	ck_assert_uint_eq(json_array_size(json_object_get(json, "return")), 1);
+	json_decref(json);
+	send_text(other, "{\"execute\":\"vm-info\",\"arguments\":{\"vm\":"
+	    "\"mine\"}}\n");
+	expect_error(other, "PermissionDenied", "VM mine is another user's");
+	send_text(other, "{\"execute\":\"console-attach\",\"arguments\":"
+	    "{\"vm\":\"mine\"}}\n");
+	expect_error(other, "PermissionDenied", "VM mine is another user's");
+	send_text(other, "{\"execute\":\"vm-delete\",\"arguments\":{\"vm\":"
+	    "\"mine\"}}\n");
+	expect_error(other, "PermissionDenied", "only its owner, uid 0");
+	send_text(root_fd, "{\"execute\":\"vm-list\"}\n");
+	json = receive_reply(root_fd);
+	ck_assert_uint_eq(json_array_size(json_object_get(json, "return")), 2);
+	json_decref(json);
+	send_text(root_fd, "{\"execute\":\"vm-delete\",\"arguments\":"
+	    "{\"vm\":\"theirs\"}}\n");
+	expect_ok(root_fd);
+	expect_intact(other);
+	close(other);
+	close(root_fd);
 }
 END_TEST
 
@@ -1622,6 +1715,7 @@ daemon_suite(void)
 	tcase_add_test(tcase, test_passed_fds_closed_with_client);
 	tcase_add_test(tcase, test_image_paths_refused);
 	tcase_add_test(tcase, test_image_paths_root_any_path);
+	tcase_add_test(tcase, test_vm_owners);
 	suite_add_tcase(suite, tcase);
 	tcase = tcase_create("supervision");
 	tcase_add_checked_fixture(tcase, setup_supervised, teardown_supervised);

@@ -234,7 +234,7 @@ START_TEST(test_fd_checks)
 	ck_assert_int_eq(check_fd(ro, IMAGE_USE_KERNEL), 0);
 	ck_assert_int_eq(check_fd(ro, IMAGE_USE_DISK_READ_ONLY), 0);
 	ck_assert_int_eq(check_fd(ro, IMAGE_USE_DISK_WRITABLE), -1);
-	ck_assert_ptr_nonnull(strstr(error, "writable disk: the fd is open "
+	ck_assert_ptr_nonnull(strstr(error, "the fd is open "
 	    "read-only"));
 	ck_assert_int_eq(check_fd(rw, IMAGE_USE_DISK_WRITABLE), 0);
 	ck_assert_int_eq(check_fd(opath, IMAGE_USE_KERNEL), -1);

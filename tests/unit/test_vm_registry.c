@@ -27,9 +27,16 @@ static struct recorded {
 
 static struct daemon_config config;
 static struct vm_registry registry;
-static char clients[2];		/* two requesters: only their addresses count */
+static char clients[3];		/* requesters: only their addresses count */
 #define A	((struct client *)&clients[0])
 #define B	((struct client *)&clients[1])
+#define C	((struct client *)&clients[2])	/* uid 1000: not root */
+
+static int
+client_index(const struct client *client)
+{
+	return (int)((const char *)client - clients);
+}
 
 static void
 record(json_t *line)
@@ -41,7 +48,7 @@ record(json_t *line)
 static void
 out_reply(struct client *client, json_t *value, json_t *id)
 {
-	record(json_pack("{s:i,s:o,s:O}", "to", client == A ? 0 : 1, "return",
+	record(json_pack("{s:i,s:o,s:O}", "to", client_index(client), "return",
 	    value ?: json_object(), "id", id));
 }
 
@@ -49,15 +56,16 @@ static void
 out_error(struct client *client, json_t *id, enum api_error_class class,
     const char *desc)
 {
-	record(json_pack("{s:i,s:i,s:s,s:O}", "to", client == A ? 0 : 1,
+	record(json_pack("{s:i,s:i,s:s,s:O}", "to", client_index(client),
 	    "class", (int)class, "desc", desc, "id", id));
 }
 
 static void
-out_broadcast(void *context, const char *event, json_t *data)
+out_broadcast(void *context, uid_t owner, const char *event, json_t *data)
 {
 	(void)context;
-	record(json_pack("{s:s,s:o}", "event", event, "data", data));
+	record(json_pack("{s:s,s:o,s:I}", "event", event, "data", data,
+	    "owner", (json_int_t)owner));
 }
 
 static void
@@ -93,16 +101,16 @@ out_passed_fd(struct client *client, const char *name, bool take)
 	return -1;
 }
 
-static bool
-out_client_root(const struct client *client)
+/* Clients A and B are root, C is uid 1000. */
+static uid_t
+out_client_uid(const struct client *client)
 {
-	(void)client;
-	return false;
+	return client == C ? 1000 : 0;
 }
 
 static const struct vm_registry_output output = {
 	out_reply, out_error, out_broadcast, out_console, out_subscribed,
-	out_passed_fd, out_client_root, out_state_changed, NULL,
+	out_passed_fd, out_client_uid, out_state_changed, NULL,
 };
 
 static int
@@ -243,7 +251,7 @@ expect_reply(size_t i, struct client *client, const char *id)
 	ck_assert_msg(json_object_get(line_at(i), "return") != NULL, "%s",
 	    json_dumps(line_at(i), JSON_COMPACT));
 	ck_assert_int_eq(json_integer_value(json_object_get(line_at(i), "to")),
-	    client == A ? 0 : 1);
+	    client_index(client));
 	ck_assert_str_eq(json_string_value(json_object_get(line_at(i), "id")), id);
 }
 
@@ -406,6 +414,46 @@ START_TEST(test_end_becomes_a_state)
 }
 END_TEST
 
+/* A VM is its creator's: a client that is neither root nor its owner
+ * cannot see it (vm-list), act on it (any command naming it) or hear of
+ * it (events carry the owner, for client.c to filter); root sees all. */
+START_TEST(test_owners)
+{
+	json_t *list;
+
+	run(A, "vm-create", "{\"spec\":{\"name\":\"a\",\"vcpus\":1,"
+	    "\"memory_mib\":64,\"kernel\":\"@IMAGES@/Image\"}}");
+	expect_event(0, "VM_CREATED");
+	ck_assert_int_eq(json_integer_value(json_object_get(line_at(0),
+	    "owner")), 0);
+	run(C, "vm-create", "{\"spec\":{\"name\":\"c\",\"vcpus\":1,"
+	    "\"memory_mib\":64,\"kernel\":\"@IMAGES@/Image\"}}");
+	expect_event(2, "VM_CREATED");
+	ck_assert_int_eq(json_integer_value(json_object_get(line_at(2),
+	    "owner")), 1000);
+	expect_reply(3, C, "vm-create");
+	run(C, "vm-list", "{}");
+	list = json_object_get(line_at(4), "return");
+	ck_assert_uint_eq(json_array_size(list), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(list,
+	    0), "name")), "c");
+	run_vm(C, "vm-info");
+	expect_error(5, API_ERROR_PERMISSION, "vm-info: VM a is another "
+	    "user's (only its owner, uid 0, and root may use it)");
+	run_vm(C, "vm-delete");
+	expect_error(6, API_ERROR_PERMISSION, "vm-delete: VM a is another "
+	    "user's (only its owner, uid 0, and root may use it)");
+	ck_assert_ptr_nonnull(vm_registry_find(&registry, "a"));
+	run(A, "vm-list", "{}");
+	ck_assert_uint_eq(json_array_size(json_object_get(line_at(7),
+	    "return")), 2);
+	run(A, "vm-info", "{\"vm\":\"c\"}");
+	expect_reply(8, A, "vm-info");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
+	    line_at(8), "return"), "owner")), 1000);
+}
+END_TEST
+
 START_TEST(test_states_and_limits)
 {
 	struct vm_record *vm = running_vm();
@@ -453,6 +501,7 @@ vm_registry_suite(void)
 	tcase_add_test(tcase, test_acks_in_order);
 	tcase_add_test(tcase, test_end_becomes_a_state);
 	tcase_add_test(tcase, test_states_and_limits);
+	tcase_add_test(tcase, test_owners);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
