@@ -138,7 +138,8 @@ images_directories(struct image_policy *images, json_t *array, char *error,
 	return image_policy_check(images, error, error_size);
 }
 
-/* "images": {"directories": [...], "block_devices": B, "root_any_path": B} */
+/* "images": {"directories": [...], "block_devices": B, "root_any_path": B,
+ * "taps_by_name": B} */
 static int
 config_images(struct image_policy *images, json_t *object, char *error,
     size_t error_size)
@@ -153,7 +154,8 @@ config_images(struct image_policy *images, json_t *object, char *error,
 	json_object_foreach(object, name, value) {
 		bool *flag = strcmp(name, "block_devices") == 0 ?
 		    &images->block_devices : strcmp(name, "root_any_path") == 0 ?
-		    &images->root_any_path : NULL;
+		    &images->root_any_path : strcmp(name, "taps_by_name") == 0 ?
+		    &images->taps_by_name : NULL;
 
 		if (strcmp(name, "directories") == 0) {
 			if (images_directories(images, value, error,

@@ -29,6 +29,8 @@ struct image_policy {
 	unsigned int directory_count;
 	bool block_devices;	/* disks may be host block devices */
 	bool root_any_path;	/* a root client's paths need no directory */
+	bool taps_by_name;	/* anyone may name a tap for the VM process to
+				 * attach with the daemon's rights; else root */
 };
 
 const char *image_use_name(enum image_use use);

@@ -83,7 +83,7 @@ files_take(const struct vm_call *call, const struct api_vm_spec *spec,
 			return -1;
 		}
 	}
-	if (vm_files_check_paths(&registry->config->images, spec,
+	if (vm_files_check(&registry->config->images, spec,
 	    registry->output->client_uid(call->client) == 0, why,
 	    sizeof(why)) < 0) {
 		vm_error(registry, call->client, call->request->id,

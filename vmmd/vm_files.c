@@ -8,14 +8,36 @@
 
 #include "vm_files.h"
 
+/* A tap the spec names for the VM process to attach. */
+static const char *
+tap_by_name(const struct api_vm_spec *spec)
+{
+	unsigned int i;
+
+	for (i = 0; i < spec->device_count && i < API_VM_DEVICES_MAX; i++)
+		if (spec->devices[i].type == API_DEVICE_NET &&
+		    !api_vm_spec_fd_ref(spec->devices[i].tap))
+			return spec->devices[i].tap;
+	return NULL;
+}
+
 int
-vm_files_check_paths(const struct image_policy *policy,
+vm_files_check(const struct image_policy *policy,
     const struct api_vm_spec *spec, bool client_is_root, char *error,
     size_t error_size)
 {
 	struct vm_channel_file files[VM_CHANNEL_FILES_MAX];
 	unsigned int n = vm_channel_files(spec, files), i;
+	const char *tap = tap_by_name(spec);
 	int fd;
+
+	if (tap != NULL && !client_is_root && !policy->taps_by_name) {
+		snprintf(error, error_size, "tap %s: by name only for root "
+		    "(images.taps_by_name): pass it instead, opened as its "
+		    "owner (vmmctl does; ip tuntap add NAME mode tap user USER)",
+		    tap);
+		return -1;
+	}
 
 	for (i = 0; i < n; i++) {
 		if (files[i].passed)

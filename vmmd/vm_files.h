@@ -17,9 +17,12 @@
 #include "vm_channel.h"
 
 /* Every path of spec opened as vm-start would open it for a client that
- * is (or is not) root, and closed again: 0, or -1 with one line in error
- * that names the file, its use and the rule. */
-int vm_files_check_paths(const struct image_policy *policy,
+ * is (or is not) root, and closed again; a tap by name only for root,
+ * unless images.taps_by_name (the VM process attaches it, TUNSETIFF, with
+ * the daemon's rights: a client could create taps or join another's):
+ * 0, or -1 with one line in error that names the file, its use and the
+ * rule. */
+int vm_files_check(const struct image_policy *policy,
     const struct api_vm_spec *spec, bool client_is_root, char *error,
     size_t error_size);
 

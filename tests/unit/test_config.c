@@ -61,14 +61,17 @@ START_TEST(test_values_apply)
 	ck_assert_str_eq(config.vm_user, "65534:65534");
 	ck_assert(config.test_hooks);
 	ck_assert_str_eq(config.images.directories[0], "/var/lib/vmmd/images");
-	ck_assert(!config.images.root_any_path && !config.images.block_devices);
+	ck_assert(!config.images.root_any_path && !config.images.block_devices &&
+	    !config.images.taps_by_name);
 	ck_assert_int_eq(load_text("{\"images\":{\"directories\":[\"/srv/a\","
-	    "\"/srv/b\"],\"root_any_path\":true,\"block_devices\":true}}",
+	    "\"/srv/b\"],\"root_any_path\":true,\"block_devices\":true,"
+	    "\"taps_by_name\":true}}",
 	    &config, error, sizeof(error)), 0);
 	unlink(path);
 	ck_assert_uint_eq(config.images.directory_count, 2);
 	ck_assert_str_eq(config.images.directories[1], "/srv/b");
-	ck_assert(config.images.root_any_path && config.images.block_devices);
+	ck_assert(config.images.root_any_path && config.images.block_devices &&
+	    config.images.taps_by_name);
 }
 END_TEST
 

@@ -834,6 +834,11 @@ START_TEST(test_vm_owners)
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json,
 	    "data"), "vm")), "theirs");
 	json_decref(json);
+	/* a tap by name would be attached with the daemon's rights */
+	send_text(other, "{\"execute\":\"vm-create\",\"arguments\":{\"spec\":"
+	    "{\"name\":\"net\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\","
+	    "\"devices\":[{\"type\":\"net\",\"tap\":\"tap0\"}]}}}\n");
+	expect_error(other, "PermissionDenied", "tap tap0: by name only for root");
 	send_text(other, "{\"execute\":\"vm-list\"}\n");
 	json = receive_reply(other);
 	ck_assert_uint_eq(json_array_size(json_object_get(json, "return")), 1);
