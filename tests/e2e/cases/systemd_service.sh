@@ -107,5 +107,5 @@ exposure=$(sed -n 's/.*Overall exposure level for vmmd.service: \([0-9.]*\).*/\1
 	/tmp/e2e/security.txt)
 [ -n "$exposure" ] || fail "no exposure from systemd-analyze security"
 echo "systemd-analyze security vmmd.service: exposure $exposure"
-[ "$(echo "$exposure" | tr -d .)" -le 25 ] || fail "exposure $exposure is above 2.5"
+[ "$(echo "$exposure" | tr -d .)" -le 15 ] || fail "exposure $exposure is above 1.5"
 echo "systemd_service: ok"
