@@ -20,7 +20,7 @@ id alice > /dev/null 2>&1 || useradd --no-create-home --groups vmmd alice ||
 $bin/busybox brctl addbr vmbr0 || fail "no bridge"
 $bin/busybox ip addr add 10.0.2.1/24 dev vmbr0
 $bin/busybox ip link set vmbr0 up
-$bin/busybox tunctl -t vmtap0 -u alice > /dev/null || fail "no tap vmtap0"
+$bin/tap-make vmtap0 "$(id -u alice)" || fail "no tap vmtap0"
 $bin/busybox brctl addif vmbr0 vmtap0
 $bin/busybox ip link set vmtap0 up
 
