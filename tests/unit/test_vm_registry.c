@@ -95,7 +95,7 @@ out_passed_fd(struct client *client, const char *name, bool take)
 
 static const struct vm_registry_output output = {
 	out_reply, out_error, out_broadcast, out_console, out_subscribed,
-	out_passed_fd, out_state_changed, NULL,
+	out_passed_fd, out_state_changed, NULL, NULL,
 };
 
 static int
