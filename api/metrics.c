@@ -5,6 +5,7 @@
 #include "metrics.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,31 +15,25 @@ struct label {
 	const char *name, *value;
 };
 
-void
-api_metrics_label_escape(FILE *out, const char *value)
-{
-	for (; *value != '\0'; value++)
-		if (*value == '\\')
-			fputs("\\\\", out);
-		else if (*value == '"')
-			fputs("\\\"", out);
-		else if (*value == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*value, out);
-}
-
-/* HELP text escapes backslash and newline only. */
+/* Label values escape \\, " and newline; HELP text only \\ and newline. */
 static void
-help_escape(FILE *out, const char *text)
+escape(FILE *out, const char *text, bool quote)
 {
 	for (; *text != '\0'; text++)
 		if (*text == '\\')
 			fputs("\\\\", out);
+		else if (*text == '"' && quote)
+			fputs("\\\"", out);
 		else if (*text == '\n')
 			fputs("\\n", out);
 		else
 			fputc(*text, out);
+}
+
+void
+api_metrics_label_escape(FILE *out, const char *value)
+{
+	escape(out, value, true);
 }
 
 /* labels: up to LABELS_MAX, ended by a NULL name. */
@@ -435,7 +430,7 @@ api_metrics_render(const struct api_metrics_daemon *daemon,
 	for (family = api_metrics_families; family < api_metrics_families +
 	    api_metrics_family_count; family++) {
 		fprintf(out, "# HELP %s ", family->name);
-		help_escape(out, family->help);
+		escape(out, family->help, false);
 		fprintf(out, "\n# TYPE %s %s\n", family->name, family->type);
 		family->write(out, family, daemon, vms, count);
 	}
