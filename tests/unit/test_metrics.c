@@ -267,6 +267,67 @@ START_TEST(test_last_run_and_bad_counts)
 }
 END_TEST
 
+/* The label names of family's first sample, as the doc writes them:
+ * "`vm`, `kind`", or "—" for none. */
+static void
+labels_of(const char *text, const char *family, char *out, size_t size)
+{
+	char start[160];
+	const char *at;
+
+	snprintf(start, sizeof(start), "\n%s{", family);
+	at = strstr(text, start);
+	snprintf(out, size, "%s", "\xe2\x80\x94");
+	if (at == NULL)
+		return;
+	out[0] = '\0';
+	for (at += strlen(start); *at != '}' && *at != '\0';) {
+		snprintf(out + strlen(out), size - strlen(out), "%s`%.*s`",
+		    out[0] != '\0' ? ", " : "", (int)strcspn(at, "="), at);
+		at += strcspn(at, "=") + 2;
+		while (*at != '"' && *at != '\0')
+			at += *at == '\\' ? 2 : 1;
+		at += *at == '"';
+		at += *at == ',';
+	}
+}
+
+/* docs/protocol.md's table of families is the code's: each row's name,
+ * type and labels, in the order of the text. */
+START_TEST(test_doc_families)
+{
+	FILE *doc = fopen("docs/protocol.md", "r");
+	json_t *live, *defined;
+	char *text = render_two(&live, &defined), line[1024], name[128];
+	char type[16], labels[128], want[128];
+	size_t rows = 0;
+
+	ck_assert_ptr_nonnull(doc);
+	while (fgets(line, sizeof(line), doc) != NULL) {
+		if (strncmp(line, "| `vmmd_", 8) != 0)
+			continue;
+		ck_assert_int_eq(sscanf(line, "| `%127[^`]` | %15[^ ] | %127[^|]",
+		    name, type, labels), 3);
+		labels[strcspn(labels, "|")] = '\0';
+		while (labels[0] != '\0' && labels[strlen(labels) - 1] == ' ')
+			labels[strlen(labels) - 1] = '\0';
+		ck_assert_msg(rows < api_metrics_family_count, "docs/protocol.md "
+		    "lists %s, a family the code does not have", name);
+		ck_assert_str_eq(name, api_metrics_families[rows].name);
+		ck_assert_str_eq(type, api_metrics_families[rows].type);
+		labels_of(text, name, want, sizeof(want));
+		ck_assert_msg(strcmp(labels, want) == 0, "docs/protocol.md: %s's "
+		    "labels are '%s', the code's '%s'", name, labels, want);
+		rows++;
+	}
+	fclose(doc);
+	ck_assert_uint_eq(rows, api_metrics_family_count);
+	free(text);
+	json_decref(live);
+	json_decref(defined);
+}
+END_TEST
+
 static Suite *
 metrics_suite(void)
 {
@@ -279,6 +340,7 @@ metrics_suite(void)
 	tcase_add_test(tcase, test_daemon_figures);
 	tcase_add_test(tcase, test_counters_equal_info);
 	tcase_add_test(tcase, test_last_run_and_bad_counts);
+	tcase_add_test(tcase, test_doc_families);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
