@@ -10,7 +10,7 @@ start_daemon vmmd-metrics
 cat > /tmp/m.json <<SPEC
 {"name": "m", "vcpus": 1, "memory_mib": 128,
  "kernel": "$VMMD_GUEST/Image", "initrd": "$VMMD_GUEST/initrd.cpio.gz",
- "cmdline": "console=ttyS0 vmmd.modules=virtio_mmio,virtio_rng vmmd.action=shell",
+ "cmdline": "console=ttyS0 vmmd.modules=virtio_mmio,virtio-rng vmmd.action=shell",
  "devices": [{"type": "rng"}]}
 SPEC
 echo '{"name": "idle", "vcpus": 1, "memory_mib": 64, "kernel": "/nonexistent"}' > /tmp/idle.json
@@ -22,6 +22,11 @@ run_status status vmmctl --wait-for VM_RUNNING --timeout 60 start m
 assert_eq "$status" 0 "start m"
 run_status status vmmctl --until 'cpus=1 action=shell' --timeout 120 console m
 assert_eq "$status" 0 "m's guest reaches its init"
+# The guest reads its entropy device, so that it has chains to count.
+run_status status vmmctl --until '# ' --timeout 60 console m
+vmmctl send m 'head -c 64 /dev/hwrng | wc -c; echo rng-read' || fail "console input to m"
+run_status status vmmctl --until 'rng-read' --timeout 30 console m
+assert_eq "$status" 0 "m's shell read /dev/hwrng"
 run_status status vmmctl pause m
 assert_eq "$status" 0 "pause m"
 
@@ -75,6 +80,7 @@ for count in notifies mmio_notifies interrupts chains resets needs_reset_events;
 	has "vmmd_vm_virtio_${count}_total{vm=\"m\",device=\"$dev\",kind=\"rng\"} $(json_field "$device" $count)"
 done
 has "vmmd_vm_virtio_needs_reset{vm=\"m\",device=\"$dev\",kind=\"rng\"} 0"
+[ "$(json_field "$device" chains)" -gt 0 ] || fail "the guest's reads made no chains: $device"
 echo "rng $dev: $(json_field "$device" chains) chains, equal to m's info"
 
 run_status status vmmctl resume m
