@@ -104,14 +104,11 @@ vm_forward_map(const struct api_metrics_vm *vm)
 
 static void
 daemon_uptime(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
+    const struct api_metrics_daemon *daemon)
 {
 	const struct label none[] = { { NULL, NULL } };
 	char text[32];
 
-	(void)vms;
-	(void)count;
 	snprintf(text, sizeof(text), "%.3f", daemon->uptime_seconds);
 	sample(out, family->name, none, text);
 }
@@ -119,108 +116,83 @@ daemon_uptime(FILE *out, const struct api_metrics_family *family,
 /* A count of the daemon's own, named by the family's member. */
 static void
 daemon_count(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
+    const struct api_metrics_daemon *daemon)
 {
 	const struct label none[] = { { NULL, NULL } };
 	uint64_t value = strcmp(family->member, "clients") == 0 ?
 	    daemon->clients : strcmp(family->member, "vms") == 0 ?
 	    daemon->vms : daemon->requests;
 
-	(void)vms;
-	(void)count;
 	sample_u64(out, family->name, none, value);
 }
 
 static void
 daemon_errors(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
+    const struct api_metrics_daemon *daemon)
 {
 	struct label labels[] = { { "class", NULL }, { NULL, NULL } };
 	unsigned int class;
 
-	(void)vms;
-	(void)count;
 	for (class = 0; class < API_ERROR_CLASS_COUNT; class++) {
 		labels[0].value = api_error_class_name(class);
 		sample_u64(out, family->name, labels, daemon->errors[class]);
 	}
 }
 
-/* One sample per VM and state: 1 for the state it is in. */
+/* One sample per state: 1 for the state the VM is in. */
 static void
 vm_state(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
+    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vm)
 {
-	struct label labels[] = { { "vm", NULL }, { "state", NULL },
+	struct label labels[] = { { "vm", vm_name(vm) }, { "state", NULL },
 	    { NULL, NULL } };
-	size_t i, state;
+	size_t state;
 
-	for (i = 0; i < count; i++)
-		for (state = 0; state < daemon->state_count; state++) {
-			labels[0].value = vm_name(&vms[i]);
-			labels[1].value = daemon->states[state];
-			sample_u64(out, family->name, labels, strcmp(string_of(
-			    vms[i].info, "state"), daemon->states[state]) == 0);
-		}
+	for (state = 0; state < daemon->state_count; state++) {
+		labels[1].value = daemon->states[state];
+		sample_u64(out, family->name, labels, strcmp(string_of(vm->info,
+		    "state"), daemon->states[state]) == 0);
+	}
 }
 
 /* A member of the VM's config, times member's unit (vcpus, memory_mib). */
 static void
 vm_config(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
+    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vm)
 {
-	struct label labels[] = { { "vm", NULL }, { NULL, NULL } };
+	const struct label labels[] = { { "vm", vm_name(vm) }, { NULL, NULL } };
 	uint64_t unit = strcmp(family->member, "memory_mib") == 0 ? 1 << 20 : 1;
 	uint64_t value;
-	size_t i;
 
 	(void)daemon;
-	for (i = 0; i < count; i++) {
-		labels[0].value = vm_name(&vms[i]);
-		if (count_of(json_object_get(json_object_get(vms[i].info,
-		    "config"), family->member), &value) == 0)
-			sample_u64(out, family->name, labels, value * unit);
-	}
+	if (count_of(json_object_get(json_object_get(vm->info, "config"),
+	    family->member), &value) == 0)
+		sample_u64(out, family->name, labels, value * unit);
 }
 
 static void
 vm_resident(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
+    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vm)
 {
-	struct label labels[] = { { "vm", NULL }, { NULL, NULL } };
-	size_t i;
+	const struct label labels[] = { { "vm", vm_name(vm) }, { NULL, NULL } };
 
 	(void)daemon;
-	for (i = 0; i < count; i++)
-		if (vms[i].resident_bytes != 0) {
-			labels[0].value = vm_name(&vms[i]);
-			sample_u64(out, family->name, labels,
-			    vms[i].resident_bytes);
-		}
+	if (vm->resident_bytes != 0)
+		sample_u64(out, family->name, labels, vm->resident_bytes);
 }
 
 /* A count at the top of the VM's figures (console_log_dropped, ...). */
 static void
 vm_figure(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
+    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vm)
 {
-	struct label labels[] = { { "vm", NULL }, { NULL, NULL } };
+	const struct label labels[] = { { "vm", vm_name(vm) }, { NULL, NULL } };
 	uint64_t value;
-	size_t i;
 
 	(void)daemon;
-	for (i = 0; i < count; i++) {
-		labels[0].value = vm_name(&vms[i]);
-		if (count_of(json_object_get(vm_figures(&vms[i]),
-		    family->member), &value) == 0)
-			sample_u64(out, family->name, labels, value);
-	}
+	if (count_of(json_object_get(vm_figures(vm), family->member),
+	    &value) == 0)
+		sample_u64(out, family->name, labels, value);
 }
 
 /* The exits of one kind: its entries' hits and those no entry covered. */
@@ -241,177 +213,133 @@ exits_of_kind(const json_t *map, const char *kind)
 	return total;
 }
 
-/* The kinds are the unmapped object's keys: every kind the map has. */
+/* By kind, the kinds being the unmapped object's keys (every kind the map
+ * has): all the exits of the kind (member "exits") or the unmapped ones. */
 static void
 vm_exits(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
+    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vm)
 {
-	struct label labels[] = { { "vm", NULL }, { "kind", NULL },
+	struct label labels[] = { { "vm", vm_name(vm) }, { "kind", NULL },
 	    { NULL, NULL } };
-	const json_t *map, *value;
-	const char *kind;
-	size_t i;
-
-	(void)daemon;
-	for (i = 0; i < count; i++) {
-		map = vm_forward_map(&vms[i]);
-		json_object_foreach((json_t *)json_object_get(map, "unmapped"),
-		    kind, value) {
-			labels[0].value = vm_name(&vms[i]);
-			labels[1].value = kind;
-			sample_u64(out, family->name, labels,
-			    exits_of_kind(map, kind));
-		}
-	}
-}
-
-static void
-vm_unmapped(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
-{
-	struct label labels[] = { { "vm", NULL }, { "kind", NULL },
-	    { NULL, NULL } };
-	const json_t *value;
+	const json_t *map = vm_forward_map(vm), *value;
 	const char *kind;
 	uint64_t n;
-	size_t i;
 
 	(void)daemon;
-	for (i = 0; i < count; i++)
-		json_object_foreach((json_t *)json_object_get(vm_forward_map(
-		    &vms[i]), "unmapped"), kind, value)
-			if (count_of(value, &n) == 0) {
-				labels[0].value = vm_name(&vms[i]);
-				labels[1].value = kind;
-				sample_u64(out, family->name, labels, n);
-			}
+	json_object_foreach((json_t *)json_object_get(map, "unmapped"), kind,
+	    value) {
+		labels[1].value = kind;
+		if (strcmp(family->member, "exits") == 0)
+			sample_u64(out, family->name, labels,
+			    exits_of_kind(map, kind));
+		else if (count_of(value, &n) == 0)
+			sample_u64(out, family->name, labels, n);
+	}
 }
 
 /* Entries are told apart by name and base: two may share a name. */
 static void
 vm_hits(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
+    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vm)
 {
-	struct label labels[] = { { "vm", NULL }, { "entry", NULL },
+	struct label labels[] = { { "vm", vm_name(vm) }, { "entry", NULL },
 	    { "kind", NULL }, { "base", NULL } };
 	const json_t *entry;
 	uint64_t hits;
-	size_t i, j;
+	size_t i;
 
 	(void)daemon;
-	for (i = 0; i < count; i++)
-		json_array_foreach(json_object_get(vm_forward_map(&vms[i]),
-		    "entries"), j, entry)
-			if (count_of(json_object_get(entry, "hits"), &hits) == 0) {
-				labels[0].value = vm_name(&vms[i]);
-				labels[1].value = string_of(entry, "name");
-				labels[2].value = string_of(entry, "kind");
-				labels[3].value = string_of(entry, "base");
-				sample_u64(out, family->name, labels, hits);
-			}
-}
-
-/* A virtio device's transport count (member) or needs_reset (0/1). */
-static void
-vm_virtio(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
-{
-	struct label labels[] = { { "vm", NULL }, { "device", NULL },
-	    { "kind", NULL }, { NULL, NULL } };
-	const json_t *device, *value;
-	uint64_t n;
-	size_t i, j;
-
-	(void)daemon;
-	for (i = 0; i < count; i++)
-		json_array_foreach(json_object_get(vm_figures(&vms[i]),
-		    "devices"), j, device) {
-			value = json_object_get(device, family->member);
-			if (json_is_boolean(value))
-				n = json_is_true(value);
-			else if (count_of(value, &n) < 0)
-				continue;
-			labels[0].value = vm_name(&vms[i]);
-			labels[1].value = string_of(device, "name");
-			labels[2].value = string_of(device, "kind");
-			sample_u64(out, family->name, labels, n);
+	json_array_foreach(json_object_get(vm_forward_map(vm), "entries"), i,
+	    entry)
+		if (count_of(json_object_get(entry, "hits"), &hits) == 0) {
+			labels[1].value = string_of(entry, "name");
+			labels[2].value = string_of(entry, "kind");
+			labels[3].value = string_of(entry, "base");
+			sample_u64(out, family->name, labels, hits);
 		}
 }
 
-/* A device kind's own counters (docs/devices.md), each by its name. */
+/* Each virtio device: a transport count (member), needs_reset (0/1), or
+ * with member NULL every one of the kind's own counters by name. */
 static void
-vm_device_counters(FILE *out, const struct api_metrics_family *family,
-    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vms,
-    size_t count)
+vm_virtio(FILE *out, const struct api_metrics_family *family,
+    const struct api_metrics_daemon *daemon, const struct api_metrics_vm *vm)
 {
-	struct label labels[] = { { "vm", NULL }, { "device", NULL },
+	struct label labels[] = { { "vm", vm_name(vm) }, { "device", NULL },
 	    { "kind", NULL }, { "stat", NULL } };
 	const json_t *device, *value;
-	const char *counter;
+	const char *stat;
 	uint64_t n;
-	size_t i, j;
+	size_t i;
 
 	(void)daemon;
-	for (i = 0; i < count; i++)
-		json_array_foreach(json_object_get(vm_figures(&vms[i]),
-		    "devices"), j, device)
-			json_object_foreach(json_object_get(device, "counters"),
-			    counter, value)
-				if (count_of(value, &n) == 0) {
-					labels[0].value = vm_name(&vms[i]);
-					labels[1].value = string_of(device, "name");
-					labels[2].value = string_of(device, "kind");
-					labels[3].value = counter;
-					sample_u64(out, family->name, labels, n);
-				}
+	labels[3].name = family->member == NULL ? "stat" : NULL;
+	json_array_foreach(json_object_get(vm_figures(vm), "devices"), i,
+	    device) {
+		labels[1].value = string_of(device, "name");
+		labels[2].value = string_of(device, "kind");
+		value = family->member != NULL ?
+		    json_object_get(device, family->member) : NULL;
+		if (json_is_boolean(value))
+			sample_u64(out, family->name, labels, json_is_true(value));
+		else if (count_of(value, &n) == 0)
+			sample_u64(out, family->name, labels, n);
+		if (family->member != NULL)
+			continue;
+		json_object_foreach(json_object_get(device, "counters"), stat,
+		    value)
+			if (count_of(value, &n) == 0) {
+				labels[3].value = stat;
+				sample_u64(out, family->name, labels, n);
+			}
+	}
 }
 
-#define VIRTIO(member, what)						\
-	{ "vmmd_vm_virtio_" member "_total", "counter", what,		\
-	    vm_virtio, member }
+#define DAEMON(name, type, help, write, member)				\
+	{ name, type, help, write, NULL, member }
+#define VM(name, type, help, write, member)				\
+	{ name, type, help, NULL, write, member }
+#define VIRTIO(member, help)						\
+	VM("vmmd_vm_virtio_" member "_total", "counter", help, vm_virtio, member)
 
 /* In the order they are written; docs/protocol.md lists every one. */
 const struct api_metrics_family api_metrics_families[] = {
-	{ "vmmd_uptime_seconds", "gauge", "Seconds since the daemon started.",
-	    daemon_uptime, NULL },
-	{ "vmmd_clients", "gauge", "Clients connected to the control socket.",
-	    daemon_count, "clients" },
-	{ "vmmd_requests_total", "counter", "Requests read from clients.",
-	    daemon_count, "requests" },
-	{ "vmmd_request_errors_total", "counter", "Error replies, by error "
-	    "class.", daemon_errors, NULL },
-	{ "vmmd_vms", "gauge", "VMs the daemon holds, in any state.",
-	    daemon_count, "vms" },
-	{ "vmmd_vm_state", "gauge", "1 for the state the VM is in, 0 for the "
-	    "others.", vm_state, NULL },
-	{ "vmmd_vm_vcpus", "gauge", "The VM's vCPUs.", vm_config, "vcpus" },
-	{ "vmmd_vm_memory_bytes", "gauge", "The VM's guest memory.",
-	    vm_config, "memory_mib" },
-	{ "vmmd_vm_process_resident_memory_bytes", "gauge", "Resident memory "
-	    "of the VM's process, guest memory included.", vm_resident, NULL },
-	{ "vmmd_vm_exits_total", "counter", "vCPU exits dispatched through the "
-	    "forward map, by kind.", vm_exits, NULL },
-	{ "vmmd_vm_forward_map_hits_total", "counter", "vCPU exits each entry "
-	    "of the forward map served.", vm_hits, NULL },
-	{ "vmmd_vm_forward_map_unmapped_total", "counter", "vCPU exits no entry "
-	    "of the forward map covered, by kind.", vm_unmapped, NULL },
+	DAEMON("vmmd_uptime_seconds", "gauge", "Seconds since the daemon "
+	    "started.", daemon_uptime, NULL),
+	DAEMON("vmmd_clients", "gauge", "Clients connected to the control "
+	    "socket.", daemon_count, "clients"),
+	DAEMON("vmmd_requests_total", "counter", "Requests read from clients.",
+	    daemon_count, "requests"),
+	DAEMON("vmmd_request_errors_total", "counter", "Error replies, by error "
+	    "class.", daemon_errors, NULL),
+	DAEMON("vmmd_vms", "gauge", "VMs the daemon holds, in any state.",
+	    daemon_count, "vms"),
+	VM("vmmd_vm_state", "gauge", "1 for the state the VM is in, 0 for the "
+	    "others.", vm_state, NULL),
+	VM("vmmd_vm_vcpus", "gauge", "The VM's vCPUs.", vm_config, "vcpus"),
+	VM("vmmd_vm_memory_bytes", "gauge", "The VM's guest memory.", vm_config,
+	    "memory_mib"),
+	VM("vmmd_vm_process_resident_memory_bytes", "gauge", "Resident memory "
+	    "of the VM's process, guest memory included.", vm_resident, NULL),
+	VM("vmmd_vm_exits_total", "counter", "vCPU exits dispatched through the "
+	    "forward map, by kind.", vm_exits, "exits"),
+	VM("vmmd_vm_forward_map_hits_total", "counter", "vCPU exits each entry "
+	    "of the forward map served.", vm_hits, NULL),
+	VM("vmmd_vm_forward_map_unmapped_total", "counter", "vCPU exits no "
+	    "entry of the forward map covered, by kind.", vm_exits, "unmapped"),
 	VIRTIO("notifies", "Queue notifications the device received."),
 	VIRTIO("mmio_notifies", "Queue notifications that came as MMIO exits."),
 	VIRTIO("interrupts", "Interrupts the device raised."),
 	VIRTIO("chains", "Descriptor chains the device served."),
 	VIRTIO("resets", "Resets of the device by the guest."),
 	VIRTIO("needs_reset_events", "Times the device entered NEEDS_RESET."),
-	{ "vmmd_vm_virtio_needs_reset", "gauge", "1 while the device needs a "
-	    "reset.", vm_virtio, "needs_reset" },
-	{ "vmmd_vm_virtio_device_stat", "untyped", "A device kind's own "
-	    "counters, by name (docs/devices.md).", vm_device_counters, NULL },
-	{ "vmmd_vm_console_log_dropped_bytes_total", "counter", "Console bytes "
+	VM("vmmd_vm_virtio_needs_reset", "gauge", "1 while the device needs a "
+	    "reset.", vm_virtio, "needs_reset"),
+	VM("vmmd_vm_virtio_device_stat", "untyped", "A device kind's own "
+	    "counters, by name (docs/devices.md).", vm_virtio, NULL),
+	VM("vmmd_vm_console_log_dropped_bytes_total", "counter", "Console bytes "
 	    "that the console log could not take.", vm_figure,
-	    "console_log_dropped" },
+	    "console_log_dropped"),
 };
 const size_t api_metrics_family_count = sizeof(api_metrics_families) /
     sizeof(api_metrics_families[0]);
@@ -422,7 +350,7 @@ api_metrics_render(const struct api_metrics_daemon *daemon,
 {
 	const struct api_metrics_family *family;
 	char *text = NULL;
-	size_t length = 0;
+	size_t length = 0, i;
 	FILE *out = open_memstream(&text, &length);
 
 	if (out == NULL)
@@ -432,7 +360,10 @@ api_metrics_render(const struct api_metrics_daemon *daemon,
 		fprintf(out, "# HELP %s ", family->name);
 		escape(out, family->help, false);
 		fprintf(out, "\n# TYPE %s %s\n", family->name, family->type);
-		family->write(out, family, daemon, vms, count);
+		if (family->write_daemon != NULL)
+			family->write_daemon(out, family, daemon);
+		for (i = 0; family->write_vm != NULL && i < count; i++)
+			family->write_vm(out, family, daemon, &vms[i]);
 	}
 	if (fclose(out) != 0) {
 		free(text);

@@ -33,13 +33,17 @@ struct api_metrics_vm {
 	uint64_t resident_bytes;
 };
 
+/* One family: its samples are the daemon's (write_daemon) or one VM's
+ * each (write_vm, called for every VM in turn). */
 struct api_metrics_family {
 	const char *name;
 	const char *type;		/* "counter", "gauge" or "untyped" */
 	const char *help;
-	void (*write)(FILE *out, const struct api_metrics_family *family,
+	void (*write_daemon)(FILE *out, const struct api_metrics_family *family,
+	    const struct api_metrics_daemon *daemon);
+	void (*write_vm)(FILE *out, const struct api_metrics_family *family,
 	    const struct api_metrics_daemon *daemon,
-	    const struct api_metrics_vm *vms, size_t count);
+	    const struct api_metrics_vm *vm);
 	const char *member;		/* what the write takes, where it varies */
 };
 
