@@ -23,6 +23,7 @@ const struct api_command api_commands[] = {
 	{ "query-version", API_CMD_QUERY_VERSION, 0, { { 0 } } },
 	{ "query-host", API_CMD_QUERY_HOST, 0, { { 0 } } },
 	{ "query-commands", API_CMD_QUERY_COMMANDS, 0, { { 0 } } },
+	{ "query-metrics", API_CMD_QUERY_METRICS, 0, { { 0 } } },
 	{ "vm-create", API_CMD_VM_CREATE, 0,
 	    { { "spec", API_OBJECT, true, 0, 0 } } },
 	{ "vm-start", API_CMD_VM_START, 0, { VM_ARG } },

@@ -11,7 +11,7 @@ _vmmctl()
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	commands="version host commands list info create start pause resume stop
+	commands="version host commands metrics list info create start pause resume stop
 		kill delete console send run wait events"
 	options="--socket --json --timeout --wait-for --until --ready-file --help"
 

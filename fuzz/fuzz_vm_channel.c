@@ -4,11 +4,14 @@
  * write; odd: the VM process); the rest is cut into lines the way both
  * sides read them. A line the decoder takes must encode again into one
  * line that decodes to the same message; a line it refuses must leave no
- * message behind. */
+ * message behind. The counters a daemon takes are rendered as metrics
+ * (api/metrics.c) the way query-metrics does: every family once, and every
+ * line a comment or a sample of vmmd's, whatever the process said. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../api/metrics.h"
 #include "../vmmd/vm_channel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,6 +37,34 @@ same(const struct vm_message *a, const struct vm_message *b)
 }
 
 static void
+metrics_of(json_t *counters)
+{
+	static const char *const states[] = { "running" };
+	struct api_metrics_daemon daemon = { .states = states, .state_count = 1 };
+	json_t *info = json_pack("{s:s,s:s,s:O}", "name", "fuzz", "state",
+	    "running", "counters", counters);
+	struct api_metrics_vm vm = { info, 1 };
+	char *text = api_metrics_render(&daemon, &vm, 1), *line;
+	size_t families = 0;
+
+	if (text == NULL)
+		__builtin_trap();
+	for (line = text; *line != '\0'; line = strchr(line, '\n') + 1) {
+		if (strncmp(line, "# HELP ", 7) == 0)
+			families++;
+		else if (strncmp(line, "# TYPE vmmd_", 12) != 0 &&
+		    strncmp(line, "vmmd_", 5) != 0)
+			__builtin_trap();
+		if (strchr(line, '\n') == NULL)
+			__builtin_trap();	/* every line ends */
+	}
+	if (families != api_metrics_family_count)
+		__builtin_trap();
+	free(text);
+	json_decref(info);
+}
+
+static void
 one_line(const char *line, size_t length, enum vm_channel_side side)
 {
 	struct vm_message message, again;
@@ -56,6 +87,8 @@ one_line(const char *line, size_t length, enum vm_channel_side side)
 	    sizeof(error)) < 0)
 		__builtin_trap();
 	same(&message, &again);
+	if (message.counters != NULL)
+		metrics_of(message.counters);
 	vm_message_clear(&again);
 	vm_message_clear(&message);
 	free(encoded);

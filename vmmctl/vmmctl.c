@@ -147,6 +147,9 @@ print_result(struct vmmctl *ctl, const char *execute, json_t *value,
 		    "protocol"), "major")),
 		    json_integer_value(json_object_get(json_object_get(value,
 		    "protocol"), "minor")));
+	else if (strcmp(execute, "query-metrics") == 0)
+		fputs(json_string_value(json_object_get(value, "text")) ?: "",
+		    stdout);
 	else if (vm != NULL)
 		printf("%s: %s: done\n", vm, execute);
 	else {
@@ -542,6 +545,7 @@ static const struct subcommand subcommands[] = {
 	{ "version", "query-version", 0, "", NULL },
 	{ "host", "query-host", 0, "", NULL },
 	{ "commands", "query-commands", 0, "", NULL },
+	{ "metrics", "query-metrics", 0, "  (Prometheus text: node_exporter's textfile collector)", NULL },
 	{ "list", "vm-list", 0, "", NULL },
 	{ "info", "vm-info", 1, "VM", NULL },
 	{ "create", "vm-create", 1, "SPEC.json", cmd_create },

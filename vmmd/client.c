@@ -47,12 +47,14 @@ peer_in_group(int fd, gid_t primary, gid_t group)
 
 /* The same answer as a refused command, then the door closes. */
 static void
-refuse(int fd, enum api_error_class class, const char *desc)
+refuse(struct daemon *daemon, int fd, enum api_error_class class,
+    const char *desc)
 {
 	struct api_error error;
 	char *line;
 
 	api_error_set(&error, class, "%s", desc);
+	daemon->counts.errors[class]++;
 	line = api_error_reply(&error, NULL);
 	if (line != NULL && write(fd, line, strlen(line)) < 0)
 		log_debug("cannot tell a refused client why");
@@ -90,14 +92,14 @@ client_accept(struct daemon *daemon, int fd)
 	char *greeting;
 
 	if (peer_check(daemon, fd, &peer) < 0) {
-		refuse(fd, API_ERROR_PERMISSION, "this user may not use vmmd: "
+		refuse(daemon, fd, API_ERROR_PERMISSION, "this user may not use vmmd: "
 		    "see the daemon's allow_root and group settings");
 		return;
 	}
 	if (daemon->client_count >= daemon->config.limits.clients) {
 		log_warnx("refused pid %d: %u clients already (limits.clients)",
 		    (int)peer.pid, daemon->client_count);
-		refuse(fd, API_ERROR_LIMIT, "too many clients (limits.clients)");
+		refuse(daemon, fd, API_ERROR_LIMIT, "too many clients (limits.clients)");
 		return;
 	}
 	client = calloc(1, sizeof(*client));
@@ -176,6 +178,16 @@ client_send(struct client *client, char *line)
 	free(line);
 }
 
+/* Every error reply goes this way, counted by its class (query-metrics). */
+static void
+client_send_error(struct client *client, const struct api_error *error,
+    json_t *id)
+{
+	if ((unsigned int)error->class < API_ERROR_CLASS_COUNT)
+		client->daemon->counts.errors[error->class]++;
+	client_send(client, api_error_reply(error, id));
+}
+
 void
 client_reply(struct client *client, json_t *value, json_t *id)
 {
@@ -189,7 +201,7 @@ client_error(struct client *client, json_t *id, enum api_error_class class,
 	struct api_error error;
 
 	api_error_set(&error, class, "%s", desc);
-	client_send(client, api_error_reply(&error, id));
+	client_send_error(client, &error, id);
 }
 
 /* An event about a VM of owner's to every negotiated client that asked
@@ -230,6 +242,22 @@ client_uid(const struct client *client)
 	return client->uid;
 }
 
+/* The daemon's side of query-metrics: the registry adds the VMs. */
+void
+client_daemon_figures(void *context, struct api_metrics_daemon *figures)
+{
+	const struct daemon *daemon = context;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	figures->uptime_seconds = (double)(now.tv_sec -
+	    daemon->counts.started.tv_sec) + (double)(now.tv_nsec -
+	    daemon->counts.started.tv_nsec) / 1e9;
+	figures->clients = daemon->client_count;
+	figures->requests = daemon->counts.requests;
+	memcpy(figures->errors, daemon->counts.errors, sizeof(figures->errors));
+}
+
 int
 client_passed_fd(struct client *client, const char *name, bool take)
 {
@@ -256,7 +284,7 @@ negotiate(struct client *client, const struct api_request *request)
 	struct api_error error;
 
 	if (api_capabilities_check(request->arguments, &error) < 0) {
-		client_send(client, api_error_reply(&error, request->id));
+		client_send_error(client, &error, request->id);
 		return;
 	}
 	client->negotiated = true;
@@ -271,7 +299,7 @@ subscribe(struct client *client, const struct api_request *request)
 	int64_t mask = api_event_mask(events, &error);
 
 	if (mask < 0) {
-		client_send(client, api_error_reply(&error, request->id));
+		client_send_error(client, &error, request->id);
 		return;
 	}
 	client->events = (uint32_t)mask;
@@ -374,12 +402,12 @@ dispatch(struct client *client, const struct api_request *request)
 	    !daemon->config.test_hooks) {
 		api_error_set(&error, API_ERROR_COMMAND_NOT_FOUND, "the command "
 		    "'%s' has not been found", request->command->name);
-		client_send(client, api_error_reply(&error, request->id));
+		client_send_error(client, &error, request->id);
 		return;
 	}
 	if (api_negotiation_check(client->negotiated, request->command,
 	    &error) < 0) {
-		client_send(client, api_error_reply(&error, request->id));
+		client_send_error(client, &error, request->id);
 		return;
 	}
 	for (i = 0; i < OWN_COMMAND_COUNT; i++)
@@ -400,9 +428,10 @@ handle_line(struct client *client, const char *line, size_t length)
 	length = api_line_trim(line, length);
 	if (length == 0)
 		return;
+	client->daemon->counts.requests++;
 	if (api_request_parse(line, length, &message, &request, &error) < 0)
-		client_send(client, api_error_reply(&error, json_is_object(message) ?
-		    json_object_get(message, "id") : NULL));
+		client_send_error(client, &error, json_is_object(message) ?
+		    json_object_get(message, "id") : NULL);
 	else
 		dispatch(client, &request);
 	json_decref(message);
@@ -415,10 +444,11 @@ too_large(struct client *client, size_t length, bool exact)
 	size_t limit = client->daemon->config.limits.message_bytes;
 	struct api_error error;
 
+	client->daemon->counts.requests++;
 	api_error_set(&error, API_ERROR_TOO_LARGE, "a message of %s%zu bytes "
 	    "is over the limit of %zu (limits.message_bytes): it is skipped to "
 	    "its end", exact ? "" : "at least ", length, limit);
-	client_send(client, api_error_reply(&error, NULL));
+	client_send_error(client, &error, NULL);
 }
 
 /* Every whole message in the input, each answered in turn: QMP is a

@@ -260,7 +260,7 @@ registry_setup(struct daemon *daemon)
 	daemon->output = (struct vm_registry_output){
 		client_reply, client_error, client_broadcast, client_console,
 		client_subscribed, client_passed_fd, client_uid, vm_state_changed,
-		daemon,
+		client_daemon_figures, daemon,
 	};
 	vm_registry_init(&daemon->registry, &daemon->config, &daemon->output,
 	    &vm_registry_processes);
@@ -272,6 +272,7 @@ static int
 daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 {
 	daemon->config = *config;
+	clock_gettime(CLOCK_MONOTONIC, &daemon->counts.started);
 	/* A client that goes while its reply is written is an EPIPE, never
 	 * the daemon's death, however the daemon was started. */
 	signal(SIGPIPE, SIG_IGN);

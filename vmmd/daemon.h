@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "../api/framing.h"
 #include "../api/protocol.h"
@@ -44,6 +45,13 @@ struct client {
 };
 TAILQ_HEAD(client_list, client);
 
+/* What query-metrics tells of the daemon itself (client.c counts). */
+struct daemon_counts {
+	struct timespec started;	/* CLOCK_MONOTONIC */
+	uint64_t requests;
+	uint64_t errors[API_ERROR_CLASS_COUNT];
+};
+
 struct daemon {
 	struct event_base *base;
 	struct daemon_config config;
@@ -61,6 +69,7 @@ struct daemon {
 	int state_lock;			/* the state directory's, held */
 	char self_exe[DAEMON_PATH_MAX];
 	json_t *host_report;		/* the probe's, at start */
+	struct daemon_counts counts;
 };
 
 /* daemon.c */
@@ -91,6 +100,7 @@ void client_console(struct client *client, const char *line);
 bool client_subscribed(const struct client *client, int event_index);
 int client_passed_fd(struct client *client, const char *name, bool take);
 uid_t client_uid(const struct client *client);
+void client_daemon_figures(void *daemon, struct api_metrics_daemon *figures);
 void client_free(struct client *client);
 
 #endif

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../api/console_data.h"
+#include "metrics_scrape.h"
 #include "state_dir.h"
 #include "vm_commands.h"
 #include "vm_files.h"
@@ -362,6 +363,8 @@ static const struct vm_command vm_commands[] = {
 	    vm_create },
 	{ API_CMD_VM_LIST, VM_COMMAND_NO_VM, VM_MSG_NONE, VM_STATE_COUNT,
 	    vm_list },
+	{ API_CMD_QUERY_METRICS, VM_COMMAND_NO_VM, VM_MSG_NONE, VM_STATE_COUNT,
+	    metrics_scrape_start },
 	{ API_CMD_VM_INFO, VM_COMMAND_ANY_STATE, VM_MSG_INFO, VM_STATE_COUNT,
 	    vm_info },
 	{ API_CMD_VM_START, ENDED, VM_MSG_SPEC, VM_STATE_COUNT, vm_start },

@@ -242,6 +242,9 @@ vm_record_free(struct vm_record *vm)
 		vm->registry->supervisor->release(vm);
 	while ((pending = TAILQ_FIRST(&vm->pending)) != NULL) {
 		TAILQ_REMOVE(&vm->pending, pending, entry);
+		if (pending->gather != NULL)	/* nobody is answered now */
+			pending->gather->answer(pending->gather, pending->slot,
+			    NULL, NULL);
 		pending_free(pending);
 	}
 	TAILQ_REMOVE(&vm->registry->vms, vm, entry);
@@ -331,6 +334,27 @@ vm_record_ask(struct vm_record *vm, struct client *client,
 	TAILQ_INSERT_TAIL(&vm->pending, pending, entry);
 }
 
+int
+vm_record_ask_gather(struct vm_record *vm, struct client *client,
+    struct vm_gather *gather, unsigned int slot)
+{
+	struct vm_pending *pending = calloc(1, sizeof(*pending));
+	struct vm_message message = { .kind = VM_MSG_INFO };
+
+	if (pending == NULL ||
+	    vm->registry->supervisor->send(vm, &message) < 0) {
+		free(pending);
+		return -1;
+	}
+	pending->client = client;
+	pending->command = API_CMD_QUERY_METRICS;
+	pending->on_ack = VM_STATE_COUNT;
+	pending->gather = gather;
+	pending->slot = slot;
+	TAILQ_INSERT_TAIL(&vm->pending, pending, entry);
+	return 0;
+}
+
 void
 vm_record_ack(struct vm_record *vm, const struct vm_message *ack)
 {
@@ -345,7 +369,10 @@ vm_record_ack(struct vm_record *vm, const struct vm_message *ack)
 	TAILQ_REMOVE(&vm->pending, pending, entry);
 	if (ack->ok && pending->on_ack < VM_STATE_COUNT)
 		vm_record_set_state(vm, pending->on_ack, NULL);
-	if (pending->client == NULL)
+	if (pending->gather != NULL)
+		pending->gather->answer(pending->gather, pending->slot,
+		    ack->ok ? ack->counters : NULL, pending->client);
+	else if (pending->client == NULL)
 		;	/* it has gone: nobody to answer */
 	else if (!ack->ok)
 		vm_error(registry, pending->client, pending->id,
@@ -370,7 +397,10 @@ pending_fail_all(struct vm_record *vm, const char *why)
 		TAILQ_REMOVE(&vm->pending, pending, entry);
 		/* a question about the VM is answered with how it ended;
 		 * only commands to its gone process fail */
-		if (pending->client != NULL && pending->info)
+		if (pending->gather != NULL)
+			pending->gather->answer(pending->gather, pending->slot,
+			    NULL, pending->client);
+		else if (pending->client != NULL && pending->info)
 			vm_reply(vm->registry, pending->client,
 			    vm_record_info_json(vm), pending->id);
 		else if (pending->client != NULL)

@@ -17,6 +17,7 @@
 #include <sys/queue.h>
 #include <sys/types.h>
 
+#include "../api/metrics.h"
 #include "../api/protocol.h"
 #include "../api/vm_spec.h"
 #include "config.h"
@@ -32,6 +33,15 @@
 
 struct client;		/* who asked: opaque here, client.c's */
 
+/* One request that asks several VM processes at once (query-metrics,
+ * vmmd/metrics_scrape.c): each VM's answer, or its end, is handed to
+ * answer with its slot, its counters (NULL: none) and the client (NULL
+ * once it has gone). */
+struct vm_gather {
+	void (*answer)(struct vm_gather *gather, unsigned int slot,
+	    json_t *counters, struct client *client);
+};
+
 /* A request waiting for the VM process's answer, with what the answer
  * does (from the command table, vm_commands.c). */
 struct vm_pending {
@@ -41,6 +51,8 @@ struct vm_pending {
 	enum vm_state on_ack;		/* the state an ok gives, or COUNT */
 	bool info;			/* the answer is vm-info's, with counters */
 	json_t *id;
+	struct vm_gather *gather;	/* the answer goes there, not to client */
+	unsigned int slot;		/* the gather's */
 };
 TAILQ_HEAD(vm_pending_list, vm_pending);
 
@@ -91,6 +103,9 @@ struct vm_registry_output {
 	uid_t (*client_uid)(const struct client *client);
 	void (*state_changed)(void *context, const struct vm_record *vm,
 	    enum vm_state previous);
+	/* the daemon's own figures for query-metrics (clients, requests) */
+	void (*daemon_figures)(void *context,
+	    struct api_metrics_daemon *figures);
 	void *context;
 };
 
@@ -158,6 +173,10 @@ json_t *vm_record_console_recent(const struct vm_record *vm, bool base64);
 void vm_record_ask(struct vm_record *vm, struct client *client,
     const struct api_request *request, enum vm_message_kind message,
     enum vm_state on_ack, bool info);
+/* Asks for the VM's counters on behalf of gather's slot; -1: it cannot be
+ * asked (the caller counts it answered, with no counters). */
+int vm_record_ask_gather(struct vm_record *vm, struct client *client,
+    struct vm_gather *gather, unsigned int slot);
 
 /* What its process says (vm_process.h's events). */
 void vm_record_running(struct vm_record *vm, uint64_t start_us);

@@ -843,6 +843,14 @@ START_TEST(test_vm_owners)
 	json = receive_reply(other);
 	ck_assert_uint_eq(json_array_size(json_object_get(json, "return")), 1);
 	json_decref(json);
+	/* nor in its metrics */
+	send_text(other, "{\"execute\":\"query-metrics\"}\n");
+	json = receive_reply(other);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+	    json_object_get(json, "return"), "text")), "vm=\"theirs\""));
+	ck_assert_ptr_null(strstr(json_string_value(json_object_get(
+	    json_object_get(json, "return"), "text")), "vm=\"mine\""));
+	json_decref(json);
 	send_text(other, "{\"execute\":\"vm-info\",\"arguments\":{\"vm\":"
 	    "\"mine\"}}\n");
 	expect_error(other, "PermissionDenied", "VM mine is another user's");
@@ -948,6 +956,69 @@ START_TEST(test_protocol_doc_examples)
 	}
 	fclose(doc);
 	ck_assert_int_gt(examples, 10);
+	close(fd);
+}
+END_TEST
+
+/* query-metrics: the exposition in a string, with its content type. */
+static char *
+scrape(int fd)
+{
+	json_t *json, *metrics;
+	char *text;
+
+	send_text(fd, "{\"execute\":\"query-metrics\",\"id\":\"m\"}\n");
+	json = receive_reply(fd);
+	metrics = json_object_get(json, "return");
+	ck_assert_msg(metrics != NULL, "query-metrics: %s",
+	    json_dumps(json, JSON_COMPACT));
+	ck_assert_str_eq(json_string_value(json_object_get(metrics,
+	    "content_type")), "text/plain; version=0.0.4");
+	text = strdup(json_string_value(json_object_get(metrics, "text")));
+	json_decref(json);
+	return text;
+}
+
+static void
+expect_sample(const char *text, const char *sample)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "\n%s\n", sample);
+	ck_assert_msg(strstr(text, line) != NULL, "no '%s' in:\n%s", sample,
+	    text);
+}
+
+/* The daemon's own figures over the socket: clients, VMs, a defined VM's
+ * state and memory, the requests and the errors by class. */
+START_TEST(test_metrics_daemon_figures)
+{
+	int fd = connect_client(true), other = connect_client(false);
+	char *text;
+
+	create(fd, "web", 2, 128);
+	send_text(fd, "{\"execute\":\"vm-explode\"}\n");
+	expect_error(fd, "CommandNotFound", "vm-explode");
+	send_text(fd, "{\"execute\":\"vm-start\",\"arguments\":{\"vm\":"
+	    "\"web\"}}\n");
+	expect_error(fd, "NoKVM", "without KVM");
+	text = scrape(fd);
+	expect_sample(text, "vmmd_clients 2");
+	expect_sample(text, "vmmd_vms 1");
+	/* qmp_capabilities, vm-create, vm-explode, vm-start, this one */
+	expect_sample(text, "vmmd_requests_total 5");
+	expect_sample(text, "vmmd_request_errors_total{class=\"CommandNotFound\"} 1");
+	expect_sample(text, "vmmd_request_errors_total{class=\"NoKVM\"} 1");
+	expect_sample(text, "vmmd_request_errors_total{class=\"WrongState\"} 0");
+	expect_sample(text, "vmmd_vm_state{vm=\"web\",state=\"defined\"} 1");
+	expect_sample(text, "vmmd_vm_state{vm=\"web\",state=\"running\"} 0");
+	expect_sample(text, "vmmd_vm_vcpus{vm=\"web\"} 2");
+	expect_sample(text, "vmmd_vm_memory_bytes{vm=\"web\"} 134217728");
+	ck_assert_ptr_null(strstr(text, "vmmd_vm_process_resident_memory_bytes{"));
+	ck_assert_ptr_null(strstr(text, "vmmd_vm_exits_total{"));
+	ck_assert_ptr_nonnull(strstr(text, "\nvmmd_uptime_seconds "));
+	free(text);
+	close(other);
 	close(fd);
 }
 END_TEST
@@ -1074,6 +1145,39 @@ START_TEST(test_supervised_life)
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json,
 	    "data"), "outcome")), "stopped");
 	json_decref(json);
+	close(fd);
+}
+END_TEST
+
+/* A live VM's counters come from its process, as vm-info's do; its
+ * process's resident memory from /proc. */
+START_TEST(test_supervised_metrics)
+{
+	int fd = connect_client(true);
+	json_t *json, *entry;
+	char *text, sample[160];
+
+	start_vm(fd, "a");
+	create(fd, "b", 1, 64);
+	text = scrape(fd);
+	command(fd, "vm-info", "a");
+	json = receive_reply(fd);
+	entry = json_array_get(json_object_get(json_object_get(json_object_get(
+	    json_object_get(json, "return"), "counters"), "forward_map"),
+	    "entries"), 0);
+	snprintf(sample, sizeof(sample), "vmmd_vm_forward_map_hits_total{vm="
+	    "\"a\",entry=\"uart\",kind=\"mmio\",base=\"0x9000000\"} %lld",
+	    json_integer_value(json_object_get(entry, "hits")));
+	expect_sample(text, sample);
+	expect_sample(text, "vmmd_vm_exits_total{vm=\"a\",kind=\"mmio\"} 45");
+	expect_sample(text, "vmmd_vm_console_log_dropped_bytes_total{vm=\"a\"} 5");
+	expect_sample(text, "vmmd_vm_state{vm=\"a\",state=\"running\"} 1");
+	expect_sample(text, "vmmd_vm_state{vm=\"b\",state=\"defined\"} 1");
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\nvmmd_vm_process_resident_memory_bytes{vm=\"a\"} "));
+	ck_assert_ptr_null(strstr(text, "resident_memory_bytes{vm=\"b\"}"));
+	json_decref(json);
+	free(text);
 	close(fd);
 }
 END_TEST
@@ -1410,6 +1514,7 @@ static const struct {
 	{ "query-version", NULL, { "defined", "running", "paused" } },
 	{ "query-host", NULL, { "defined", "running", "paused" } },
 	{ "query-commands", NULL, { "defined", "running", "paused" } },
+	{ "query-metrics", NULL, { "defined", "running", "paused" } },
 	{ "vm-create", "{\"spec\":{\"name\":\"n%s\",\"vcpus\":1,\"memory_mib\":16,"
 	    "\"kernel\":\"/k\"}}", { "defined", "running", "paused" } },
 	{ "vm-start", "{\"vm\":\"%s\"}", { "running", "running", "paused" } },
@@ -1721,11 +1826,13 @@ daemon_suite(void)
 	tcase_add_test(tcase, test_image_paths_refused);
 	tcase_add_test(tcase, test_image_paths_root_any_path);
 	tcase_add_test(tcase, test_vm_owners);
+	tcase_add_test(tcase, test_metrics_daemon_figures);
 	suite_add_tcase(suite, tcase);
 	tcase = tcase_create("supervision");
 	tcase_add_checked_fixture(tcase, setup_supervised, teardown_supervised);
 	tcase_set_timeout(tcase, 30);
 	tcase_add_test(tcase, test_supervised_life);
+	tcase_add_test(tcase, test_supervised_metrics);
 	tcase_add_test(tcase, test_supervised_sigkill);
 	tcase_add_test(tcase, test_supervised_sigterm);
 	tcase_add_test(tcase, test_supervised_daemon_killed);

@@ -110,7 +110,7 @@ out_client_uid(const struct client *client)
 
 static const struct vm_registry_output output = {
 	out_reply, out_error, out_broadcast, out_console, out_subscribed,
-	out_passed_fd, out_client_uid, out_state_changed, NULL,
+	out_passed_fd, out_client_uid, out_state_changed, NULL, NULL,
 };
 
 static int
