@@ -3,6 +3,7 @@
  * 1, 16 and 64 clients at once, each on its own connection with one
  * request in flight, against a daemon without KVM. Figures, never
  * verdicts. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,9 +191,7 @@ main(void)
 {
 	static const unsigned int levels[] = { 1, 16, 64 };
 	struct daemon_config config;
-	char directory[64], byte, buffer[8192];
-	const char *create = "{\"execute\":\"vm-create\",\"arguments\":{\"spec\":"
-	    "{\"name\":\"bench\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\"}}}\n";
+	char directory[64], kernel[80], create[256], byte, buffer[8192];
 	int fds[2], fd, rc = 0, status;
 	size_t i, have = 0;
 	pid_t pid;
@@ -203,6 +202,13 @@ main(void)
 	snprintf(config.socket_path, sizeof(config.socket_path), "%s/s", directory);
 	snprintf(config.state_dir, sizeof(config.state_dir), "%s", directory);
 	config.kvm = false;
+	/* the VM's kernel: a file beneath the image directory (never read) */
+	snprintf(config.images.directories[0], IMAGE_POLICY_PATH_MAX, "%s",
+	    directory);
+	snprintf(kernel, sizeof(kernel), "%s/k", directory);
+	snprintf(create, sizeof(create), "{\"execute\":\"vm-create\","
+	    "\"arguments\":{\"spec\":{\"name\":\"bench\",\"vcpus\":1,"
+	    "\"memory_mib\":64,\"kernel\":\"%s\"}}}\n", kernel);
 	if (pipe(fds) < 0)
 		return 1;
 	pid = fork();
@@ -211,8 +217,10 @@ main(void)
 		_exit(daemon_run_ready(&config, fds[1]));
 	}
 	close(fds[1]);
-	if (read(fds[0], &byte, 1) != 1)
+	if (read(fds[0], &byte, 1) != 1 || (fd = open(kernel, O_WRONLY |
+	    O_CREAT | O_CLOEXEC, 0600)) < 0)
 		return 1;
+	close(fd);
 	fd = connect_negotiated(config.socket_path, buffer, sizeof(buffer), &have);
 	if (fd < 0 || write(fd, create, strlen(create)) < 0)
 		return 1;
@@ -225,6 +233,7 @@ main(void)
 	close(fd);
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
+	unlink(kernel);
 	rmdir(directory);
 	return rc != 0;
 }

@@ -13,8 +13,8 @@ cat > /tmp/m.json <<SPEC
  "cmdline": "console=ttyS0 vmmd.modules=virtio_mmio,virtio-rng vmmd.action=shell",
  "devices": [{"type": "rng"}]}
 SPEC
-echo '{"name": "idle", "vcpus": 1, "memory_mib": 64, "kernel": "/nonexistent"}' > /tmp/idle.json
-run_status status vmmctl --paths create /tmp/idle.json
+echo "{\"name\": \"idle\", \"vcpus\": 1, \"memory_mib\": 64, \"kernel\": \"$VMMD_GUEST/Image\"}" > /tmp/idle.json
+run_status status vmmctl create /tmp/idle.json
 assert_eq "$status" 0 "create idle"
 run_status status vmmctl create /tmp/m.json
 assert_eq "$status" 0 "create m"
