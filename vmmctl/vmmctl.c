@@ -89,11 +89,32 @@ error_of(json_t *reply)
 	return VMMCTL_ERROR_REPLY;
 }
 
+/* 93s, 47m, 5h12m, 3d04h: short enough for a column */
+static void
+uptime_text(json_t *seconds, char *text, size_t size)
+{
+	json_int_t s = json_integer_value(seconds);
+
+	if (!json_is_integer(seconds) || s < 0)
+		snprintf(text, size, "-");
+	else if (s < 120)
+		snprintf(text, size, "%llds", (long long)s);
+	else if (s < 3600)
+		snprintf(text, size, "%lldm", (long long)(s / 60));
+	else if (s < 86400)
+		snprintf(text, size, "%lldh%02lldm", (long long)(s / 3600),
+		    (long long)(s % 3600 / 60));
+	else
+		snprintf(text, size, "%lldd%02lldh", (long long)(s / 86400),
+		    (long long)(s % 86400 / 3600));
+}
+
 static void
 print_info(json_t *info)
 {
 	json_t *config = json_object_get(info, "config");
 	json_t *last = json_object_get(info, "last_run");
+	char uptime[32];
 
 	printf("name:        %s\n", json_string_value(json_object_get(info, "name")));
 	printf("state:       %s\n", json_string_value(json_object_get(info, "state")));
@@ -108,6 +129,11 @@ print_info(json_t *info)
 	    "console_log")));
 	printf("owner:       uid %" JSON_INTEGER_FORMAT "\n",
 	    json_integer_value(json_object_get(info, "owner")));
+	if (json_object_get(info, "uptime_s") != NULL) {
+		uptime_text(json_object_get(info, "uptime_s"), uptime,
+		    sizeof(uptime));
+		printf("uptime:      %s\n", uptime);
+	}
 	if (last != NULL)
 		printf("last run:    %s: %s\n", json_string_value(json_object_get(last,
 		    "outcome")), json_string_value(json_object_get(last, "detail")) ?: "");
@@ -116,18 +142,23 @@ print_info(json_t *info)
 static void
 print_list(json_t *list)
 {
+	char uptime[32];
 	json_t *vm;
 	size_t i;
 
-	printf("%-20s %-9s %5s %8s %8s\n", "NAME", "STATE", "VCPUS", "MEMORY", "PID");
-	json_array_foreach(list, i, vm)
+	printf("%-20s %-9s %5s %8s %8s %8s\n", "NAME", "STATE", "VCPUS",
+	    "MEMORY", "PID", "UPTIME");
+	json_array_foreach(list, i, vm) {
+		uptime_text(json_object_get(vm, "uptime_s"), uptime,
+		    sizeof(uptime));
 		printf("%-20s %-9s %5" JSON_INTEGER_FORMAT " %7" JSON_INTEGER_FORMAT
-		    "M %8" JSON_INTEGER_FORMAT "\n",
+		    "M %8" JSON_INTEGER_FORMAT " %8s\n",
 		    json_string_value(json_object_get(vm, "name")),
 		    json_string_value(json_object_get(vm, "state")),
 		    json_integer_value(json_object_get(vm, "vcpus")),
 		    json_integer_value(json_object_get(vm, "memory_mib")),
-		    json_integer_value(json_object_get(vm, "pid")));
+		    json_integer_value(json_object_get(vm, "pid")), uptime);
+	}
 }
 
 static void

@@ -44,6 +44,8 @@ struct vm_side {
 	char kvm_path[VM_CHANNEL_PATH_MAX];
 	unsigned int stop_budget_ms;	/* for the guest to shut down */
 	atomic_bool stop_asked;		/* a stop is under way */
+	atomic_bool ran;		/* its guest has begun */
+	bool paused;			/* by the daemon, on the main thread */
 	bool stop_force;
 	char vm_user[VM_CHANNEL_USER_MAX];	/* "": no user change */
 	bool test_hooks;
@@ -80,8 +82,10 @@ static void
 on_running(void *context)
 {
 	const struct vm_message running = { .kind = VM_MSG_RUNNING };
+	struct vm_side *process = context;
 
-	send_message(context, &running);
+	atomic_store(&process->ran, true);
+	send_message(process, &running);
 }
 
 /* The result, then the end: the daemon reads the one before the other. */
@@ -149,6 +153,10 @@ receive(FILE *in, struct vm_message *message)
 		line = NULL;
 		return -1;
 	}
+	/* an empty line ends what a daemon that died left half-written
+	 * (a new one sends it before adopt) */
+	if (length == 1 && line[0] == '\n')
+		return 0;
 	if (vm_message_decode(line, (size_t)length, VM_CHANNEL_TO_PROCESS,
 	    message, error, sizeof(error)) < 0) {
 		log_warnx("vm-process: from the daemon: %s", error);
@@ -384,15 +392,47 @@ forbidden_syscall(void)
 	log_warnx("vm-process: socket() was not refused (fd %d)", fd);
 }
 
+/* A daemon started after the one that ran this process has its channel
+ * (through the service manager's store, docs/design.md): what the VM is
+ * doing now, since nothing it was told on the way can be trusted to have
+ * arrived. */
+static void
+adopted(struct vm_side *process)
+{
+	struct vm_message message = { .kind = VM_MSG_ADOPTED };
+
+	message.adopted = atomic_load(&process->stop_asked) ?
+	    VM_ADOPTED_STOPPING : !atomic_load(&process->ran) ?
+	    VM_ADOPTED_STARTING : process->paused ? VM_ADOPTED_PAUSED :
+	    VM_ADOPTED_RUNNING;
+	log_info("vm-process: adopted by a new daemon, %s",
+	    vm_adopted_state_name(message.adopted));
+	send_message(process, &message);
+}
+
+static void
+pause_or_resume(struct vm_side *process, bool pause)
+{
+	int rc = pause ? vm_control_pause(&process->control) :
+	    vm_control_resume(&process->control);
+
+	if (rc == 0 || rc == -EALREADY)
+		process->paused = pause;
+	ack(process, rc, pause ? "pause" : "resume");
+}
+
 static void
 obey(struct vm_side *process, const struct vm_message *message)
 {
 	switch (message->kind) {
 	case VM_MSG_PAUSE:
-		ack(process, vm_control_pause(&process->control), "pause");
+		pause_or_resume(process, true);
 		break;
 	case VM_MSG_RESUME:
-		ack(process, vm_control_resume(&process->control), "resume");
+		pause_or_resume(process, false);
+		break;
+	case VM_MSG_ADOPT:
+		adopted(process);
 		break;
 	case VM_MSG_INFO:
 		send_counters(process);

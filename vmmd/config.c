@@ -32,6 +32,7 @@ static const struct config_key config_keys[] = {
 	{ "stop_timeout_s", CONFIG_UINT, C(stop_timeout_s), 0, 1, 3600 },
 	{ "vm_user", CONFIG_STRING, C(vm_user), DAEMON_USER_MAX, 0, 0 },
 	{ "test_hooks", CONFIG_BOOL, C(test_hooks), 0, 0, 0 },
+	{ "keep_vms_on_restart", CONFIG_BOOL, C(keep_vms_on_restart), 0, 0, 0 },
 	{ "message_bytes", CONFIG_SIZE, L(message_bytes), 0, 256, 16 << 20 },
 	{ "output_bytes", CONFIG_SIZE, L(output_bytes), 0, 4096, 256 << 20 },
 	{ "clients", CONFIG_UINT, L(clients), 0, 1, 65536 },
@@ -57,6 +58,7 @@ daemon_config_defaults(struct daemon_config *config)
 	config->images.directory_count = 1;
 	config->allow_root = true;
 	config->kvm = true;
+	config->keep_vms_on_restart = true;
 	config->stop_timeout_s = 10;
 	config->limits = (struct daemon_limits){
 		.message_bytes = 65536, .output_bytes = 4 << 20,

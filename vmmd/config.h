@@ -35,6 +35,9 @@ struct daemon_config {
 	unsigned int stop_timeout_s;	/* for a guest to shut down when asked */
 	char vm_user[DAEMON_USER_MAX];	/* VM processes run as it (root only) */
 	bool test_hooks;		/* x- commands for the tests */
+	/* under a service manager: VMs outlive the daemon's exit, crash or
+	 * restart, their channels kept in its store (vm_handover.h) */
+	bool keep_vms_on_restart;
 	struct daemon_limits limits;
 	struct image_policy images;	/* what a spec's paths may name */
 	char config_path[DAEMON_PATH_MAX];	/* read again on SIGHUP */

@@ -119,6 +119,21 @@ term_timeout_cb(evutil_socket_t fd, short what, void *context)
 	vm_registry_kill_all(&daemon->registry);
 }
 
+/* Under a service manager that keeps their channels, the VMs outlive the
+ * daemon: a restart adopts them, a stop releases the store and each VM
+ * process stops its guest (docs/design.md). */
+static void
+daemon_hand_over(struct daemon *daemon, int signal_number)
+{
+	unsigned int n = vm_registry_hand_over(&daemon->registry);
+
+	log_info("signal %d: exiting, %u VMs left running to the service "
+	    "manager (a restart adopts them, a stop of the service stops "
+	    "them)", signal_number, n);
+	daemon->handed_over = true;
+	event_base_loopexit(daemon->base, NULL);
+}
+
 static void
 signal_cb(evutil_socket_t signal_number, short what, void *context)
 {
@@ -133,11 +148,15 @@ signal_cb(evutil_socket_t signal_number, short what, void *context)
 	}
 	if (daemon->terminating)
 		return;
-	log_info("signal %d: stopping every VM, then exiting", (int)signal_number);
 	daemon->terminating = true;
 	daemon_systemd_stopping(daemon);
 	if (daemon->listener != NULL)
 		evconnlistener_disable(daemon->listener);
+	if (daemon->registry.hand_over) {
+		daemon_hand_over(daemon, (int)signal_number);
+		return;
+	}
+	log_info("signal %d: stopping every VM, then exiting", (int)signal_number);
 	vm_registry_stop_all(&daemon->registry);
 	daemon->term_timer = evtimer_new(daemon->base, term_timeout_cb, daemon);
 	if (daemon->term_timer != NULL)
@@ -218,11 +237,10 @@ make_base(struct daemon *daemon)
 static int
 listen_on(struct daemon *daemon)
 {
-	int fd, passed;
+	int fd = daemon->passed_socket;
 
 	/* each of these says why it failed */
-	if ((passed = daemon_systemd_socket(daemon, &fd)) < 0 ||
-	    (passed == 0 && (fd = listen_socket(daemon)) < 0))
+	if (fd < 0 && (fd = listen_socket(daemon)) < 0)
 		return -1;
 	daemon->listener = evconnlistener_new(daemon->base, accept_cb, daemon,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
@@ -271,7 +289,10 @@ registry_setup(struct daemon *daemon)
 static int
 daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 {
+	struct vm_handover handover = { 0 };
+
 	daemon->config = *config;
+	daemon->passed_socket = -1;
 	clock_gettime(CLOCK_MONOTONIC, &daemon->counts.started);
 	/* A client that goes while its reply is written is an EPIPE, never
 	 * the daemon's death, however the daemon was started. */
@@ -281,12 +302,17 @@ daemon_setup(struct daemon *daemon, const struct daemon_config *config)
 	if (find_self(daemon, config) < 0)
 		return -1;
 	find_group(daemon, config->group);
-	if (state_dir_take(daemon, config->state_dir) < 0)
-		return -1;
-	vm_registry_restore(&daemon->registry);
-	if (make_base(daemon) < 0)
+	if (state_dir_take(daemon, config->state_dir) < 0 ||
+	    make_base(daemon) < 0)
 		return -1;
 	daemon->registry.base = daemon->base;
+	daemon->registry.hand_over = daemon_systemd_hand_over(daemon);
+	if (daemon_systemd_passed(daemon, &handover) < 0) {
+		vm_handover_drop_rest(&handover);
+		return -1;
+	}
+	/* VM processes are adopted with the event loop there to watch them */
+	vm_registry_restore(&daemon->registry, &handover);
 	if (listen_on(daemon) < 0 || catch_signals(daemon) < 0)
 		return -1;
 	return 0;
@@ -357,7 +383,8 @@ daemon_serve(const struct daemon_config *config, int ready_fd)
 			close(ready_fd);
 		}
 		event_base_dispatch(daemon->base);
-		vm_registry_forget_records(&daemon->registry);
+		if (!daemon->handed_over)
+			vm_registry_forget_records(&daemon->registry);
 		rc = 0;
 	}
 	daemon_teardown(daemon);

@@ -64,6 +64,8 @@ struct daemon {
 	bool group_known;
 	bool terminating;
 	bool socket_inherited;		/* passed by systemd: not ours to unlink */
+	int passed_socket;		/* the listening socket passed, or -1 */
+	bool handed_over;		/* it exits leaving its VMs running */
 	struct event *signals[3];
 	struct event *term_timer;
 	int state_lock;			/* the state directory's, held */
@@ -78,7 +80,12 @@ int daemon_run(const struct daemon_config *config);
 int daemon_run_ready(const struct daemon_config *config, int ready_fd);
 
 /* daemon_systemd.c */
-int daemon_systemd_socket(struct daemon *daemon, int *fd);
+/* What the service manager passed: the listening socket (socket
+ * activation) and the VM processes' channels its store kept (into
+ * handover). -1 when what was passed cannot serve. */
+int daemon_systemd_passed(struct daemon *daemon, struct vm_handover *handover);
+/* Whether VM processes' channels go to the service manager's store. */
+bool daemon_systemd_hand_over(const struct daemon *daemon);
 void daemon_systemd_ready(const struct daemon *daemon);
 void daemon_systemd_status(const struct daemon *daemon);
 void daemon_systemd_stopping(const struct daemon *daemon);

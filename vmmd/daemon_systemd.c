@@ -8,6 +8,7 @@
 #include <grp.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -16,43 +17,84 @@
 #include "daemon.h"
 #include "sd_daemon.h"
 
-/* 1 with *fd the passed listening socket, 0 when none was passed, -1 when
- * what was passed cannot serve. */
-int
-daemon_systemd_socket(struct daemon *daemon, int *fd)
+/* The passed fds that are VM processes' channels, by their names. */
+static void
+passed_channels(const char *names, int count, struct vm_handover *handover)
+{
+	char name[256];
+	unsigned int kept = 0;
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (sd_daemon_listen_name(names, (unsigned int)i, name,
+		    sizeof(name)) == 0 && vm_handover_add(handover, name,
+		    SD_DAEMON_LISTEN_FDS_START + i) == 1)
+			kept++;
+	if (kept > 0)
+		log_info("the service manager passed back %u fds of VM "
+		    "processes' channels", kept);
+}
+
+static int
+passed_socket(struct daemon *daemon, int count)
 {
 	struct sockaddr_un address;
 	socklen_t length = sizeof(address);
-	int count, flags;
+	int fd, flags;
 
-	count = sd_daemon_listen_fds(true);
-	if (count < 0) {
-		log_warnx("LISTEN_FDS from the service manager: %s",
-		    strerror(-count));
+	fd = sd_daemon_listen_unix(count);
+	if (fd == -ENOENT)
+		return 0;	/* only VM channels: the daemon listens itself */
+	if (fd < 0) {
+		log_warnx("the sockets passed by the service manager: %s",
+		    strerror(-fd));
 		return -1;
 	}
-	if (count == 0)
-		return 0;
-	*fd = sd_daemon_listen_unix(count);
-	if (*fd < 0) {
-		log_warnx("none of the %d sockets passed by the service manager "
-		    "is a listening AF_UNIX stream socket", count);
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		log_warn("passed socket %d", fd);
 		return -1;
 	}
-	flags = fcntl(*fd, F_GETFL);
-	if (flags < 0 || fcntl(*fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-		log_warn("passed socket %d", *fd);
-		return -1;
-	}
+	daemon->passed_socket = fd;
 	daemon->socket_inherited = true;
 	memset(&address, 0, sizeof(address));
-	if (getsockname(*fd, (struct sockaddr *)&address, &length) == 0 &&
+	if (getsockname(fd, (struct sockaddr *)&address, &length) == 0 &&
 	    address.sun_path[0] != '\0')
 		snprintf(daemon->config.socket_path,
 		    sizeof(daemon->config.socket_path), "%s", address.sun_path);
 	log_info("serving the socket passed by the service manager: %s",
 	    daemon->config.socket_path);
-	return 1;
+	return 0;
+}
+
+int
+daemon_systemd_passed(struct daemon *daemon, struct vm_handover *handover)
+{
+	const char *value = getenv("LISTEN_FDNAMES");
+	char *names = value != NULL ? strdup(value) : NULL;
+	int count, rc;
+
+	daemon->passed_socket = -1;
+	count = sd_daemon_listen_fds(true);
+	if (count < 0) {
+		log_warnx("LISTEN_FDS from the service manager: %s",
+		    strerror(-count));
+		free(names);
+		return -1;
+	}
+	passed_channels(names, count, handover);
+	free(names);
+	rc = count > 0 ? passed_socket(daemon, count) : 0;
+	return rc;
+}
+
+bool
+daemon_systemd_hand_over(const struct daemon *daemon)
+{
+	const char *notify = getenv("NOTIFY_SOCKET");
+
+	return daemon->config.keep_vms_on_restart && notify != NULL &&
+	    notify[0] != '\0';
 }
 
 static void

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "scm_rights.h"
 #include "sd_daemon.h"
 
 static int
@@ -38,8 +39,27 @@ notify_address(const char *name, struct sockaddr_un *address,
 	return 0;
 }
 
+/* One datagram, with fds attached (SCM_RIGHTS) when count > 0. */
+static ssize_t
+notify_send(int fd, const char *state, const struct sockaddr_un *address,
+    socklen_t length, const int *fds, unsigned int count)
+{
+	struct iovec iov = { (void *)state, strlen(state) };
+	struct msghdr message = {
+		.msg_name = (void *)address, .msg_namelen = length,
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	union {
+		char buffer[SCM_RIGHTS_SPACE(SD_DAEMON_NOTIFY_FDS_MAX)];
+		struct cmsghdr align;
+	} control;
+
+	scm_rights_attach(&message, control.buffer, fds, count);
+	return sendmsg(fd, &message, MSG_NOSIGNAL);
+}
+
 int
-sd_daemon_notify(const char *state)
+sd_daemon_notify_fds(const char *state, const int *fds, unsigned int count)
 {
 	const char *name = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un address;
@@ -49,16 +69,49 @@ sd_daemon_notify(const char *state)
 
 	if (name == NULL || name[0] == '\0')
 		return 0;
+	if (count > SD_DAEMON_NOTIFY_FDS_MAX)
+		return -EINVAL;
 	if ((rc = notify_address(name, &address, &length)) < 0)
 		return rc;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	sent = sendto(fd, state, strlen(state), MSG_NOSIGNAL,
-	    (struct sockaddr *)&address, length);
+	sent = notify_send(fd, state, &address, length, fds, count);
 	rc = sent < 0 ? -errno : (size_t)sent == strlen(state) ? 1 : -EMSGSIZE;
 	close(fd);
 	return rc;
+}
+
+int
+sd_daemon_notify(const char *state)
+{
+	return sd_daemon_notify_fds(state, NULL, 0);
+}
+
+int
+sd_daemon_listen_name(const char *names, unsigned int index, char *name,
+    size_t size)
+{
+	const char *start = names, *end;
+	size_t length;
+
+	if (names == NULL)
+		return -ENOENT;
+	for (; index > 0; index--) {
+		start = strchr(start, ':');
+		if (start == NULL)
+			return -ENOENT;
+		start++;
+	}
+	end = strchr(start, ':');
+	length = end != NULL ? (size_t)(end - start) : strlen(start);
+	if (length == 0)
+		return -ENOENT;
+	if (length >= size)
+		return -ENAMETOOLONG;
+	memcpy(name, start, length);
+	name[length] = '\0';
+	return 0;
 }
 
 static int

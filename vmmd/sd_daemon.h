@@ -16,6 +16,19 @@
  * negative errno. */
 int sd_daemon_notify(const char *state);
 
+/* The same with fds attached (SCM_RIGHTS), for FDSTORE=1: the service
+ * manager keeps them for the next start of the service (sd_notify(3),
+ * FileDescriptorStoreMax= in the unit). */
+#define SD_DAEMON_NOTIFY_FDS_MAX	16
+int sd_daemon_notify_fds(const char *state, const int *fds,
+    unsigned int count);
+
+/* The name of passed fd number index (from 0, fd 3 + index) in NAMES, the
+ * value of $LISTEN_FDNAMES (colon-separated): 0 with it in name, -ENOENT
+ * when there is none, -ENAMETOOLONG when it does not fit. */
+int sd_daemon_listen_name(const char *names, unsigned int index, char *name,
+    size_t size);
+
 /* The number of sockets passed for this process (LISTEN_PID and LISTEN_FDS
  * as given, self its pid): 0 when they are not for it, -EINVAL when
  * malformed. */

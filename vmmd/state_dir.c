@@ -67,6 +67,9 @@ record_json(const struct state_record *record)
 	    vm_state_name(record->state), "owner", (json_int_t)record->owner,
 	    "pid", (int)record->pid, "start_time",
 	    (json_int_t)(record->pid != 0 ? record->start_time : 0));
+	if (json != NULL && record->pid != 0 && record->started_at > 0)
+		json_object_set_new(json, "started_at",
+		    json_integer(record->started_at));
 	if (json != NULL && (record->outcome[0] != '\0' ||
 	    record->detail[0] != '\0'))
 		json_object_set_new(json, "last_run", json_pack("{s:s,s:s}",
@@ -188,6 +191,7 @@ state_record_parse(const char *text, size_t length,
 {
 	json_t *root, *spec = NULL, *last = NULL;
 	json_int_t version = 0, pid = 0, start_time = 0, owner = 0;
+	json_int_t started_at = 0;
 	const char *state = NULL;
 	json_error_t json_error;
 	struct api_error spec_error;
@@ -200,9 +204,9 @@ state_record_parse(const char *text, size_t length,
 		return -1;
 	}
 	if (json_unpack_ex(root, &json_error, JSON_STRICT, "{s:I,s:o,s:s,s?I,"
-	    "s:I,s:I,s?o}", "version", &version, "spec", &spec, "state", &state,
-	    "owner", &owner, "pid", &pid, "start_time", &start_time, "last_run",
-	    &last) < 0)
+	    "s:I,s:I,s?I,s?o}", "version", &version, "spec", &spec, "state",
+	    &state, "owner", &owner, "pid", &pid, "start_time", &start_time,
+	    "started_at", &started_at, "last_run", &last) < 0)
 		snprintf(error, error_size, "%s", json_error.text);
 	else if (version != RECORD_VERSION)
 		snprintf(error, error_size, "version %lld, not %d",
@@ -219,10 +223,14 @@ state_record_parse(const char *text, size_t length,
 		snprintf(error, error_size, "pid %lld, start_time %lld: not "
 		    "possible for a VM that is %s", (long long)pid,
 		    (long long)start_time, state);
+	else if (started_at < 0 || (started_at != 0 && pid == 0))
+		snprintf(error, error_size, "started_at %lld: not possible for "
+		    "a VM that is %s", (long long)started_at, state);
 	else if (last_run_parse(last, record, error, error_size) == 0) {
 		record->owner = (uid_t)owner;
 		record->pid = (pid_t)pid;
 		record->start_time = (uint64_t)start_time;
+		record->started_at = started_at;
 		rc = 0;
 	}
 	json_decref(root);

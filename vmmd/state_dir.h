@@ -18,6 +18,7 @@ struct state_record {
 	uid_t owner;			/* the creating client's uid */
 	pid_t pid;			/* 0: no process */
 	uint64_t start_time;		/* the process's: pid reuse shows */
+	int64_t started_at;		/* its guest's, wall-clock s; 0: none */
 	char outcome[STATE_OUTCOME_MAX];	/* the last run's, "" for none */
 	char detail[STATE_DETAIL_MAX];
 };

@@ -9,6 +9,7 @@
 
 #include "../core/vm.h"
 #include "../core/vm_exit.h"
+#include "scm_rights.h"
 #include "vm_channel.h"
 
 static const struct vm_message_kind_info {
@@ -25,7 +26,36 @@ static const struct vm_message_kind_info {
 	[VM_MSG_RUNNING] = { "running", VM_CHANNEL_TO_DAEMON },
 	[VM_MSG_ACK] = { "ack", VM_CHANNEL_TO_DAEMON },
 	[VM_MSG_RESULT] = { "result", VM_CHANNEL_TO_DAEMON },
+	[VM_MSG_ADOPT] = { "adopt", VM_CHANNEL_TO_PROCESS },
+	[VM_MSG_ADOPTED] = { "adopted", VM_CHANNEL_TO_DAEMON },
 };
+
+static const char *const adopted_states[VM_ADOPTED_COUNT] = {
+	[VM_ADOPTED_STARTING] = "starting",
+	[VM_ADOPTED_RUNNING] = "running",
+	[VM_ADOPTED_PAUSED] = "paused",
+	[VM_ADOPTED_STOPPING] = "stopping",
+};
+
+const char *
+vm_adopted_state_name(enum vm_adopted_state state)
+{
+	return (unsigned int)state < VM_ADOPTED_COUNT ? adopted_states[state] :
+	    "?";
+}
+
+static int
+adopted_state_by_name(const char *name, enum vm_adopted_state *state)
+{
+	unsigned int i;
+
+	for (i = 0; i < VM_ADOPTED_COUNT; i++)
+		if (strcmp(adopted_states[i], name) == 0) {
+			*state = (enum vm_adopted_state)i;
+			return 0;
+		}
+	return -1;
+}
 
 const char *
 vm_message_name(enum vm_message_kind kind)
@@ -199,6 +229,10 @@ message_json(const struct vm_message *message)
 	case VM_MSG_RESULT:
 		return message->result != NULL ? json_pack("{s:s,s:O}", "msg",
 		    name, "result", message->result) : NULL;
+	case VM_MSG_ADOPTED:
+		return (unsigned int)message->adopted < VM_ADOPTED_COUNT ?
+		    json_pack("{s:s,s:s}", "msg", name, "state",
+		    vm_adopted_state_name(message->adopted)) : NULL;
 	case VM_MSG_COUNT:
 		return NULL;
 	default:
@@ -325,7 +359,7 @@ decode_members(json_t *json, struct vm_message *message, char *error,
 {
 	json_error_t json_error;
 	json_t *result = NULL;
-	const char *kind;
+	const char *kind, *state;
 	int force = 0, rc = 0;
 
 	switch (message->kind) {
@@ -348,6 +382,16 @@ decode_members(json_t *json, struct vm_message *message, char *error,
 		if (rc == 0 && result_check(result, error, error_size) < 0)
 			return -1;
 		message->result = json_incref(result);
+		break;
+	case VM_MSG_ADOPTED:
+		rc = json_unpack_ex(json, &json_error, JSON_STRICT, "{s:s,s:s}",
+		    "msg", &kind, "state", &state);
+		if (rc == 0 && adopted_state_by_name(state,
+		    &message->adopted) < 0) {
+			snprintf(error, error_size, "no adopted state named "
+			    "'%.32s'", state);
+			return -1;
+		}
 		break;
 	default:
 		rc = json_unpack_ex(json, &json_error, JSON_STRICT, "{s:s}",
@@ -460,25 +504,18 @@ ssize_t
 vm_channel_send_with_fds(int socket, const char *line, size_t length,
     const int *fds, unsigned int count)
 {
-	char control[CMSG_SPACE(sizeof(int) * VM_CHANNEL_FILES_MAX)];
+	union {
+		char buffer[SCM_RIGHTS_SPACE(VM_CHANNEL_FILES_MAX)];
+		struct cmsghdr align;
+	} control;
 	struct iovec iov = { .iov_base = (void *)line, .iov_len = length };
 	struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *header;
 
 	if (count > VM_CHANNEL_FILES_MAX || length == 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (count > 0) {
-		memset(control, 0, sizeof(control));
-		message.msg_control = control;
-		message.msg_controllen = CMSG_SPACE(sizeof(int) * count);
-		header = CMSG_FIRSTHDR(&message);
-		header->cmsg_level = SOL_SOCKET;
-		header->cmsg_type = SCM_RIGHTS;
-		header->cmsg_len = CMSG_LEN(sizeof(int) * count);
-		memcpy(CMSG_DATA(header), fds, sizeof(int) * count);
-	}
+	scm_rights_attach(&message, control.buffer, fds, count);
 	return sendmsg(socket, &message, MSG_NOSIGNAL);
 }
 

@@ -50,10 +50,13 @@ enum vm_message_kind {
 	VM_MSG_INFO,		/* answered by an ack with counters */
 	VM_MSG_STOP,		/* force: at once, else the guest is asked */
 	VM_MSG_X_FORBIDDEN_SYSCALL,	/* a test hook: the sandbox kills it */
+	VM_MSG_ADOPT,		/* a new daemon has the channel: answered
+				 * by adopted */
 	/* the VM process to the daemon */
 	VM_MSG_RUNNING,		/* the guest's first instruction is near */
 	VM_MSG_ACK,		/* ok, or desc says why not */
 	VM_MSG_RESULT,		/* how the VM ended; then the process exits */
+	VM_MSG_ADOPTED,		/* the VM's state, for the daemon that adopts */
 	VM_MSG_COUNT,
 };
 #define VM_MSG_NONE	VM_MSG_COUNT	/* "no message", in tables */
@@ -67,6 +70,17 @@ struct vm_spec_message {
 	bool test_hooks;
 };
 
+/* What a VM process says it is doing when a new daemon adopts it
+ * (docs/design.md, "A daemon restart keeps the VMs"). */
+enum vm_adopted_state {
+	VM_ADOPTED_STARTING,	/* its guest has not begun */
+	VM_ADOPTED_RUNNING,
+	VM_ADOPTED_PAUSED,
+	VM_ADOPTED_STOPPING,	/* a stop is under way */
+	VM_ADOPTED_COUNT,
+};
+const char *vm_adopted_state_name(enum vm_adopted_state state);
+
 /* One message; which members count depends on the kind. The json_t
  * members are owned by the message (vm_message_clear). */
 struct vm_message {
@@ -79,6 +93,7 @@ struct vm_message {
 					 * one, detail and counters bounded */
 	struct vm_spec_message *spec;	/* spec: borrowed when encoding,
 					 * owned (allocated) when decoded */
+	enum vm_adopted_state adopted;	/* adopted */
 };
 
 const char *vm_message_name(enum vm_message_kind kind);

@@ -153,6 +153,21 @@ vm_create(const struct vm_call *call)
 	vm_reply(registry, call->client, vm_record_info_json(vm), id);
 }
 
+/* uptime_s only while its guest runs */
+static json_t *
+list_entry(const struct vm_record *vm)
+{
+	json_t *entry = json_pack("{s:s,s:s,s:i,s:I,s:i,s:I}", "name",
+	    vm->spec.name, "state", vm_state_name(vm->state), "vcpus",
+	    (int)vm->spec.vcpus, "memory_mib", (json_int_t)vm->spec.memory_mib,
+	    "pid", (int)vm->process.pid, "owner", (json_int_t)vm->owner);
+
+	if (entry != NULL && vm_record_uptime(vm) >= 0)
+		json_object_set_new(entry, "uptime_s",
+		    json_integer(vm_record_uptime(vm)));
+	return entry;
+}
+
 static void
 vm_list(const struct vm_call *call)
 {
@@ -162,13 +177,7 @@ vm_list(const struct vm_call *call)
 
 	TAILQ_FOREACH(vm, &call->registry->vms, entry)
 		if (vm_record_visible(vm, uid))
-			json_array_append_new(list, json_pack("{s:s,s:s,s:i,"
-			    "s:I,s:i,s:I}", "name", vm->spec.name, "state",
-			    vm_state_name(vm->state), "vcpus",
-			    (int)vm->spec.vcpus, "memory_mib",
-			    (json_int_t)vm->spec.memory_mib, "pid",
-			    (int)vm->process.pid, "owner",
-			    (json_int_t)vm->owner));
+			json_array_append_new(list, list_entry(vm));
 	vm_reply(call->registry, call->client, list, call->request->id);
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -26,6 +27,19 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+static bool process_lives(pid_t pid, uint64_t start_time);
+
+/* A process this daemon did not start may have been reaped (by the
+ * service manager) and its pid reused: it is signalled only while it is
+ * the same process. */
+static void
+kill_process(struct vm_process *process)
+{
+	if (!process->adopted || process_lives(process->pid,
+	    process->start_time))
+		kill(process->pid, SIGKILL);
 }
 
 void
@@ -105,6 +119,7 @@ let_go(struct vm_process *process)
 	process->kill_timer = process->reap_event = process->end_timer = NULL;
 	process->pid = 0;
 	process->closed = false;
+	process->adopted = false;
 }
 
 static void
@@ -121,12 +136,25 @@ finish(struct vm_process *process, int status)
 
 /* Never waits: a child that has not ended is looked at again when its
  * pidfd (or the poll timer) says so. */
+/* One this daemon adopted is not its child: no status to wait for. Its end
+ * is a clean exit when it said how its VM ended, else a kill. */
+static void
+try_reap_adopted(struct vm_process *process)
+{
+	if (!process_lives(process->pid, process->start_time))
+		finish(process, process->reported ? 0 : SIGKILL);
+}
+
 static void
 try_reap(struct vm_process *process)
 {
 	int status = 0;
 	pid_t rc;
 
+	if (process->adopted) {
+		try_reap_adopted(process);
+		return;
+	}
 	while ((rc = waitpid(process->pid, &status, WNOHANG)) < 0 &&
 	    errno == EINTR)
 		;
@@ -158,7 +186,7 @@ end_timer_cb(evutil_socket_t fd, short what, void *context)
 	log_warnx("VM %s: its process %d has not ended %d ms after closing "
 	    "its channel: killing it", process->name, (int)process->pid,
 	    VM_END_GRACE_MS);
-	kill(process->pid, SIGKILL);
+	kill_process(process);
 }
 
 static int
@@ -205,12 +233,12 @@ process_closed(struct vm_process *process)
 	process->closed = true;
 	bufferevent_disable(process->control, EV_READ | EV_WRITE);
 	if (!process->reported)
-		kill(process->pid, SIGKILL);
+		kill_process(process);
 	if (watch_end(process) < 0) {
 		/* out of memory: the one wait left, on a killed child */
 		log_warnx("VM %s: cannot watch its process's end: killing it",
 		    process->name);
-		kill(process->pid, SIGKILL);
+		kill_process(process);
 		while (waitpid(process->pid, &status, 0) < 0 && errno == EINTR)
 			;
 		finish(process, status);
@@ -261,6 +289,9 @@ process_message(struct vm_process *process, const char *line, size_t length)
 		process->reported = true;
 		process->events->result(process->context, message.result);
 		break;
+	case VM_MSG_ADOPTED:
+		process->events->adopted(process->context, message.adopted);
+		break;
 	default:	/* the decoder takes only the kinds sent to the daemon */
 		break;
 	}
@@ -282,7 +313,7 @@ control_read_cb(struct bufferevent *bev, void *context)
 	if (evbuffer_get_length(input) > VM_CHANNEL_LINE_MAX) {
 		log_warnx("VM %s: its process sends an endless line: killing it",
 		    process->name);
-		kill(process->pid, SIGKILL);
+		kill_process(process);
 	}
 }
 
@@ -520,7 +551,7 @@ vm_process_kill(struct vm_process *process, bool on_request)
 		return;
 	if (on_request)
 		process->killed = true;
-	kill(process->pid, SIGKILL);
+	kill_process(process);
 }
 
 static void
@@ -564,10 +595,106 @@ vm_process_console_write(struct vm_process *process, const void *bytes,
 	return write(process->console_in, bytes, length);
 }
 
+int
+vm_process_channel_fds(const struct vm_process *process,
+    int fds[VM_HANDOVER_FDS])
+{
+	if (process->control == NULL || process->console_out < 0 ||
+	    process->console_in < 0)
+		return -1;
+	fds[VM_HANDOVER_CONTROL] = bufferevent_getfd(process->control);
+	fds[VM_HANDOVER_CONSOLE_OUT] = process->console_out;
+	fds[VM_HANDOVER_CONSOLE_IN] = process->console_in;
+	return 0;
+}
+
+void
+vm_process_detach(struct vm_process *process)
+{
+	let_go(process);
+}
+
+/* What came back through the store is checked before it is used: the
+ * control socket's peer is the process the record names (its pid, and
+ * the same start time, so a reused pid is not taken for it), and the
+ * console fds are the two ends of pipes, each the way round it must be. */
+static int
+adoptable(pid_t pid, uint64_t start_time, const int fds[VM_HANDOVER_FDS],
+    char *error, size_t error_size)
+{
+	struct ucred peer;
+	socklen_t length = sizeof(peer);
+	struct stat st;
+	int out, in;
+
+	if (getsockopt(fds[VM_HANDOVER_CONTROL], SOL_SOCKET, SO_PEERCRED, &peer,
+	    &length) < 0 || peer.pid != pid) {
+		snprintf(error, error_size, "its control socket's peer is not "
+		    "process %d", (int)pid);
+		return -1;
+	}
+	if (!process_lives(pid, start_time)) {
+		snprintf(error, error_size, "process %d is not the one that "
+		    "ran it (it ended, or its pid was reused)", (int)pid);
+		return -1;
+	}
+	out = fcntl(fds[VM_HANDOVER_CONSOLE_OUT], F_GETFL);
+	in = fcntl(fds[VM_HANDOVER_CONSOLE_IN], F_GETFL);
+	if (fstat(fds[VM_HANDOVER_CONSOLE_OUT], &st) < 0 ||
+	    !S_ISFIFO(st.st_mode) || out < 0 || (out & O_ACCMODE) != O_RDONLY ||
+	    fstat(fds[VM_HANDOVER_CONSOLE_IN], &st) < 0 ||
+	    !S_ISFIFO(st.st_mode) || in < 0 || (in & O_ACCMODE) != O_WRONLY) {
+		snprintf(error, error_size, "its console fds are not the ends "
+		    "of its console pipes");
+		return -1;
+	}
+	return 0;
+}
+
+int
+vm_process_adopt(struct vm_process *process, struct event_base *base,
+    pid_t pid, uint64_t start_time, const int fds[VM_HANDOVER_FDS],
+    const struct vm_process_events *events, void *context,
+    char *error, size_t error_size)
+{
+	static const char adopt[] = "\n{\"msg\":\"adopt\"}\n";
+	unsigned int i;
+
+	if (adoptable(pid, start_time, fds, error, error_size) < 0) {
+		for (i = 0; i < VM_HANDOVER_FDS; i++)
+			close(fds[i]);
+		return -1;
+	}
+	process->base = base;
+	process->events = events;
+	process->context = context;
+	process->pid = pid;
+	process->start_time = start_time;
+	process->start_ns = now_ns();
+	process->reported = process->killed = false;
+	process->adopted = true;
+	/* its end is the channel's, as for a child: the store holds only
+	 * the daemon's end */
+	if (watch(process, fds[VM_HANDOVER_CONTROL],
+	    fds[VM_HANDOVER_CONSOLE_OUT], fds[VM_HANDOVER_CONSOLE_IN]) <= 0) {
+		snprintf(error, error_size, "out of memory");
+		let_go(process);
+		return -1;
+	}
+	/* the empty line first ends whatever half a line the daemon that
+	 * died left on the channel */
+	if (bufferevent_write(process->control, adopt, strlen(adopt)) < 0) {
+		snprintf(error, error_size, "cannot write to its channel");
+		let_go(process);
+		return -1;
+	}
+	return 0;
+}
+
 void
 vm_process_release(struct vm_process *process)
 {
 	if (process->pid != 0)
-		kill(process->pid, SIGKILL);
+		kill_process(process);
 	let_go(process);
 }

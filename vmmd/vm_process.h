@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "vm_channel.h"
+#include "vm_handover.h"
 
 /* After its socketpair closes, how long a process has to end before it
  * is killed: a VM process exits right after its result. */
@@ -32,6 +33,8 @@ struct vm_process_events {
 	void (*result)(void *context, json_t *result);	/* borrowed */
 	void (*console)(void *context, const char *bytes, size_t length);
 	void (*ended)(void *context, const struct vm_process_end *end);
+	/* its answer to adopt: what its VM is doing */
+	void (*adopted)(void *context, enum vm_adopted_state state);
 };
 
 struct vm_process {
@@ -51,6 +54,7 @@ struct vm_process {
 	bool reported;			/* it sent a result */
 	bool killed;			/* on request */
 	bool closed;			/* its socketpair has closed */
+	bool adopted;			/* a daemon that died started it */
 	int pidfd;			/* readable once it has ended, or -1 */
 	struct event *reap_event;	/* on pidfd, or a timer without one */
 	struct event *end_timer;	/* VM_END_GRACE_MS after closed */
@@ -76,6 +80,22 @@ ssize_t vm_process_console_write(struct vm_process *process,
  * freed). */
 void vm_process_release(struct vm_process *process);
 
+/* The daemon's ends of its channel (vm_handover.h's order), for the
+ * service manager's store: -1 when it has none. */
+int vm_process_channel_fds(const struct vm_process *process,
+    int fds[VM_HANDOVER_FDS]);
+/* Lets go of it without a kill and with no callback: the daemon exits and
+ * leaves it to the next one (its channel kept by the store). */
+void vm_process_detach(struct vm_process *process);
+/* A process a daemon that died started, from the fds passed back by the
+ * store (taken: closed on failure too). Checked first (its peer's pid and
+ * start time, its pipes); then watched as a child is, and asked what its
+ * VM is doing (the adopted event answers). 0, or -1 with error saying
+ * why. */
+int vm_process_adopt(struct vm_process *process, struct event_base *base,
+    pid_t pid, uint64_t start_time, const int fds[VM_HANDOVER_FDS],
+    const struct vm_process_events *events, void *context,
+    char *error, size_t error_size);
 int vm_process_start_time(pid_t pid, uint64_t *start_time, bool *zombie);
 int vm_process_outlive(pid_t pid, uint64_t start_time, unsigned int timeout_ms);
 

@@ -138,6 +138,7 @@ record_write(const struct vm_record *vm)
 	record->owner = vm->owner;
 	record->pid = vm->process.pid;
 	record->start_time = vm->process.pid != 0 ? vm->process.start_time : 0;
+	record->started_at = vm->process.pid != 0 ? vm->started_at : 0;
 	string_member(record->outcome, sizeof(record->outcome),
 	    vm->last_result, "outcome");
 	string_member(record->detail, sizeof(record->detail), vm->last_result,
@@ -192,6 +193,9 @@ vm_record_info_json(const struct vm_record *vm)
 	    "state", vm_state_name(vm->state), "config",
 	    api_vm_spec_json(&vm->spec), "pid", (int)vm->process.pid,
 	    "console_log", vm->console_log, "owner", (json_int_t)vm->owner);
+	if (info != NULL && vm_record_uptime(vm) >= 0)
+		json_object_set_new(info, "uptime_s",
+		    json_integer(vm_record_uptime(vm)));
 	if (info != NULL && vm->last_result != NULL)
 		json_object_set(info, "last_run", vm->last_result);
 	return info;
@@ -415,9 +419,45 @@ pending_fail_all(struct vm_record *vm, const char *why)
 void
 vm_record_running(struct vm_record *vm, uint64_t start_us)
 {
-	if (vm->state == VM_STATE_STARTING)
-		vm_record_set_state(vm, VM_STATE_RUNNING, json_pack("{s:I}",
-		    "start_us", (json_int_t)start_us));
+	if (vm->state != VM_STATE_STARTING)
+		return;
+	vm->started_at = (int64_t)time(NULL);
+	vm_record_set_state(vm, VM_STATE_RUNNING, json_pack("{s:I}",
+	    "start_us", (json_int_t)start_us));
+}
+
+int64_t
+vm_record_uptime(const struct vm_record *vm)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (vm->started_at <= 0 || vm->process.pid == 0)
+		return -1;
+	return now > vm->started_at ? now - vm->started_at : 0;
+}
+
+/* What the process of a daemon that died says its VM does now: the state
+ * its record held may have changed on the way (a stop, a pause asked just
+ * before that daemon died). */
+void
+vm_record_adopted(struct vm_record *vm, enum vm_adopted_state adopted)
+{
+	static const enum vm_state states[VM_ADOPTED_COUNT] = {
+		[VM_ADOPTED_STARTING] = VM_STATE_STARTING,
+		[VM_ADOPTED_RUNNING] = VM_STATE_RUNNING,
+		[VM_ADOPTED_PAUSED] = VM_STATE_PAUSED,
+		[VM_ADOPTED_STOPPING] = VM_STATE_STOPPING,
+	};
+	enum vm_state state = states[adopted];
+
+	log_info("VM %s: its process %d is adopted, %s", vm->spec.name,
+	    (int)vm->process.pid, vm_adopted_state_name(adopted));
+	if (state == VM_STATE_RUNNING && vm->started_at <= 0)
+		vm->started_at = (int64_t)time(NULL);
+	if (state != vm->state)
+		vm_record_set_state(vm, state, NULL);
+	else
+		record_sync(vm);
 }
 
 void
@@ -465,6 +505,7 @@ vm_record_ended(struct vm_record *vm, const struct vm_process_end *end)
 	json_t *extra = end_of(vm, end, &state);
 
 	state_pid_remove(vm->registry->config->state_dir, vm->spec.name);
+	vm->started_at = 0;
 	vm_record_set_state(vm, state, extra);
 	pending_fail_all(vm, "has stopped");
 }
@@ -585,6 +626,7 @@ vm_record_console_recent(const struct vm_record *vm, bool base64)
  * time to shut down) + VM_STOP_GRACE_S in all. */
 struct restore {
 	struct vm_registry *registry;
+	struct vm_handover *handover;	/* or NULL */
 	struct timespec deadline;
 };
 
@@ -623,6 +665,34 @@ restarted_result(const struct state_record *record,
 	    detail);
 }
 
+/* A process whose channel came back through the store is taken over;
+ * 1 when it was, 0 when there was nothing to take, -1 when it could not
+ * be (then its process is handled as one that outlived its daemon). */
+static int
+adopt_one(struct vm_record *vm, const struct state_record *record,
+    struct vm_handover *handover)
+{
+	int fds[VM_HANDOVER_FDS], rc;
+	char error[160];
+
+	if (handover == NULL || record->pid == 0)
+		return 0;
+	rc = vm_handover_take(handover, record->spec.name, fds);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0 || vm->registry->supervisor->adopt(vm, record->pid,
+	    record->start_time, fds, error, sizeof(error)) < 0) {
+		log_warnx("VM %s: its process %d cannot be adopted: %s",
+		    record->spec.name, (int)record->pid, rc < 0 ? "not all "
+		    "of its channel came back from the service manager" : error);
+		vm_handover_forget(record->spec.name);
+		return -1;
+	}
+	vm->state = record->state;
+	vm->started_at = record->started_at;
+	return 1;
+}
+
 static void
 restore_one(const struct state_record *record, void *context)
 {
@@ -630,29 +700,38 @@ restore_one(const struct state_record *record, void *context)
 	struct vm_registry *registry = restore->registry;
 	json_t *result = NULL;
 	struct vm_record *vm;
+	int adopted = 0;
 
-	/* First its process, whether or not the VM is listed again. */
-	if (record->pid != 0)
-		result = restarted_result(record, &restore->deadline);
-	else if (record->outcome[0] != '\0')
-		result = json_pack("{s:s,s:s}", "outcome", record->outcome,
-		    "detail", record->detail);
 	vm = registry->count < registry->config->limits.vms ?
 	    vm_record_new(registry, &record->spec) : NULL;
+	if (vm != NULL) {
+		vm->owner = record->owner;
+		adopted = adopt_one(vm, record, restore->handover);
+	}
+	/* its process, whether or not the VM is listed again */
+	if (adopted <= 0 && record->pid != 0)
+		result = restarted_result(record, &restore->deadline);
+	else if (adopted <= 0 && record->outcome[0] != '\0')
+		result = json_pack("{s:s,s:s}", "outcome", record->outcome,
+		    "detail", record->detail);
+	else if (record->outcome[0] != '\0')	/* the run before this one */
+		result = json_pack("{s:s,s:s}", "outcome", record->outcome,
+		    "detail", record->detail);
 	if (vm == NULL) {
 		log_warnx("VM %s: not restored: %u VMs already (limits.vms), "
 		    "or out of memory", record->spec.name, registry->count);
 		json_decref(result);
 		return;
 	}
-	vm->state = record->pid != 0 ? VM_STATE_STOPPED : record->state;
-	vm->owner = record->owner;
+	if (adopted <= 0)
+		vm->state = record->pid != 0 ? VM_STATE_STOPPED : record->state;
 	vm->last_result = result;
 	TAILQ_INSERT_TAIL(&registry->vms, vm, entry);
 	registry->count++;
 	record_sync(vm);
-	log_info("VM %s: restored from its record, %s", vm->spec.name,
-	    vm_state_name(vm->state));
+	log_info("VM %s: restored from its record, %s%s", vm->spec.name,
+	    vm_state_name(vm->state), adopted > 0 ? ", its process adopted" :
+	    "");
 }
 
 /* A pid file names a process whether or not its record could be read:
@@ -662,9 +741,13 @@ static void
 restore_pid(const char *name, pid_t pid, uint64_t start_time, void *context)
 {
 	struct restore *restore = context;
-	int rc = vm_process_outlive(pid, start_time,
-	    remaining_ms(&restore->deadline));
+	struct vm_record *vm = vm_registry_find(restore->registry, name);
+	int rc;
 
+	if (vm != NULL && vm->process.pid == pid)
+		return;		/* adopted: its pid file is written again */
+	rc = vm_process_outlive(pid, start_time,
+	    remaining_ms(&restore->deadline));
 	if (rc != 0)
 		log_warnx("VM %s: process %d, named by its pid file only (its "
 		    "record could not be read), %s", name, (int)pid, rc > 0 ?
@@ -673,24 +756,48 @@ restore_pid(const char *name, pid_t pid, uint64_t start_time, void *context)
 
 /* At start-up, before the socket listens: the VMs of a daemon that died. */
 void
-vm_registry_restore(struct vm_registry *registry)
+vm_registry_restore(struct vm_registry *registry, struct vm_handover *handover)
 {
 	const struct daemon_config *config = registry->config;
 	const struct api_vm_limits limits = {
 		config->limits.vcpus_per_vm, config->limits.memory_mib_per_vm,
 	};
-	struct restore restore = { .registry = registry };
+	struct restore restore = { .registry = registry, .handover = handover };
+	struct vm_record *vm;
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &restore.deadline);
 	restore.deadline.tv_sec += config->stop_timeout_s + VM_STOP_GRACE_S;
 	rc = state_records_load(config->state_dir, &limits, restore_one,
 	    &restore);
+	/* channels no record claims: their processes stop their guests */
+	if (handover != NULL)
+		vm_handover_drop_rest(handover);
 	if (rc == 0)
 		rc = state_pids_load(config->state_dir, restore_pid, &restore);
 	if (rc < 0)
 		log_warnx("cannot read the state directory %s: %s",
 		    config->state_dir, strerror(-rc));
+	TAILQ_FOREACH(vm, &registry->vms, entry)
+		if (vm->process.pid != 0 && state_pid_write(config->state_dir,
+		    vm->spec.name, vm->process.pid, vm->process.start_time) < 0)
+			log_warn("VM %s: cannot write its pid file again",
+			    vm->spec.name);
+}
+
+unsigned int
+vm_registry_hand_over(struct vm_registry *registry)
+{
+	struct vm_record *vm;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(vm, &registry->vms, entry)
+		if (vm->process.pid != 0) {
+			record_sync(vm);	/* as it is: the next daemon's */
+			registry->supervisor->detach(vm);
+			n++;
+		}
+	return n;
 }
 
 /* A clean exit: the VMs have stopped and are forgotten with the daemon. */
@@ -731,12 +838,40 @@ on_console(void *context, const char *bytes, size_t length)
 static void
 on_ended(void *context, const struct vm_process_end *end)
 {
-	vm_record_ended(context, end);
+	struct vm_record *vm = context;
+
+	if (vm->registry->hand_over)
+		vm_handover_forget(vm->spec.name);
+	vm_record_ended(vm, end);
+}
+
+static void
+on_adopted(void *context, enum vm_adopted_state state)
+{
+	vm_record_adopted(context, state);
 }
 
 static const struct vm_process_events process_events = {
-	on_running, on_ack, on_result, on_console, on_ended,
+	on_running, on_ack, on_result, on_console, on_ended, on_adopted,
 };
+
+/* Its channel to the service manager's store, for the next daemon: one
+ * that cannot be stored is said, and the VM runs on (a restart then stops
+ * it, as without a store). */
+static void
+channel_store(struct vm_record *vm)
+{
+	int fds[VM_HANDOVER_FDS], rc;
+
+	if (!vm->registry->hand_over ||
+	    vm_process_channel_fds(&vm->process, fds) < 0)
+		return;
+	rc = vm_handover_store(vm->spec.name, fds);
+	if (rc < 0)
+		log_warnx("VM %s: the service manager cannot keep its channel "
+		    "(%s): a restart of the daemon will stop it", vm->spec.name,
+		    strerror(-rc));
+}
 
 static int
 process_spawn(struct vm_record *vm, char *error, size_t error_size)
@@ -771,7 +906,23 @@ process_spawn(struct vm_record *vm, char *error, size_t error_size)
 	    vm->process.pid, vm->process.start_time) < 0)
 		log_warn("VM %s: cannot write its pid file in %s (its record "
 		    "still names the process)", vm->spec.name, config->state_dir);
+	if (rc == 0)
+		channel_store(vm);
 	return rc;
+}
+
+static int
+process_adopt(struct vm_record *vm, pid_t pid, uint64_t start_time,
+    const int fds[VM_HANDOVER_FDS], char *error, size_t error_size)
+{
+	return vm_process_adopt(&vm->process, vm->registry->base, pid,
+	    start_time, fds, &process_events, vm, error, error_size);
+}
+
+static void
+process_detach(struct vm_record *vm)
+{
+	vm_process_detach(&vm->process);
 }
 
 static int
@@ -806,5 +957,5 @@ process_release(struct vm_record *vm)
 
 const struct vm_supervisor vm_registry_processes = {
 	process_spawn, process_send, process_stop, process_kill,
-	process_console_write, process_release,
+	process_console_write, process_release, process_detach, process_adopt,
 };

@@ -82,6 +82,10 @@ struct vm_record {
 	 * act on it, and its paths open as the policy lets that client's
 	 * (images.root_any_path for root) */
 	uid_t owner;
+	/* when its guest began to run (CLOCK_REALTIME, seconds; 0: it does
+	 * not run), kept in its record so that uptime goes on across a
+	 * daemon restart */
+	int64_t started_at;
 };
 TAILQ_HEAD(vm_list, vm_record);
 
@@ -118,6 +122,13 @@ struct vm_supervisor {
 	ssize_t (*console_write)(struct vm_record *vm, const void *bytes,
 	    size_t length);
 	void (*release)(struct vm_record *vm);
+	/* lets go of its process without a kill (the daemon exits and the
+	 * service manager's store keeps its channel) */
+	void (*detach)(struct vm_record *vm);
+	/* takes over the process a daemon that died ran for vm, from its
+	 * channel's fds (taken): 0, or -1 with error */
+	int (*adopt)(struct vm_record *vm, pid_t pid, uint64_t start_time,
+	    const int fds[VM_HANDOVER_FDS], char *error, size_t error_size);
 };
 
 struct vm_registry {
@@ -128,6 +139,9 @@ struct vm_registry {
 	const struct vm_supervisor *supervisor;
 	struct event_base *base;	/* the supervisor's */
 	const char *exe;		/* what a VM process runs */
+	/* under a service manager with keep_vms_on_restart: each VM
+	 * process's channel goes to its store (vm_handover.h) */
+	bool hand_over;
 };
 
 /* The supervisor of the daemon: vm_process.c. */
@@ -146,7 +160,13 @@ void vm_registry_kill_all(struct vm_registry *registry);
 void vm_registry_forget_client(struct vm_registry *registry,
     struct client *client);
 void vm_registry_free_all(struct vm_registry *registry);
-void vm_registry_restore(struct vm_registry *registry);
+/* The records of a daemon that ran before: their VMs listed again, and
+ * their processes adopted where handover (or NULL) has their channels. */
+void vm_registry_restore(struct vm_registry *registry,
+    struct vm_handover *handover);
+/* The daemon exits and leaves its VMs running: every record kept as it is,
+ * every process detached. How many were. */
+unsigned int vm_registry_hand_over(struct vm_registry *registry);
 void vm_registry_forget_records(struct vm_registry *registry);
 
 /* The reply functions, the registry's and the command handlers' one way
@@ -185,5 +205,8 @@ void vm_record_result(struct vm_record *vm, json_t *result);
 void vm_record_console(struct vm_record *vm, const char *bytes,
     size_t length);
 void vm_record_ended(struct vm_record *vm, const struct vm_process_end *end);
+void vm_record_adopted(struct vm_record *vm, enum vm_adopted_state state);
+/* Seconds since its guest began to run, or -1 when it does not run. */
+int64_t vm_record_uptime(const struct vm_record *vm);
 
 #endif

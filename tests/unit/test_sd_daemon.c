@@ -73,6 +73,70 @@ START_TEST(test_notify_path)
 }
 END_TEST
 
+/* FDSTORE=1: the datagram carries the fd, which the receiver holds as its
+ * own (the same pipe: what is written into one end comes out of its). */
+START_TEST(test_notify_fds)
+{
+	char name[64], buffer[64], control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { buffer, sizeof(buffer) - 1 };
+	struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = control, .msg_controllen = sizeof(control) };
+	struct cmsghdr *header;
+	int fd, pipe_fds[2], got;
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "/tmp/vmmd-notify-fds-%d", (int)getpid());
+	unlink(name);
+	fd = bind_receiver(name);
+	setenv("NOTIFY_SOCKET", name, 1);
+	ck_assert_int_eq(pipe(pipe_fds), 0);
+	ck_assert_int_eq(sd_daemon_notify_fds("FDSTORE=1\nFDNAME=vmmd-control.a",
+	    &pipe_fds[1], 1), 1);
+	n = recvmsg(fd, &message, MSG_DONTWAIT);
+	ck_assert_int_eq(n, (ssize_t)strlen("FDSTORE=1\nFDNAME=vmmd-control.a"));
+	buffer[n] = '\0';
+	ck_assert_str_eq(buffer, "FDSTORE=1\nFDNAME=vmmd-control.a");
+	header = CMSG_FIRSTHDR(&message);
+	ck_assert_ptr_nonnull(header);
+	ck_assert_int_eq(header->cmsg_type, SCM_RIGHTS);
+	memcpy(&got, CMSG_DATA(header), sizeof(got));
+	ck_assert_int_eq(write(got, "x", 1), 1);
+	ck_assert_int_eq(read(pipe_fds[0], buffer, 1), 1);
+	ck_assert_int_eq(buffer[0], 'x');
+	ck_assert_int_eq(sd_daemon_notify_fds("FDSTORE=1", pipe_fds,
+	    SD_DAEMON_NOTIFY_FDS_MAX + 1), -EINVAL);
+	close(got);
+	close(pipe_fds[0]);
+	close(pipe_fds[1]);
+	close(fd);
+	unlink(name);
+	unsetenv("NOTIFY_SOCKET");
+}
+END_TEST
+
+/* LISTEN_FDNAMES: the name of each passed fd, by its index. */
+START_TEST(test_listen_names)
+{
+	const char *names = "vmmd.socket:vmmd-control.a::vmmd-console-in.a";
+	char name[32];
+
+	ck_assert_int_eq(sd_daemon_listen_name(names, 0, name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "vmmd.socket");
+	ck_assert_int_eq(sd_daemon_listen_name(names, 1, name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "vmmd-control.a");
+	ck_assert_int_eq(sd_daemon_listen_name(names, 2, name, sizeof(name)),
+	    -ENOENT);
+	ck_assert_int_eq(sd_daemon_listen_name(names, 3, name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "vmmd-console-in.a");
+	ck_assert_int_eq(sd_daemon_listen_name(names, 4, name, sizeof(name)),
+	    -ENOENT);
+	ck_assert_int_eq(sd_daemon_listen_name(NULL, 0, name, sizeof(name)),
+	    -ENOENT);
+	ck_assert_int_eq(sd_daemon_listen_name(names, 1, name, 8),
+	    -ENAMETOOLONG);
+}
+END_TEST
+
 START_TEST(test_notify_abstract)
 {
 	char name[64];
@@ -254,6 +318,8 @@ sd_daemon_suite(void)
 	tcase_add_test(tc, test_notify_without_socket);
 	tcase_add_test(tc, test_notify_path);
 	tcase_add_test(tc, test_notify_abstract);
+	tcase_add_test(tc, test_notify_fds);
+	tcase_add_test(tc, test_listen_names);
 	tcase_add_test(tc, test_notify_bad_names);
 	tcase_add_test(tc, test_listen_fds_parse);
 	tcase_add_test(tc, test_listen_fds_passed);

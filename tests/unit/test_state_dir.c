@@ -54,7 +54,13 @@ START_TEST(test_parse_good)
 	ck_assert_int_eq(record.state, VM_STATE_RUNNING);
 	ck_assert_int_eq(record.pid, 1234);
 	ck_assert_uint_eq(record.start_time, 99);
+	ck_assert_int_eq(record.started_at, 0);
 	ck_assert_str_eq(record.outcome, "");
+	/* when its guest began, kept for its uptime across a restart */
+	ck_assert_int_eq(parse("{\"version\":1,\"spec\":" SPEC ",\"state\":"
+	    "\"running\",\"pid\":1234,\"start_time\":99,\"started_at\":"
+	    "1700000000}", &record, why, sizeof(why)), 0);
+	ck_assert_int_eq(record.started_at, 1700000000);
 	ck_assert_int_eq(parse("{\"version\":1,\"spec\":" SPEC ",\"state\":"
 	    "\"crashed\",\"pid\":0,\"start_time\":0,\"last_run\":{\"outcome\":"
 	    "\"crashed\",\"detail\":\"signal 9\"}}", &record, why,
@@ -95,6 +101,10 @@ static const struct {
 	    "\"start_time\":0}", "name" },
 	{ "{\"version\":1,\"spec\":" SPEC ",\"state\":\"stopped\",\"pid\":0,"
 	    "\"start_time\":0,\"last_run\":{\"outcome\":3}}", "last_run" },
+	{ "{\"version\":1,\"spec\":" SPEC ",\"state\":\"stopped\",\"pid\":0,"
+	    "\"start_time\":0,\"started_at\":5}", "started_at 5" },
+	{ "{\"version\":1,\"spec\":" SPEC ",\"state\":\"running\",\"pid\":9,"
+	    "\"start_time\":1,\"started_at\":-5}", "started_at -5" },
 	{ "{\"version\":\"1\",\"spec\":" SPEC ",\"state\":\"defined\",\"pid\":0,"
 	    "\"start_time\":0}", "Expected integer" },
 };

@@ -93,6 +93,48 @@ START_TEST(test_each_kind_round_trips)
 	ck_assert(json_equal(got.result, sent.result));
 	json_decref(sent.result);
 	vm_message_clear(&got);
+	sent = (struct vm_message){ .kind = VM_MSG_ADOPT };
+	round_trip(&sent, VM_CHANNEL_TO_PROCESS, &got);
+	for (i = 0; i < VM_ADOPTED_COUNT; i++) {
+		sent = (struct vm_message){ .kind = VM_MSG_ADOPTED,
+		    .adopted = (enum vm_adopted_state)i };
+		round_trip(&sent, VM_CHANNEL_TO_DAEMON, &got);
+		ck_assert_int_eq(got.adopted, (int)i);
+	}
+}
+END_TEST
+
+/* What a taken-over process may answer to adopt, and what it may not. */
+START_TEST(test_adopted_refused)
+{
+	static const struct {
+		const char *line;
+		const char *says;
+	} bad[] = {
+		{ "{\"msg\":\"adopted\"}", "state" },
+		{ "{\"msg\":\"adopted\",\"state\":\"defined\"}",
+		    "no adopted state named 'defined'" },
+		{ "{\"msg\":\"adopted\",\"state\":7}", "string" },
+		{ "{\"msg\":\"adopted\",\"state\":\"running\",\"pid\":1}",
+		    "pid" },
+		{ "{\"msg\":\"adopt\"}", "goes the other way" },
+	};
+	struct vm_message got;
+	char error[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		error[0] = '\0';
+		ck_assert_int_eq(vm_message_decode(bad[i].line,
+		    strlen(bad[i].line), VM_CHANNEL_TO_DAEMON, &got, error,
+		    sizeof(error)), -1);
+		ck_assert_msg(strstr(error, bad[i].says) != NULL,
+		    "%s: '%s' lacks '%s'", bad[i].line, error, bad[i].says);
+	}
+	/* and the encoder sends no state it does not know */
+	got = (struct vm_message){ .kind = VM_MSG_ADOPTED,
+	    .adopted = VM_ADOPTED_COUNT };
+	ck_assert_ptr_null(vm_message_encode(&got));
 }
 END_TEST
 
@@ -260,6 +302,7 @@ vm_channel_suite(void)
 
 	tcase_add_test(tcase, test_table);
 	tcase_add_test(tcase, test_each_kind_round_trips);
+	tcase_add_test(tcase, test_adopted_refused);
 	tcase_add_test(tcase, test_spec_round_trips);
 	tcase_add_test(tcase, test_refused);
 	tcase_add_test(tcase, test_result_and_counters_bounded);

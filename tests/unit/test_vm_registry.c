@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -162,9 +163,32 @@ fake_release(struct vm_record *vm)
 	vm->process.pid = 0;
 }
 
+static void
+fake_detach(struct vm_record *vm)
+{
+	vm->process.pid = 0;
+}
+
+static int
+fake_adopt(struct vm_record *vm, pid_t pid, uint64_t start_time,
+    const int fds[VM_HANDOVER_FDS], char *error, size_t error_size)
+{
+	unsigned int i;
+
+	(void)start_time;
+	for (i = 0; i < VM_HANDOVER_FDS; i++)
+		close(fds[i]);
+	if (rec.fail_spawn) {
+		snprintf(error, error_size, "its peer is not it: a test");
+		return -1;
+	}
+	vm->process.pid = pid;
+	return 0;
+}
+
 static const struct vm_supervisor fake = {
 	fake_spawn, fake_send, fake_stop, fake_kill, fake_console_write,
-	fake_release,
+	fake_release, fake_detach, fake_adopt,
 };
 
 static void
@@ -417,6 +441,86 @@ END_TEST
 /* A VM is its creator's: a client that is neither root nor its owner
  * cannot see it (vm-list), act on it (any command naming it) or hear of
  * it (events carry the owner, for client.c to filter); root sees all. */
+/* The handover's three fds for VM, as the service manager passes them. */
+static void
+handover_of(struct vm_handover *handover, const char *vm, int peers[3])
+{
+	char name[VM_HANDOVER_NAME_MAX];
+	unsigned int i;
+	int pair[2];
+
+	for (i = 0; i < VM_HANDOVER_FDS; i++) {
+		ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+		vm_handover_fd_name(name, sizeof(name), vm,
+		    (enum vm_handover_fd)i);
+		ck_assert_int_eq(vm_handover_add(handover, name, pair[0]), 1);
+		peers[i] = pair[1];
+	}
+}
+
+/* A daemon that exits under a service manager leaves its VM running and
+ * its record as it was; the next one adopts the process from the channel
+ * passed back, keeps its uptime, and takes its state from its answer. */
+START_TEST(test_hand_over_and_adopt)
+{
+	struct vm_handover handover = { 0 };
+	struct vm_record *vm = running_vm();
+	int64_t started_at = vm->started_at;
+	int peers[3];
+	unsigned int i;
+
+	ck_assert_int_gt(started_at, 0);
+	ck_assert_int_ge(vm_record_uptime(vm), 0);
+	ck_assert_uint_eq(vm_registry_hand_over(&registry), 1);
+	ck_assert_int_eq(vm->process.pid, 0);
+	ck_assert_int_eq(vm_record_uptime(vm), -1);
+	vm_registry_free_all(&registry);
+
+	vm_registry_init(&registry, &config, &output, &fake);
+	handover_of(&handover, "a", peers);
+	vm_registry_restore(&registry, &handover);
+	vm = vm_registry_find(&registry, "a");
+	ck_assert_ptr_nonnull(vm);
+	ck_assert_int_eq(vm->process.pid, 4242);
+	ck_assert_int_eq(vm->state, VM_STATE_RUNNING);
+	ck_assert_int_eq(vm->started_at, started_at);
+	ck_assert_ptr_null(vm->last_result);
+	forget_recorded();
+	vm_record_adopted(vm, VM_ADOPTED_PAUSED);
+	ck_assert_int_eq(vm->state, VM_STATE_PAUSED);
+	expect_event(0, "VM_PAUSED");
+	for (i = 0; i < VM_HANDOVER_FDS; i++)
+		close(peers[i]);
+}
+END_TEST
+
+/* A process that cannot be adopted is one that outlived its daemon: the
+ * VM is listed stopped, and the channel that came back is closed. */
+START_TEST(test_adopt_refused)
+{
+	struct vm_handover handover = { 0 };
+	char byte;
+	int peers[3];
+	unsigned int i;
+
+	running_vm();
+	ck_assert_uint_eq(vm_registry_hand_over(&registry), 1);
+	vm_registry_free_all(&registry);
+	vm_registry_init(&registry, &config, &output, &fake);
+	handover_of(&handover, "a", peers);
+	rec.fail_spawn = true;	/* fake_adopt refuses */
+	vm_registry_restore(&registry, &handover);
+	ck_assert_int_eq(vm_registry_find(&registry, "a")->state,
+	    VM_STATE_STOPPED);
+	ck_assert_str_eq(json_string_value(json_object_get(vm_registry_find(
+	    &registry, "a")->last_result, "outcome")), "daemon-restarted");
+	for (i = 0; i < VM_HANDOVER_FDS; i++) {
+		ck_assert_int_eq(recv(peers[i], &byte, 1, MSG_DONTWAIT), 0);
+		close(peers[i]);
+	}
+}
+END_TEST
+
 START_TEST(test_owners)
 {
 	json_t *list;
@@ -502,6 +606,8 @@ vm_registry_suite(void)
 	tcase_add_test(tcase, test_end_becomes_a_state);
 	tcase_add_test(tcase, test_states_and_limits);
 	tcase_add_test(tcase, test_owners);
+	tcase_add_test(tcase, test_hand_over_and_adopt);
+	tcase_add_test(tcase, test_adopt_refused);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
