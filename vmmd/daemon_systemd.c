@@ -209,6 +209,7 @@ daemon_reload(struct daemon *daemon)
 	daemon->group_known = group != NULL;
 	daemon->group_gid = group != NULL ? group->gr_gid : 0;
 	daemon->config = next;
+	daemon->registry.hand_over = daemon_systemd_hand_over(daemon);
 	log_info("reloaded %s: %u VMs untouched", next.config_path,
 	    daemon->registry.count);
 out:

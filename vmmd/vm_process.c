@@ -4,6 +4,7 @@
  * through the callbacks of whoever started it (vm_process.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -289,8 +290,9 @@ process_message(struct vm_process *process, const char *line, size_t length)
 		process->reported = true;
 		process->events->result(process->context, message.result);
 		break;
-	case VM_MSG_ADOPTED:
-		process->events->adopted(process->context, message.adopted);
+	case VM_MSG_ADOPTED:	/* answered in the handshake only */
+		log_warnx("VM %s: its process says it is adopted, unasked",
+		    process->name);
 		break;
 	default:	/* the decoder takes only the kinds sent to the daemon */
 		break;
@@ -615,24 +617,17 @@ vm_process_detach(struct vm_process *process)
 }
 
 /* What came back through the store is checked before it is used: the
- * control socket's peer is the process the record names (its pid, and
- * the same start time, so a reused pid is not taken for it), and the
- * console fds are the two ends of pipes, each the way round it must be. */
+ * pid still has the record's start time (a reused pid is not taken for
+ * it), and the console fds are the two ends of pipes, each the way round
+ * it must be. Who holds the control socket's other end is the handshake's
+ * to prove (adopt_handshake). */
 static int
 adoptable(pid_t pid, uint64_t start_time, const int fds[VM_HANDOVER_FDS],
     char *error, size_t error_size)
 {
-	struct ucred peer;
-	socklen_t length = sizeof(peer);
 	struct stat st;
 	int out, in;
 
-	if (getsockopt(fds[VM_HANDOVER_CONTROL], SOL_SOCKET, SO_PEERCRED, &peer,
-	    &length) < 0 || peer.pid != pid) {
-		snprintf(error, error_size, "its control socket's peer is not "
-		    "process %d", (int)pid);
-		return -1;
-	}
 	if (!process_lives(pid, start_time)) {
 		snprintf(error, error_size, "process %d is not the one that "
 		    "ran it (it ended, or its pid was reused)", (int)pid);
@@ -651,20 +646,113 @@ adoptable(pid_t pid, uint64_t start_time, const int fds[VM_HANDOVER_FDS],
 	return 0;
 }
 
+/* One byte of the channel, within the deadline, with the pid of the
+ * process that sent it (SCM_CREDENTIALS, which the kernel fills in: a
+ * sender without CAP_SYS_ADMIN cannot name another pid). 1, 0 at its
+ * end, -1 on a timeout or an error. */
+static int
+read_credited(int fd, char *byte, pid_t *sender, int timeout_ms)
+{
+	union {
+		char buffer[CMSG_SPACE(sizeof(struct ucred))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { byte, 1 };
+	struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = control.buffer,
+	    .msg_controllen = sizeof(control.buffer) };
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct cmsghdr *header;
+	struct ucred credentials;
+	ssize_t n;
+
+	if (poll(&pfd, 1, timeout_ms) != 1)
+		return -1;
+	n = recvmsg(fd, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n <= 0)
+		return n == 0 ? 0 : -1;
+	*sender = 0;
+	for (header = CMSG_FIRSTHDR(&message); header != NULL;
+	    header = CMSG_NXTHDR(&message, header))
+		if (header->cmsg_level == SOL_SOCKET &&
+		    header->cmsg_type == SCM_CREDENTIALS &&
+		    header->cmsg_len == CMSG_LEN(sizeof(credentials))) {
+			memcpy(&credentials, CMSG_DATA(header),
+			    sizeof(credentials));
+			*sender = credentials.pid;
+		}
+	return 1;
+}
+
+/* adopt, then its answer: the first line that decodes as adopted, sent by
+ * the process the record names. Lines before it (what it said while no
+ * daemon read) are dropped. Read a byte at a time, so that nothing after
+ * the answer is taken from the event loop's reader. */
+static int
+adopt_handshake(int fd, pid_t pid, enum vm_adopted_state *state,
+    char *error, size_t error_size)
+{
+	static const char adopt[] = "\n{\"msg\":\"adopt\"}\n";
+	char line[VM_CHANNEL_DESC_MAX * 2], why[160];
+	struct vm_message message;
+	size_t length = 0;
+	pid_t sender = 0;
+	int one = 1, rc;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) < 0 ||
+	    write(fd, adopt, strlen(adopt)) != (ssize_t)strlen(adopt)) {
+		snprintf(error, error_size, "cannot write to its channel: %s",
+		    strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		rc = read_credited(fd, &line[length], &sender,
+		    VM_ADOPT_TIMEOUT_MS);
+		if (rc <= 0) {
+			snprintf(error, error_size, "%s", rc == 0 ? "its channel "
+			    "ended (its VM stopped meanwhile)" : "no answer to "
+			    "adopt in time");
+			return -1;
+		}
+		if (line[length] != '\n') {
+			length = length + 1 < sizeof(line) ? length + 1 : 0;
+			continue;
+		}
+		rc = vm_message_decode(line, length, VM_CHANNEL_TO_DAEMON,
+		    &message, why, sizeof(why));
+		length = 0;
+		if (rc < 0 || message.kind != VM_MSG_ADOPTED) {
+			vm_message_clear(&message);
+			continue;
+		}
+		if (sender != pid) {
+			snprintf(error, error_size, "its answer came from "
+			    "process %d, not %d", (int)sender, (int)pid);
+			return -1;
+		}
+		*state = message.adopted;
+		return 0;
+	}
+}
+
 int
 vm_process_adopt(struct vm_process *process, struct event_base *base,
     pid_t pid, uint64_t start_time, const int fds[VM_HANDOVER_FDS],
     const struct vm_process_events *events, void *context,
-    char *error, size_t error_size)
+    enum vm_adopted_state *state, char *error, size_t error_size)
 {
-	static const char adopt[] = "\n{\"msg\":\"adopt\"}\n";
+	int one = 0;
 	unsigned int i;
 
-	if (adoptable(pid, start_time, fds, error, error_size) < 0) {
+	if (adoptable(pid, start_time, fds, error, error_size) < 0 ||
+	    adopt_handshake(fds[VM_HANDOVER_CONTROL], pid, state, error,
+	    error_size) < 0) {
 		for (i = 0; i < VM_HANDOVER_FDS; i++)
 			close(fds[i]);
 		return -1;
 	}
+	setsockopt(fds[VM_HANDOVER_CONTROL], SOL_SOCKET, SO_PASSCRED, &one,
+	    sizeof(one));
 	process->base = base;
 	process->events = events;
 	process->context = context;
@@ -678,13 +766,6 @@ vm_process_adopt(struct vm_process *process, struct event_base *base,
 	if (watch(process, fds[VM_HANDOVER_CONTROL],
 	    fds[VM_HANDOVER_CONSOLE_OUT], fds[VM_HANDOVER_CONSOLE_IN]) <= 0) {
 		snprintf(error, error_size, "out of memory");
-		let_go(process);
-		return -1;
-	}
-	/* the empty line first ends whatever half a line the daemon that
-	 * died left on the channel */
-	if (bufferevent_write(process->control, adopt, strlen(adopt)) < 0) {
-		snprintf(error, error_size, "cannot write to its channel");
 		let_go(process);
 		return -1;
 	}

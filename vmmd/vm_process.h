@@ -33,8 +33,6 @@ struct vm_process_events {
 	void (*result)(void *context, json_t *result);	/* borrowed */
 	void (*console)(void *context, const char *bytes, size_t length);
 	void (*ended)(void *context, const struct vm_process_end *end);
-	/* its answer to adopt: what its VM is doing */
-	void (*adopted)(void *context, enum vm_adopted_state state);
 };
 
 struct vm_process {
@@ -88,14 +86,16 @@ int vm_process_channel_fds(const struct vm_process *process,
  * leaves it to the next one (its channel kept by the store). */
 void vm_process_detach(struct vm_process *process);
 /* A process a daemon that died started, from the fds passed back by the
- * store (taken: closed on failure too). Checked first (its peer's pid and
- * start time, its pipes); then watched as a child is, and asked what its
- * VM is doing (the adopted event answers). 0, or -1 with error saying
- * why. */
+ * store (taken: closed on failure too). Checked first (its pid's start
+ * time, its pipes), then asked what its VM is doing: adopt, answered by
+ * adopted within VM_ADOPT_TIMEOUT_MS, sent (SCM_CREDENTIALS) by the pid
+ * the record names; then watched as a child is. 0 with its state, or -1
+ * with error saying why. */
+#define VM_ADOPT_TIMEOUT_MS	2000
 int vm_process_adopt(struct vm_process *process, struct event_base *base,
     pid_t pid, uint64_t start_time, const int fds[VM_HANDOVER_FDS],
     const struct vm_process_events *events, void *context,
-    char *error, size_t error_size);
+    enum vm_adopted_state *state, char *error, size_t error_size);
 int vm_process_start_time(pid_t pid, uint64_t *start_time, bool *zombie);
 int vm_process_outlive(pid_t pid, uint64_t start_time, unsigned int timeout_ms);
 

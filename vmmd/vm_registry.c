@@ -436,30 +436,6 @@ vm_record_uptime(const struct vm_record *vm)
 	return now > vm->started_at ? now - vm->started_at : 0;
 }
 
-/* What the process of a daemon that died says its VM does now: the state
- * its record held may have changed on the way (a stop, a pause asked just
- * before that daemon died). */
-void
-vm_record_adopted(struct vm_record *vm, enum vm_adopted_state adopted)
-{
-	static const enum vm_state states[VM_ADOPTED_COUNT] = {
-		[VM_ADOPTED_STARTING] = VM_STATE_STARTING,
-		[VM_ADOPTED_RUNNING] = VM_STATE_RUNNING,
-		[VM_ADOPTED_PAUSED] = VM_STATE_PAUSED,
-		[VM_ADOPTED_STOPPING] = VM_STATE_STOPPING,
-	};
-	enum vm_state state = states[adopted];
-
-	log_info("VM %s: its process %d is adopted, %s", vm->spec.name,
-	    (int)vm->process.pid, vm_adopted_state_name(adopted));
-	if (state == VM_STATE_RUNNING && vm->started_at <= 0)
-		vm->started_at = (int64_t)time(NULL);
-	if (state != vm->state)
-		vm_record_set_state(vm, state, NULL);
-	else
-		record_sync(vm);
-}
-
 void
 vm_record_result(struct vm_record *vm, json_t *result)
 {
@@ -672,6 +648,15 @@ static int
 adopt_one(struct vm_record *vm, const struct state_record *record,
     struct vm_handover *handover)
 {
+	/* what it says it does now: its record may be behind (a pause or a
+	 * stop asked just before the daemon that ran it died) */
+	static const enum vm_state states[VM_ADOPTED_COUNT] = {
+		[VM_ADOPTED_STARTING] = VM_STATE_STARTING,
+		[VM_ADOPTED_RUNNING] = VM_STATE_RUNNING,
+		[VM_ADOPTED_PAUSED] = VM_STATE_PAUSED,
+		[VM_ADOPTED_STOPPING] = VM_STATE_STOPPING,
+	};
+	enum vm_adopted_state state = VM_ADOPTED_COUNT;
 	int fds[VM_HANDOVER_FDS], rc;
 	char error[160];
 
@@ -681,15 +666,19 @@ adopt_one(struct vm_record *vm, const struct state_record *record,
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0 || vm->registry->supervisor->adopt(vm, record->pid,
-	    record->start_time, fds, error, sizeof(error)) < 0) {
+	    record->start_time, fds, &state, error, sizeof(error)) < 0) {
 		log_warnx("VM %s: its process %d cannot be adopted: %s",
 		    record->spec.name, (int)record->pid, rc < 0 ? "not all "
 		    "of its channel came back from the service manager" : error);
 		vm_handover_forget(record->spec.name);
 		return -1;
 	}
-	vm->state = record->state;
+	vm->state = states[state];
 	vm->started_at = record->started_at;
+	if (vm->state == VM_STATE_RUNNING && vm->started_at <= 0)
+		vm->started_at = (int64_t)time(NULL);
+	log_info("VM %s: its process %d is adopted, %s", vm->spec.name,
+	    (int)record->pid, vm_adopted_state_name(state));
 	return 1;
 }
 
@@ -845,14 +834,8 @@ on_ended(void *context, const struct vm_process_end *end)
 	vm_record_ended(vm, end);
 }
 
-static void
-on_adopted(void *context, enum vm_adopted_state state)
-{
-	vm_record_adopted(context, state);
-}
-
 static const struct vm_process_events process_events = {
-	on_running, on_ack, on_result, on_console, on_ended, on_adopted,
+	on_running, on_ack, on_result, on_console, on_ended,
 };
 
 /* Its channel to the service manager's store, for the next daemon: one
@@ -913,10 +896,11 @@ process_spawn(struct vm_record *vm, char *error, size_t error_size)
 
 static int
 process_adopt(struct vm_record *vm, pid_t pid, uint64_t start_time,
-    const int fds[VM_HANDOVER_FDS], char *error, size_t error_size)
+    const int fds[VM_HANDOVER_FDS], enum vm_adopted_state *state,
+    char *error, size_t error_size)
 {
 	return vm_process_adopt(&vm->process, vm->registry->base, pid,
-	    start_time, fds, &process_events, vm, error, error_size);
+	    start_time, fds, &process_events, vm, state, error, error_size);
 }
 
 static void

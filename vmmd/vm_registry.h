@@ -126,9 +126,10 @@ struct vm_supervisor {
 	 * service manager's store keeps its channel) */
 	void (*detach)(struct vm_record *vm);
 	/* takes over the process a daemon that died ran for vm, from its
-	 * channel's fds (taken): 0, or -1 with error */
+	 * channel's fds (taken): 0 with what its VM does, or -1 with error */
 	int (*adopt)(struct vm_record *vm, pid_t pid, uint64_t start_time,
-	    const int fds[VM_HANDOVER_FDS], char *error, size_t error_size);
+	    const int fds[VM_HANDOVER_FDS], enum vm_adopted_state *state,
+	    char *error, size_t error_size);
 };
 
 struct vm_registry {
@@ -205,7 +206,6 @@ void vm_record_result(struct vm_record *vm, json_t *result);
 void vm_record_console(struct vm_record *vm, const char *bytes,
     size_t length);
 void vm_record_ended(struct vm_record *vm, const struct vm_process_end *end);
-void vm_record_adopted(struct vm_record *vm, enum vm_adopted_state state);
 /* Seconds since its guest began to run, or -1 when it does not run. */
 int64_t vm_record_uptime(const struct vm_record *vm);
 

@@ -3,6 +3,7 @@
  * RELOADING=1 and STOPPING=1 with a STATUS on NOTIFY_SOCKET, and a SIGHUP
  * reloads its configuration (or keeps it, when the file is bad) while it
  * goes on serving. */
+#include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
 #include <signal.h>
@@ -164,6 +165,219 @@ START_TEST(test_activated_notify_reload_stop)
 }
 END_TEST
 
+/* What the service manager's store holds: each FDSTORE=1 datagram's fd,
+ * under its FDNAME. */
+struct store {
+	int fds[8];
+	char names[8][256];
+	unsigned int count;
+};
+
+/* Notifications until the store holds count fds (10 s at most). */
+static void
+store_until(int notify, struct store *store, unsigned int count)
+{
+	struct pollfd pfd = { .fd = notify, .events = POLLIN };
+	char buffer[256], control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { buffer, sizeof(buffer) - 1 };
+	struct msghdr message;
+	struct cmsghdr *header;
+	const char *name;
+	ssize_t n;
+
+	while (store->count < count) {
+		ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+		message = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
+		    .msg_control = control, .msg_controllen = sizeof(control) };
+		n = recvmsg(notify, &message, 0);
+		ck_assert_int_gt(n, 0);
+		buffer[n] = '\0';
+		header = CMSG_FIRSTHDR(&message);
+		if (strncmp(buffer, "FDSTORE=1\nFDNAME=", 17) != 0 ||
+		    header == NULL)
+			continue;	/* READY=1, STATUS=...: not the store's */
+		name = buffer + 17;
+		ck_assert_uint_lt(store->count, 8);
+		memcpy(&store->fds[store->count], CMSG_DATA(header), sizeof(int));
+		snprintf(store->names[store->count], sizeof(store->names[0]),
+		    "%s", name);
+		store->count++;
+	}
+}
+
+/* One client line that holds want (10 s at most); the line, to free. */
+static char *
+line_with(int fd, const char *want)
+{
+	static char buffer[8192];
+	static size_t used;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char *end, *line;
+	ssize_t n;
+
+	for (;;) {
+		while ((end = memchr(buffer, '\n', used)) != NULL) {
+			*end = '\0';
+			line = strdup(buffer);
+			used -= (size_t)(end + 1 - buffer);
+			memmove(buffer, end + 1, used);
+			if (strstr(line, want) != NULL)
+				return line;
+			free(line);
+		}
+		ck_assert_msg(poll(&pfd, 1, 10000) == 1, "no line with %s", want);
+		n = read(fd, buffer + used, sizeof(buffer) - used);
+		ck_assert_int_gt(n, 0);
+		used += (size_t)n;
+	}
+}
+
+static int
+client_connect(void)
+{
+	struct sockaddr_un address = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(address.sun_path, sizeof(address.sun_path), "%s", socket_path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&address,
+	    sizeof(address)), 0);
+	free(line_with(fd, "{\"QMP\":"));
+	ck_assert_int_gt(write(fd, "{\"execute\":\"qmp_capabilities\"}\n", 31), 0);
+	free(line_with(fd, "\"return\""));
+	return fd;
+}
+
+static void
+send_line(int fd, const char *line)
+{
+	ck_assert_int_eq(write(fd, line, strlen(line)), (ssize_t)strlen(line));
+}
+
+/* The daemon that starts after a restart: the socket and what the store
+ * kept, as systemd passes them (LISTEN_FDS, LISTEN_FDNAMES). */
+static pid_t
+start_with_store(int listener, const struct store *store)
+{
+	struct daemon_config config;
+	char error[300], pid[16], count[16], names[2400];
+	int high[9];
+	unsigned int i;
+	pid_t child = fork();
+
+	ck_assert_int_ge(child, 0);
+	if (child != 0)
+		return child;
+	high[0] = fcntl(listener, F_DUPFD, 64);
+	snprintf(names, sizeof(names), "vmmd.socket");
+	for (i = 0; i < store->count; i++) {
+		high[i + 1] = fcntl(store->fds[i], F_DUPFD, 64);
+		snprintf(names + strlen(names), sizeof(names) - strlen(names),
+		    ":%s", store->names[i]);
+	}
+	for (i = 0; i <= store->count; i++)
+		if (high[i] < 0 || dup2(high[i], 3 + (int)i) != 3 + (int)i)
+			_exit(99);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	snprintf(count, sizeof(count), "%u", store->count + 1);
+	setenv("LISTEN_PID", pid, 1);
+	setenv("LISTEN_FDS", count, 1);
+	setenv("LISTEN_FDNAMES", names, 1);
+	setenv("NOTIFY_SOCKET", notify_name, 1);
+	daemon_config_defaults(&config);
+	if (daemon_config_load(&config, config_path, error, sizeof(error)) < 0)
+		_exit(98);
+	_exit(daemon_run(&config));
+}
+
+static void
+stop_daemon(pid_t child)
+{
+	int status;
+
+	kill(child, SIGTERM);
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+}
+
+/* Under a service manager, a daemon that exits leaves its VM running: the
+ * VM's channel went to the store (three fds, named), the VM process lives
+ * on, and the daemon started with them adopts it: the same pid, running,
+ * its uptime kept, and its channel answers (a pause). */
+START_TEST(test_restart_adopts)
+{
+	struct store store = { .count = 0 };
+	char text[600], *line;
+	int listener, notify, client, vm_pid;
+	unsigned int i;
+	pid_t child;
+
+	snprintf(directory, sizeof(directory), "/tmp/vmmd-sd-adopt-%d",
+	    (int)getpid());
+	snprintf(config_path, sizeof(config_path), "%s/vmmd.json", directory);
+	snprintf(socket_path, sizeof(socket_path), "%s/passed.sock", directory);
+	snprintf(notify_name, sizeof(notify_name), "@vmmd-sd-adopt-%d",
+	    (int)getpid());
+	mkdir(directory, 0700);
+	write_file("/tmp/vmmd-sd-adopt-kernel", "kernel");
+	snprintf(text, sizeof(text), "{\"state_dir\":\"%s\",\"kvm\":true,"
+	    "\"vm_process\":\"tests/unit/data/fake-vm-process\",\"images\":"
+	    "{\"directories\":[\"/tmp\"]}}", directory);
+	write_file(config_path, text);
+	notify = bind_at(SOCK_DGRAM, notify_name, true);
+	listener = bind_at(SOCK_STREAM, socket_path, false);
+	ck_assert_int_eq(listen(listener, 8), 0);
+
+	child = start_activated(listener);
+	client = client_connect();
+	send_line(client, "{\"execute\":\"vm-create\",\"arguments\":{\"spec\":"
+	    "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":"
+	    "\"/tmp/vmmd-sd-adopt-kernel\"}}}\n");
+	free(line_with(client, "\"return\""));
+	send_line(client, "{\"execute\":\"vm-start\",\"arguments\":{\"vm\":"
+	    "\"a\"}}\n");
+	line = line_with(client, "\"pid\"");
+	ck_assert_int_eq(sscanf(strstr(line, "\"pid\":"), "\"pid\":%d",
+	    &vm_pid), 1);
+	free(line);
+	free(line_with(client, "VM_RUNNING"));
+	store_until(notify, &store, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_ptr_nonnull(strstr(store.names[i], ".a"));
+	close(client);
+	stop_daemon(child);
+	ck_assert_int_eq(kill(vm_pid, 0), 0);	/* it runs on */
+
+	child = start_with_store(listener, &store);
+	client = client_connect();
+	send_line(client, "{\"execute\":\"vm-list\"}\n");
+	line = line_with(client, "\"return\"");
+	snprintf(text, sizeof(text), "\"state\":\"running\",\"vcpus\":1,"
+	    "\"memory_mib\":64,\"pid\":%d", vm_pid);
+	ck_assert_msg(strstr(line, text) != NULL, "%s", line);
+	ck_assert_ptr_nonnull(strstr(line, "\"uptime_s\":"));
+	free(line);
+	send_line(client, "{\"execute\":\"vm-pause\",\"arguments\":{\"vm\":"
+	    "\"a\"},\"id\":\"p\"}\n");
+	line = line_with(client, "\"id\":\"p\"");
+	ck_assert_msg(strstr(line, "\"return\"") != NULL, "%s", line);
+	free(line);
+	send_line(client, "{\"execute\":\"vm-stop\",\"arguments\":{\"vm\":"
+	    "\"a\"}}\n");
+	free(line_with(client, "VM_STOPPED"));
+	close(client);
+	stop_daemon(child);
+	for (i = 0; i < store.count; i++)
+		close(store.fds[i]);
+	close(listener);
+	close(notify);
+	snprintf(text, sizeof(text), "rm -rf %s /tmp/vmmd-sd-adopt-kernel",
+	    directory);
+	ck_assert_int_eq(system(text), 0);
+}
+END_TEST
+
 static Suite *
 daemon_systemd_suite(void)
 {
@@ -172,6 +386,7 @@ daemon_systemd_suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_activated_notify_reload_stop);
+	tcase_add_test(tc, test_restart_adopts);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
