@@ -20,6 +20,7 @@ static void
 same(const struct vm_message *a, const struct vm_message *b)
 {
 	if (a->kind != b->kind || a->force != b->force || a->ok != b->ok ||
+	    a->adopted != b->adopted ||
 	    strcmp(a->desc, b->desc) != 0 ||
 	    (a->counters != NULL) != (b->counters != NULL) ||
 	    (a->counters != NULL && !json_equal(a->counters, b->counters)) ||

@@ -30,17 +30,30 @@ now_ns(void)
 	return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
 }
 
-static bool process_lives(pid_t pid, uint64_t start_time);
+static int
+pidfd_signal(int pidfd, int signal_number)
+{
+#ifdef SYS_pidfd_send_signal
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, signal_number, NULL,
+	    0);
+#else
+	(void)pidfd;
+	(void)signal_number;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
 
 /* A process this daemon did not start may have been reaped (by the
- * service manager) and its pid reused: it is signalled only while it is
- * the same process. */
+ * service manager) and its pid reused: it is signalled through its pidfd
+ * only (opened when it was adopted), never by its pid. */
 static void
 kill_process(struct vm_process *process)
 {
-	if (!process->adopted || process_lives(process->pid,
-	    process->start_time))
+	if (!process->adopted)
 		kill(process->pid, SIGKILL);
+	else if (process->pidfd >= 0)
+		pidfd_signal(process->pidfd, SIGKILL);
 }
 
 void
@@ -137,12 +150,16 @@ finish(struct vm_process *process, int status)
 
 /* Never waits: a child that has not ended is looked at again when its
  * pidfd (or the poll timer) says so. */
-/* One this daemon adopted is not its child: no status to wait for. Its end
- * is a clean exit when it said how its VM ended, else a kill. */
+/* One this daemon adopted is not its child: no status to wait for. Its
+ * pidfd is readable once it has ended (or, without one, it is gone once
+ * its channel has ended and the grace passed: end_timer_cb). Its end is a
+ * clean exit when it said how its VM ended, else a kill. */
 static void
 try_reap_adopted(struct vm_process *process)
 {
-	if (!process_lives(process->pid, process->start_time))
+	struct pollfd pfd = { .fd = process->pidfd, .events = POLLIN };
+
+	if (process->pidfd < 0 || poll(&pfd, 1, 0) == 1)
 		finish(process, process->reported ? 0 : SIGKILL);
 }
 
@@ -211,7 +228,8 @@ watch_end(struct vm_process *process)
 	const struct timeval grace = { VM_END_GRACE_MS / 1000,
 	    (VM_END_GRACE_MS % 1000) * 1000 };
 
-	process->pidfd = pidfd_open(process->pid);
+	if (process->pidfd < 0)		/* an adopted one has its own */
+		process->pidfd = pidfd_open(process->pid);
 	process->reap_event = event_new(process->base, process->pidfd,
 	    process->pidfd >= 0 ? EV_READ | EV_PERSIST : EV_PERSIST, reap_cb,
 	    process);
@@ -617,22 +635,16 @@ vm_process_detach(struct vm_process *process)
 }
 
 /* What came back through the store is checked before it is used: the
- * pid still has the record's start time (a reused pid is not taken for
- * it), and the console fds are the two ends of pipes, each the way round
- * it must be. Who holds the control socket's other end is the handshake's
- * to prove (adopt_handshake). */
+ * console fds are the two ends of pipes, each the way round it must be.
+ * Who holds the control socket's other end is the handshake's to prove
+ * (adopt_handshake): its /proc entry cannot (a VM process is not
+ * dumpable, and the unit's ProtectProc=invisible hides it). */
 static int
-adoptable(pid_t pid, uint64_t start_time, const int fds[VM_HANDOVER_FDS],
-    char *error, size_t error_size)
+adoptable(const int fds[VM_HANDOVER_FDS], char *error, size_t error_size)
 {
 	struct stat st;
 	int out, in;
 
-	if (!process_lives(pid, start_time)) {
-		snprintf(error, error_size, "process %d is not the one that "
-		    "ran it (it ended, or its pid was reused)", (int)pid);
-		return -1;
-	}
 	out = fcntl(fds[VM_HANDOVER_CONSOLE_OUT], F_GETFL);
 	in = fcntl(fds[VM_HANDOVER_CONSOLE_IN], F_GETFL);
 	if (fstat(fds[VM_HANDOVER_CONSOLE_OUT], &st) < 0 ||
@@ -741,18 +753,26 @@ vm_process_adopt(struct vm_process *process, struct event_base *base,
     const struct vm_process_events *events, void *context,
     enum vm_adopted_state *state, char *error, size_t error_size)
 {
-	int one = 0;
+	int one = 0, pidfd = -1;
 	unsigned int i;
 
-	if (adoptable(pid, start_time, fds, error, error_size) < 0 ||
+	/* the pidfd right after the answer: the process that sent it holds
+	 * the channel, so its pid cannot have been reused between the two */
+	error[0] = '\0';
+	if (adoptable(fds, error, error_size) < 0 ||
 	    adopt_handshake(fds[VM_HANDOVER_CONTROL], pid, state, error,
-	    error_size) < 0) {
+	    error_size) < 0 || ((pidfd = pidfd_open(pid)) < 0 &&
+	    errno != ENOSYS)) {
+		if (pidfd < 0 && error[0] == '\0')
+			snprintf(error, error_size, "process %d: pidfd_open: "
+			    "%s", (int)pid, strerror(errno));
 		for (i = 0; i < VM_HANDOVER_FDS; i++)
 			close(fds[i]);
 		return -1;
 	}
 	setsockopt(fds[VM_HANDOVER_CONTROL], SOL_SOCKET, SO_PASSCRED, &one,
 	    sizeof(one));
+	process->pidfd = pidfd;
 	process->base = base;
 	process->events = events;
 	process->context = context;
