@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,23 +40,28 @@ notify_address(const char *name, struct sockaddr_un *address,
 	return 0;
 }
 
-/* One datagram, with fds attached (SCM_RIGHTS) when count > 0. */
+/* One datagram, with fds attached (SCM_RIGHTS) when count > 0, on a
+ * socket connected to the service manager's: never blocked for more than
+ * SD_DAEMON_NOTIFY_WAIT_MS by a manager that does not read (its queue is
+ * full), so that the daemon serves on. */
 static ssize_t
-notify_send(int fd, const char *state, const struct sockaddr_un *address,
-    socklen_t length, const int *fds, unsigned int count)
+notify_send(int fd, const char *state, const int *fds, unsigned int count)
 {
 	struct iovec iov = { (void *)state, strlen(state) };
-	struct msghdr message = {
-		.msg_name = (void *)address, .msg_namelen = length,
-		.msg_iov = &iov, .msg_iovlen = 1,
-	};
+	struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	ssize_t sent;
 	union {
 		char buffer[SCM_RIGHTS_SPACE(SD_DAEMON_NOTIFY_FDS_MAX)];
 		struct cmsghdr align;
 	} control;
 
 	scm_rights_attach(&message, control.buffer, fds, count);
-	return sendmsg(fd, &message, MSG_NOSIGNAL);
+	sent = sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (sent < 0 && errno == EAGAIN &&
+	    poll(&pfd, 1, SD_DAEMON_NOTIFY_WAIT_MS) == 1)
+		sent = sendmsg(fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+	return sent;
 }
 
 int
@@ -76,7 +82,12 @@ sd_daemon_notify_fds(const char *state, const int *fds, unsigned int count)
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	sent = notify_send(fd, state, &address, length, fds, count);
+	if (connect(fd, (struct sockaddr *)&address, length) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	sent = notify_send(fd, state, fds, count);
 	rc = sent < 0 ? -errno : (size_t)sent == strlen(state) ? 1 : -EMSGSIZE;
 	close(fd);
 	return rc;

@@ -13,7 +13,9 @@
 
 /* Sends STATE ("READY=1\nSTATUS=...") to $NOTIFY_SOCKET (a path, or an
  * abstract name written @name). 0: no $NOTIFY_SOCKET; 1: sent; or a
- * negative errno. */
+ * negative errno (-EAGAIN: the manager's queue stayed full for
+ * SD_DAEMON_NOTIFY_WAIT_MS; the daemon never waits longer). */
+#define SD_DAEMON_NOTIFY_WAIT_MS	1000
 int sd_daemon_notify(const char *state);
 
 /* The same with fds attached (SCM_RIGHTS), for FDSTORE=1: the service

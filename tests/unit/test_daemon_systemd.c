@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -168,7 +169,7 @@ END_TEST
 /* What the service manager's store holds: each FDSTORE=1 datagram's fd,
  * under its FDNAME. */
 struct store {
-	int fds[8];
+	int fds[8];			/* -1: closed */
 	char names[8][256];
 	unsigned int count;
 };
@@ -205,13 +206,41 @@ store_until(int notify, struct store *store, unsigned int count)
 	}
 }
 
-/* One client line that holds want (10 s at most); the line, to free. */
+/* The service manager's socket, read meanwhile as systemd reads it (a
+ * datagram queue that fills makes the daemon wait or drop). */
+static int notify_drained = -1;
+
+static void
+drain_notifications(void)
+{
+	char buffer[256], control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { buffer, sizeof(buffer) };
+	struct msghdr message;
+	struct cmsghdr *header;
+	int fd;
+
+	for (;;) {
+		message = (struct msghdr){ .msg_iov = &iov, .msg_iovlen = 1,
+		    .msg_control = control, .msg_controllen = sizeof(control) };
+		if (notify_drained < 0 ||
+		    recvmsg(notify_drained, &message, MSG_DONTWAIT) < 0)
+			return;
+		header = CMSG_FIRSTHDR(&message);
+		if (header != NULL && header->cmsg_type == SCM_RIGHTS) {
+			memcpy(&fd, CMSG_DATA(header), sizeof(fd));
+			close(fd);
+		}
+	}
+}
+
+/* One client line that holds want (20 s at most); the line, to free. */
 static char *
 line_with(int fd, const char *want)
 {
 	static char buffer[8192];
 	static size_t used;
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = { { .fd = fd, .events = POLLIN },
+	    { .fd = notify_drained, .events = POLLIN } };
 	char *end, *line;
 	ssize_t n;
 
@@ -225,7 +254,10 @@ line_with(int fd, const char *want)
 				return line;
 			free(line);
 		}
-		ck_assert_msg(poll(&pfd, 1, 10000) == 1, "no line with %s", want);
+		ck_assert_msg(poll(pfd, 2, 20000) >= 1, "no line with %s", want);
+		drain_notifications();
+		if (pfd[0].revents == 0)
+			continue;
 		n = read(fd, buffer + used, sizeof(buffer) - used);
 		ck_assert_int_gt(n, 0);
 		used += (size_t)n;
@@ -278,6 +310,9 @@ start_with_store(int listener, const struct store *store)
 	for (i = 0; i <= store->count; i++)
 		if (high[i] < 0 || dup2(high[i], 3 + (int)i) != 3 + (int)i)
 			_exit(99);
+	/* as systemd passes them: those, and no other copy */
+	for (i = 4 + store->count; i < 1024; i++)
+		close((int)i);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	snprintf(count, sizeof(count), "%u", store->count + 1);
 	setenv("LISTEN_PID", pid, 1);
@@ -301,15 +336,41 @@ stop_daemon(pid_t child)
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
 }
 
-/* Under a service manager, a daemon that exits leaves its VM running: the
- * VM's channel went to the store (three fds, named), the VM process lives
- * on, and the daemon started with them adopts it: the same pid, running,
- * its uptime kept, and its channel answers (a pause). */
+static int
+create_and_start(int client, const char *name)
+{
+	char line[400], *reply;
+	int pid;
+
+	snprintf(line, sizeof(line), "{\"execute\":\"vm-create\",\"arguments\":"
+	    "{\"spec\":{\"name\":\"%s\",\"vcpus\":1,\"memory_mib\":64,"
+	    "\"kernel\":\"/tmp/vmmd-sd-adopt-kernel\"}}}\n", name);
+	send_line(client, line);
+	free(line_with(client, "\"return\""));
+	snprintf(line, sizeof(line), "{\"execute\":\"vm-start\",\"arguments\":"
+	    "{\"vm\":\"%s\"}}\n", name);
+	send_line(client, line);
+	reply = line_with(client, "\"pid\"");
+	ck_assert_int_eq(sscanf(strstr(reply, "\"pid\":"), "\"pid\":%d", &pid),
+	    1);
+	free(reply);
+	free(line_with(client, "VM_RUNNING"));
+	return pid;
+}
+
+/* Under a service manager, a daemon that exits leaves its VMs running: each
+ * VM's channel went to the store (three fds, named), the VM processes live
+ * on, and the daemon started with them adopts them: the same pid, running,
+ * its uptime kept, and its channel answers (a pause). A process that
+ * answers adopt with what the contract refuses ("mute", as one taken over
+ * by its guest would) is not adopted: listed stopped, its channel closed,
+ * so that it ends; the daemon serves on. */
 START_TEST(test_restart_adopts)
 {
 	struct store store = { .count = 0 };
 	char text[600], *line;
-	int listener, notify, client, vm_pid;
+	struct pollfd pfd = { .events = POLLIN };
+	int listener, notify, client, vm_pid, mute_pid, mute_pidfd;
 	unsigned int i;
 	pid_t child;
 
@@ -321,9 +382,11 @@ START_TEST(test_restart_adopts)
 	    (int)getpid());
 	mkdir(directory, 0700);
 	write_file("/tmp/vmmd-sd-adopt-kernel", "kernel");
+	/* stop_timeout_s 1: the process not adopted is given 1 s + 5 s to
+	 * end (it does not: the store holds its channel), then killed */
 	snprintf(text, sizeof(text), "{\"state_dir\":\"%s\",\"kvm\":true,"
 	    "\"vm_process\":\"tests/unit/data/fake-vm-process\",\"images\":"
-	    "{\"directories\":[\"/tmp\"]}}", directory);
+	    "{\"directories\":[\"/tmp\"]},\"stop_timeout_s\":1}", directory);
 	write_file(config_path, text);
 	notify = bind_at(SOCK_DGRAM, notify_name, true);
 	listener = bind_at(SOCK_STREAM, socket_path, false);
@@ -331,25 +394,20 @@ START_TEST(test_restart_adopts)
 
 	child = start_activated(listener);
 	client = client_connect();
-	send_line(client, "{\"execute\":\"vm-create\",\"arguments\":{\"spec\":"
-	    "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":"
-	    "\"/tmp/vmmd-sd-adopt-kernel\"}}}\n");
-	free(line_with(client, "\"return\""));
-	send_line(client, "{\"execute\":\"vm-start\",\"arguments\":{\"vm\":"
-	    "\"a\"}}\n");
-	line = line_with(client, "\"pid\"");
-	ck_assert_int_eq(sscanf(strstr(line, "\"pid\":"), "\"pid\":%d",
-	    &vm_pid), 1);
-	free(line);
-	free(line_with(client, "VM_RUNNING"));
+	vm_pid = create_and_start(client, "a");
 	store_until(notify, &store, 3);
 	for (i = 0; i < 3; i++)
 		ck_assert_ptr_nonnull(strstr(store.names[i], ".a"));
+	mute_pid = create_and_start(client, "mute");
+	store_until(notify, &store, 6);
 	close(client);
 	stop_daemon(child);
-	ck_assert_int_eq(kill(vm_pid, 0), 0);	/* it runs on */
+	ck_assert_int_eq(kill(vm_pid, 0), 0);	/* they run on */
+	mute_pidfd = (int)syscall(SYS_pidfd_open, mute_pid, 0);
+	ck_assert_int_eq(kill(mute_pid, 0), 0);
 
 	child = start_with_store(listener, &store);
+	notify_drained = notify;	/* the store is complete: the rest is read */
 	client = client_connect();
 	send_line(client, "{\"execute\":\"vm-list\"}\n");
 	line = line_with(client, "\"return\"");
@@ -357,7 +415,14 @@ START_TEST(test_restart_adopts)
 	    "\"memory_mib\":64,\"pid\":%d", vm_pid);
 	ck_assert_msg(strstr(line, text) != NULL, "%s", line);
 	ck_assert_ptr_nonnull(strstr(line, "\"uptime_s\":"));
+	ck_assert_msg(strstr(line, "{\"name\":\"mute\",\"state\":\"stopped\"")
+	    != NULL, "%s", line);
 	free(line);
+	/* it was killed once its time to end had passed */
+	ck_assert_int_ge(mute_pidfd, 0);
+	pfd.fd = mute_pidfd;
+	ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+	close(mute_pidfd);
 	send_line(client, "{\"execute\":\"vm-pause\",\"arguments\":{\"vm\":"
 	    "\"a\"},\"id\":\"p\"}\n");
 	line = line_with(client, "\"id\":\"p\"");
@@ -368,8 +433,10 @@ START_TEST(test_restart_adopts)
 	free(line_with(client, "VM_STOPPED"));
 	close(client);
 	stop_daemon(child);
+	notify_drained = -1;
 	for (i = 0; i < store.count; i++)
-		close(store.fds[i]);
+		if (store.fds[i] >= 0)
+			close(store.fds[i]);
 	close(listener);
 	close(notify);
 	snprintf(text, sizeof(text), "rm -rf %s /tmp/vmmd-sd-adopt-kernel",
@@ -384,7 +451,7 @@ daemon_systemd_suite(void)
 	Suite *suite = suite_create("daemon_systemd");
 	TCase *tc = tcase_create("activated");
 
-	tcase_set_timeout(tc, 30);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_activated_notify_reload_stop);
 	tcase_add_test(tc, test_restart_adopts);
 	suite_add_tcase(suite, tc);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../vmmd/sd_daemon.h"
@@ -108,6 +109,35 @@ START_TEST(test_notify_fds)
 	close(got);
 	close(pipe_fds[0]);
 	close(pipe_fds[1]);
+	close(fd);
+	unlink(name);
+	unsetenv("NOTIFY_SOCKET");
+}
+END_TEST
+
+/* A service manager that does not read never blocks the daemon: once its
+ * queue is full, a notification waits SD_DAEMON_NOTIFY_WAIT_MS at most and
+ * says -EAGAIN. */
+START_TEST(test_notify_never_blocks)
+{
+	struct timespec before, after;
+	char name[64];
+	int fd, rc = 1, i;
+	long waited_ms;
+
+	snprintf(name, sizeof(name), "/tmp/vmmd-notify-full-%d", (int)getpid());
+	unlink(name);
+	fd = bind_receiver(name);
+	setenv("NOTIFY_SOCKET", name, 1);
+	for (i = 0; i < 100000 && rc == 1; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &before);
+		rc = sd_daemon_notify("STATUS=a manager that does not read");
+		clock_gettime(CLOCK_MONOTONIC, &after);
+	}
+	ck_assert_int_eq(rc, -EAGAIN);
+	waited_ms = (after.tv_sec - before.tv_sec) * 1000 +
+	    (after.tv_nsec - before.tv_nsec) / 1000000;
+	ck_assert_int_lt(waited_ms, SD_DAEMON_NOTIFY_WAIT_MS + 1000);
 	close(fd);
 	unlink(name);
 	unsetenv("NOTIFY_SOCKET");
@@ -320,6 +350,7 @@ sd_daemon_suite(void)
 	tcase_add_test(tc, test_notify_abstract);
 	tcase_add_test(tc, test_notify_fds);
 	tcase_add_test(tc, test_listen_names);
+	tcase_add_test(tc, test_notify_never_blocks);
 	tcase_add_test(tc, test_notify_bad_names);
 	tcase_add_test(tc, test_listen_fds_parse);
 	tcase_add_test(tc, test_listen_fds_passed);
