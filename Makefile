@@ -6,6 +6,7 @@
 #   make check-unit          native unit tests (Check); SANITIZE=1 for ASan+UBSan
 #   make check-valgrind      the unit tests under valgrind
 #   make check-e2e           the real daemon against real KVM in an emulated arm64 host
+#   make check-distro        a stock Debian bookworm guest booted by vmmd (not in check)
 #   make demo                boot the emulated host and run a first guest through vmmd
 #   make bench               every benchmark, one table (bench/table): native + emulated arm64 host
 #   make fuzz-NAME           run the libFuzzer target fuzz/fuzz_NAME.c (FUZZ_SECONDS=60)
@@ -82,6 +83,7 @@ PAYLOADS := $(patsubst tests/payloads/%.S,$(BUILD)/payloads/%.bin,$(wildcard tes
 RESULTS := build/results
 
 .PHONY: all deps payloads helpers check check-unit check-valgrind check-e2e demo \
+	check-distro run-distro \
 	install check-man package run-package check-scripts run-scripts clean run-unit \
 	run-unit-valgrind run-e2e run-e2e-selftest run-demo cross \
 	bench bench-programs run-bench bench-api
@@ -151,6 +153,17 @@ run-e2e: cross
 	@mkdir -p $(RESULTS)
 	tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
 		--out build/e2e --counts $(RESULTS)/e2e.counts
+
+# A stock Debian system booted from a vmmd disk in the emulated host (the
+# "distro" suite of tests/e2e/hosts); its image is built once with
+# mmdebstrap (tests/e2e/make-debian-guest) and cached.
+run-distro: cross
+	@mkdir -p $(RESULTS)
+	tests/e2e/run --build build/aarch64-linux-gnu --cache $(VMMD_CACHE) \
+		--out build/e2e-distro --suite distro --counts $(RESULTS)/distro.counts
+
+check-distro: deps
+	@$(MAKE) --no-print-directory run-distro
 
 run-e2e-selftest: cross
 	@mkdir -p $(RESULTS)
