@@ -54,6 +54,13 @@ pci_host_init(struct pci_host *host, const uint64_t bases[PCI_MAX_WINDOWS],
 	for (i = 0; i < PCI_MAX_WINDOWS; i++)
 		host->windows[i] = (struct pci_window){ host, bases[i], sizes[i] };
 	host->next_address = bases[PCI_MAX_WINDOWS - 1];
+	pthread_mutex_init(&host->lock, NULL);
+}
+
+void
+pci_host_destroy(struct pci_host *host)
+{
+	pthread_mutex_destroy(&host->lock);
 }
 
 void
@@ -329,18 +336,19 @@ pci_host_config_access(void *context, struct mmio_access *access)
 	}
 	if (access->offset < PCI_ECAM_BUS_SIZE && (access->offset >> 12 & 7) == 0)
 		function = host->functions[slot];
+	pthread_mutex_lock(&host->lock);
 	if (access->is_write) {
 		if (function != NULL && offset < PCI_HEADER_SIZE)
 			config_write(function, offset, access->data,
 			    access->length);
-		return 0;
-	}
-	if (function == NULL)
+	} else if (function == NULL) {
 		memset(access->data, 0xff, access->length);
-	else if (offset >= PCI_HEADER_SIZE)
+	} else if (offset >= PCI_HEADER_SIZE) {
 		memset(access->data, 0, access->length);
-	else
+	} else {
 		memcpy(access->data, function->config + offset, access->length);
+	}
+	pthread_mutex_unlock(&host->lock);
 	return 0;
 }
 
@@ -377,16 +385,19 @@ pci_window_access(void *context, struct mmio_access *access)
 	unsigned int bar = 0;
 	int rc;
 
+	pthread_mutex_lock(&window->host->lock);
 	function = find_bar(window->host, address, &bar);
 	if (function == NULL) {
+		pthread_mutex_unlock(&window->host->lock);
 		if (!access->is_write)
 			memset(access->data, 0xff, access->length);
 		return 0;
 	}
 	inner.offset = address - function->bars[bar].decoded;
-	if (inner.offset + access->length > function->bars[bar].size)
-		return -EINVAL;	/* straddles the BAR's end */
-	rc = pci_msix_access(function, bar, &inner);
+	rc = -EINVAL;	/* straddles the BAR's end */
+	if (inner.offset + access->length <= function->bars[bar].size)
+		rc = pci_msix_access(function, bar, &inner);
+	pthread_mutex_unlock(&window->host->lock);
 	if (rc != -ENOENT)
 		return rc;
 	return function->ops->bar_access(function->context, bar, &inner);

@@ -7,6 +7,7 @@
 #ifndef VMMD_PCI_H
 #define VMMD_PCI_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -83,7 +84,11 @@ struct pci_function {
 	struct pci_msix msix;
 };
 
+/* The lock covers config space, the decode and MSI-X; a BAR's owner is
+ * called without it for its own accesses, with it for bar_moved and msi
+ * (so an owner's lock may be taken before it, never after). */
 struct pci_host {
+	pthread_mutex_t lock;
 	struct pci_function *functions[PCI_MAX_DEVICES];
 	struct pci_window windows[PCI_MAX_WINDOWS];
 	uint64_t next_address;		/* in the last window: the next BAR */
@@ -102,6 +107,7 @@ struct pci_function_id {
 
 void pci_host_init(struct pci_host *host, const uint64_t bases[PCI_MAX_WINDOWS],
     const uint64_t sizes[PCI_MAX_WINDOWS]);
+void pci_host_destroy(struct pci_host *host);
 int pci_host_add(struct pci_host *host, struct pci_function *function,
     unsigned int slot);
 int pci_host_config_access(void *host, struct mmio_access *access);
@@ -118,7 +124,7 @@ int pci_function_add_msix(struct pci_function *function, uint16_t count,
     unsigned int bar, uint32_t table_offset, uint32_t pba_offset);
 bool pci_function_msix_enabled(const struct pci_function *function);
 bool pci_function_intx_enabled(const struct pci_function *function);
-void pci_function_msix_fire(struct pci_function *function, uint16_t vector);
+int pci_function_msix_fire(struct pci_function *function, uint16_t vector);
 uint16_t pci_function_requester_id(const struct pci_function *function);
 
 #endif

@@ -81,17 +81,23 @@ vector_send(struct pci_function *function, uint16_t vector)
 		    entry->data);
 }
 
-/* A vector past the table, or with MSI-X off, sends nothing. */
-void
+/* -ENOTSUP with MSI-X off (the owner uses INTx); a vector past the table
+ * sends nothing. Takes the host's lock. */
+int
 pci_function_msix_fire(struct pci_function *function, uint16_t vector)
 {
-	if (!pci_function_msix_enabled(function) ||
-	    vector >= function->msix.count)
-		return;
-	if (vector_masked(function, vector))
+	int rc = 0;
+
+	pthread_mutex_lock(&function->host->lock);
+	if (!pci_function_msix_enabled(function))
+		rc = -ENOTSUP;
+	else if (vector < function->msix.count &&
+	    vector_masked(function, vector))
 		function->msix.pending |= 1u << vector;
-	else
+	else if (vector < function->msix.count)
 		vector_send(function, vector);
+	pthread_mutex_unlock(&function->host->lock);
+	return rc;
 }
 
 static void

@@ -125,22 +125,22 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 static int
 vm_io_ioeventfds(struct vm_io *io, struct vm_io_device *device, bool assign)
 {
-	const struct virtio_device_ops *ops = device->mmio.ops;
+	const struct virtio_device_ops *ops = device->transport.ops;
 	uint64_t address = device->base + VIRTIO_MMIO_QUEUE_NOTIFY;
 	unsigned int q;
 	int rc;
 
 	if (ops->kick_fd == NULL)
 		return kvm_ioeventfd(io->vm_fd, address, 4,
-		    device->mmio.notify_fd, assign);
+		    device->transport.notify_fd, assign);
 	for (q = 0; q < ops->queue_count; q++) {
 		rc = kvm_ioeventfd_match(io->vm_fd, address, 4, q,
-		    ops->kick_fd(device->mmio.device, &device->mmio, q), assign);
+		    ops->kick_fd(device->transport.device, &device->transport, q), assign);
 		if (rc < 0 && assign) {
 			while (q-- > 0)
 				kvm_ioeventfd_match(io->vm_fd, address, 4, q,
-				    ops->kick_fd(device->mmio.device,
-				    &device->mmio, q), false);
+				    ops->kick_fd(device->transport.device,
+				    &device->transport, q), false);
 			return rc;
 		}
 	}
@@ -155,7 +155,7 @@ vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
 		.name = device->name, .kind = FORWARD_MMIO,
 		.base = device->base, .size = io->window,
 		.action = FORWARD_DEVICE, .mmio = virtio_mmio_access,
-		.context = &device->mmio,
+		.context = &device->transport,
 	};
 	int rc;
 
@@ -165,7 +165,7 @@ vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
 		    strerror(-rc));
 		return rc;
 	}
-	rc = kvm_irqfd(io->vm_fd, device->irq, device->mmio.irq_fd, true);
+	rc = kvm_irqfd(io->vm_fd, device->irq, device->transport.irq_fd, true);
 	if (rc < 0) {
 		log_warnx("cannot give %s interrupt %u to KVM (KVM_IRQFD): %s",
 		    device->name, device->irq, strerror(-rc));
@@ -187,21 +187,21 @@ vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
 static int
 vm_io_watch(struct vm_io *io, struct vm_io_device *device)
 {
-	const struct virtio_device_ops *ops = device->mmio.ops;
+	const struct virtio_device_ops *ops = device->transport.ops;
 	struct epoll_event event = { .events = EPOLLIN };
 
 	device->notify_source = (struct vm_io_source){ device, false };
 	device->poll_source = (struct vm_io_source){ device, true };
 	event.data.ptr = &device->notify_source;
-	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, device->mmio.notify_fd,
+	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, device->transport.notify_fd,
 	    &event) < 0)
 		return -errno;
 	if (ops->poll_fd == NULL)
 		return 0;
 	event.events = EPOLLIN | EPOLLET;
 	event.data.ptr = &device->poll_source;
-	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, ops->poll_fd(device->mmio.device),
-	    &event) < 0)
+	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD,
+	    ops->poll_fd(device->transport.device), &event) < 0)
 		return -errno;
 	return 0;
 }
@@ -263,9 +263,9 @@ vm_io_thread(void *argument)
 			if (source == NULL)
 				return NULL;	/* stop_fd */
 			if (source->poll)
-				virtio_mmio_poll(&source->device->mmio);
+				virtio_transport_poll(&source->device->transport);
 			else
-				virtio_mmio_process(&source->device->mmio);
+				virtio_transport_process(&source->device->transport);
 		}
 	}
 	return NULL;
@@ -329,10 +329,10 @@ vm_io_results(const struct vm_io *io, struct vm_device_result *results,
 		result->base = device->base;
 		result->irq = device->irq;
 		result->ioeventfd = device->ioeventfd;
-		result->status = device->mmio.status;
+		result->status = device->transport.status;
 		snprintf(result->fault, sizeof(result->fault), "%s",
-		    device->mmio.fault);
-		result->stats = device->mmio.stats;
+		    device->transport.fault);
+		result->stats = device->transport.stats;
 		device->kind->results(device, result);
 	}
 	*count = io->count;
@@ -344,8 +344,8 @@ vm_io_destroy_device(struct vm_io *io, struct vm_io_device *device)
 	if (device->ioeventfd)
 		vm_io_ioeventfds(io, device, false);
 	if (device->irqfd)
-		kvm_irqfd(io->vm_fd, device->irq, device->mmio.irq_fd, false);
-	virtio_mmio_destroy(&device->mmio);
+		kvm_irqfd(io->vm_fd, device->irq, device->transport.irq_fd, false);
+	virtio_transport_destroy(&device->transport);
 	if (device->kind->close != NULL)
 		device->kind->close(device);
 	free(device->state);

@@ -40,7 +40,7 @@ struct vm_device_ops {
 	const char *const *names;	/* VM_IO_MAX_DEVICES static names: the
 					 * forward map keeps them after the VM */
 	size_t state_size;		/* the device's struct, vm_io allocates it */
-	/* Opens the device in device->state and initialises device->mmio;
+	/* Opens the device in device->state and initialises device->transport;
 	 * on failure says why once and leaves nothing open. */
 	int (*open)(struct vm_io_device *device,
 	    const struct vm_device_spec *spec, const struct guest_memory *memory,
@@ -91,7 +91,7 @@ struct vm_io_device {
 		struct vm_io_device *device;
 		bool poll;		/* the device's own fd, not a notify */
 	} notify_source, poll_source;
-	struct virtio_mmio mmio;
+	struct virtio_transport transport;
 	void *state;			/* the kind's struct: state_size bytes */
 };
 
@@ -115,7 +115,7 @@ struct vm_device_result {
 	bool ioeventfd;
 	uint32_t status;		/* the virtio status register at the end */
 	char fault[160];		/* why it needed a reset, or "" */
-	struct virtio_mmio_stats stats;
+	struct virtio_transport_stats stats;
 	char text[VM_DEVICE_TEXT_MAX];	/* kind->text_counter's value */
 	uint64_t counters[VM_DEVICE_COUNTERS_MAX];	/* as kind->counters */
 };

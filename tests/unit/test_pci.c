@@ -81,6 +81,12 @@ setup(void)
 	}
 }
 
+static void
+teardown(void)
+{
+	pci_host_destroy(&host);
+}
+
 static uint32_t
 config_read(unsigned int slot, unsigned int offset, uint32_t length)
 {
@@ -260,7 +266,7 @@ START_TEST(test_msix)
 	enable_memory(1);
 	ck_assert_uint_eq(window_read(WINDOW64 + 0x4000 + 12), 1); /* masked */
 	msix_program(WINDOW64, 2, 0x22);
-	pci_function_msix_fire(&functions[0], 2);	/* MSI-X off */
+	ck_assert_int_eq(pci_function_msix_fire(&functions[0], 2), -ENOTSUP);
 	ck_assert_uint_eq(window_read(WINDOW64 + 0x5000), 0);
 	config_write(1, control, 0x8000, 2);
 	ck_assert(pci_function_msix_enabled(&functions[0]));
@@ -318,7 +324,7 @@ pci_suite(void)
 	Suite *suite = suite_create("pci");
 	TCase *tcase = tcase_create("ecam");
 
-	tcase_add_checked_fixture(tcase, setup, NULL);
+	tcase_add_checked_fixture(tcase, setup, teardown);
 	tcase_add_test(tcase, test_header);
 	tcase_add_test(tcase, test_writable_bits);
 	tcase_add_test(tcase, test_bar_sizing);
