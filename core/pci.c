@@ -138,8 +138,10 @@ pci_function_intx_enabled(const struct pci_function *function)
 	return !(command & PCI_COMMAND_INTX_DISABLE);
 }
 
-static uint64_t
-bar_address(const struct pci_function *function, unsigned int bar)
+/* As programmed, whether or not it decodes. */
+uint64_t
+pci_function_bar_address(const struct pci_function *function,
+    unsigned int bar)
 {
 	const uint8_t *config = function->config + PCI_BAR0 + 4 * bar;
 
@@ -191,7 +193,7 @@ bar_decode(const struct pci_host *host, const struct pci_function *function,
     unsigned int slot, unsigned int bar)
 {
 	uint64_t size = function->bars[bar].size;
-	uint64_t address = bar_address(function, bar);
+	uint64_t address = pci_function_bar_address(function, bar);
 	uint16_t command;
 
 	memcpy(&command, function->config + PCI_COMMAND, 2);

@@ -125,6 +125,8 @@ int pci_function_add_msix(struct pci_function *function, uint16_t count,
 bool pci_function_msix_enabled(const struct pci_function *function);
 bool pci_function_intx_enabled(const struct pci_function *function);
 int pci_function_msix_fire(struct pci_function *function, uint16_t vector);
+uint64_t pci_function_bar_address(const struct pci_function *function,
+    unsigned int bar);
 uint16_t pci_function_requester_id(const struct pci_function *function);
 
 #endif

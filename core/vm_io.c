@@ -13,6 +13,30 @@
 #include "kvm.h"
 #include "log.h"
 
+static const char *const transport_names[VM_TRANSPORT_COUNT] = {
+	[VM_TRANSPORT_PCI] = "pci", [VM_TRANSPORT_MMIO] = "mmio",
+};
+
+const char *
+vm_transport_name(enum vm_transport transport)
+{
+	return (unsigned int)transport < VM_TRANSPORT_COUNT ?
+	    transport_names[transport] : NULL;
+}
+
+int
+vm_transport_parse(const char *name, enum vm_transport *transport)
+{
+	unsigned int i;
+
+	for (i = 0; i < VM_TRANSPORT_COUNT; i++)
+		if (strcmp(name, transport_names[i]) == 0) {
+			*transport = (enum vm_transport)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 const char *
 vm_device_kind_name(const struct vm_device_ops *kind)
 {
@@ -101,6 +125,8 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 		log_warnx("cannot allocate the state of %u devices", count);
 		return -ENOMEM;
 	}
+	if (placement->pci)
+		vm_io_pci_host_init(io, placement);
 	for (i = 0; i < count; i++) {
 		device = &io->devices[i];
 		if (specs[i].kind == NULL) {
@@ -110,12 +136,16 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 		for (j = index = 0; j < i; j++)
 			index += specs[j].kind == specs[i].kind;
 		device->name = specs[i].kind->names[index];
+		device->io = io;
+		device->resample_fd = -1;
 		device->base = placement->base + i * placement->stride;
 		device->irq = placement->irq_base + i;
 		rc = vm_io_create_device(device, &specs[i], memory, sink);
 		if (rc < 0)
 			return rc;
 		io->count++;
+		if (io->pci && (rc = vm_io_pci_add(io, device, i, placement)) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -190,11 +220,17 @@ vm_io_watch(struct vm_io *io, struct vm_io_device *device)
 	const struct virtio_device_ops *ops = device->transport.ops;
 	struct epoll_event event = { .events = EPOLLIN };
 
-	device->notify_source = (struct vm_io_source){ device, false };
-	device->poll_source = (struct vm_io_source){ device, true };
+	device->notify_source = (struct vm_io_source){ device, VM_IO_NOTIFY };
+	device->poll_source = (struct vm_io_source){ device, VM_IO_POLL };
+	device->resample_source = (struct vm_io_source){ device,
+	    VM_IO_RESAMPLE };
 	event.data.ptr = &device->notify_source;
 	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, device->transport.notify_fd,
 	    &event) < 0)
+		return -errno;
+	event.data.ptr = &device->resample_source;
+	if (device->resample_fd >= 0 && epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD,
+	    device->resample_fd, &event) < 0)
 		return -errno;
 	if (ops->poll_fd == NULL)
 		return 0;
@@ -231,8 +267,11 @@ vm_io_attach(struct vm_io *io, int vm_fd, struct forward_map *map)
 		    strerror(-rc));
 		return rc;
 	}
+	if (io->pci && (rc = vm_io_pci_attach(io, map)) < 0)
+		return rc;
 	for (i = 0; i < io->count; i++) {
-		rc = vm_io_attach_device(io, &io->devices[i], map);
+		rc = io->pci ? vm_io_pci_attach_device(io, &io->devices[i]) :
+		    vm_io_attach_device(io, &io->devices[i], map);
 		if (rc < 0)
 			return rc;
 		rc = vm_io_watch(io, &io->devices[i]);
@@ -243,6 +282,27 @@ vm_io_attach(struct vm_io *io, int vm_fd, struct forward_map *map)
 		}
 	}
 	return 0;
+}
+
+static void
+vm_io_serve(const struct vm_io_source *source)
+{
+	struct vm_io_device *device = source->device;
+	uint64_t count;
+
+	switch (source->event) {
+	case VM_IO_NOTIFY:
+		virtio_transport_process(&device->transport);
+		break;
+	case VM_IO_POLL:
+		virtio_transport_poll(&device->transport);
+		break;
+	case VM_IO_RESAMPLE:
+		if (read(device->resample_fd, &count, sizeof(count)) ==
+		    sizeof(count))
+			virtio_transport_resample(&device->transport);
+		break;
+	}
 }
 
 static void *
@@ -262,10 +322,7 @@ vm_io_thread(void *argument)
 			source = events[i].data.ptr;
 			if (source == NULL)
 				return NULL;	/* stop_fd */
-			if (source->poll)
-				virtio_transport_poll(&source->device->transport);
-			else
-				virtio_transport_process(&source->device->transport);
+			vm_io_serve(source);
 		}
 	}
 	return NULL;
@@ -341,10 +398,13 @@ vm_io_results(const struct vm_io *io, struct vm_device_result *results,
 static void
 vm_io_destroy_device(struct vm_io *io, struct vm_io_device *device)
 {
-	if (device->ioeventfd)
+	if (io->pci)
+		vm_io_pci_destroy_device(io, device);
+	if (device->ioeventfd && !io->pci)
 		vm_io_ioeventfds(io, device, false);
-	if (device->irqfd)
-		kvm_irqfd(io->vm_fd, device->irq, device->transport.irq_fd, false);
+	if (device->irqfd && !io->pci)
+		kvm_irqfd(io->vm_fd, device->irq, device->transport.irq_fd,
+		    false);
 	virtio_transport_destroy(&device->transport);
 	if (device->kind->close != NULL)
 		device->kind->close(device);
@@ -362,6 +422,8 @@ vm_io_destroy(struct vm_io *io)
 	vm_io_stop(io);
 	for (i = 0; i < io->count; i++)
 		vm_io_destroy_device(io, &io->devices[i]);
+	if (io->pci)
+		pci_host_destroy(&io->pci_host);
 	if (io->epoll_fd >= 0)
 		close(io->epoll_fd);
 	if (io->stop_fd >= 0)
