@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../core/virtio_blk.h"
+#include "../core/virtio_mmio.h"
 #include "fuzz_ram.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -81,24 +82,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct access accesses[ACCESSES_MAX];
 	struct virtio_blk *blk;
-	size_t count;
+	int count;
 
-	if (size < 1)
+	count = fuzz_split_input(data, size, accesses, sizeof(accesses[0]),
+	    ACCESSES_MAX);
+	if (count < 0)
 		return 0;
-	count = data[0] % (ACCESSES_MAX + 1);
-	if (size < 1 + count * sizeof(struct access))
-		return 0;
-	memcpy(accesses, data + 1, count * sizeof(struct access));
-	data += 1 + count * sizeof(struct access);
-	size -= 1 + count * sizeof(struct access);
-	fuzz_ram_load(data, size);
 	blk = &disks[count > 0 && (accesses[0].flags & 2) ? 1 : 0];
 	if (pwrite(disks[0].fd, image, sizeof(image), 0) != sizeof(image) ||
 	    virtio_transport_init(&mmio, "fuzz-blk", &virtio_blk_ops, blk,
 	    virtio_blk_features(blk), blk->config, sizeof(blk->config),
 	    &fuzz_ram) != 0)
 		__builtin_trap();
-	for (size_t i = 0; i < count; i++)
+	for (int i = 0; i < count; i++)
 		run_access(&accesses[i]);
 	virtio_transport_destroy(&mmio);
 	return 0;
