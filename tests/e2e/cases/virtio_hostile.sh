@@ -5,11 +5,11 @@
 # vmmd serves the guest to its poweroff and stays whole. A Linux guest with
 # a disk runs next to it, unharmed.
 dd if=/dev/zero of=/tmp/side.img bs=1M count=1 2>/dev/null
-vmmd run --kernel "$VMMD_GUEST/Image" --initrd "$VMMD_GUEST/initrd.cpio.gz" \
+vmmd run --transport "$VMMD_TRANSPORT" --kernel "$VMMD_GUEST/Image" --initrd "$VMMD_GUEST/initrd.cpio.gz" \
 	--memory 256M --cmdline "console=ttyS0 vmmd.modules=virtio_mmio,virtio-rng vmmd.action=virtio-rng" \
 	--rng --console-log /tmp/console-side.log --json > /tmp/side.out 2>&1 &
 side=$!
-run_status status vmmd run --payload "$VMMD_PAYLOADS/virtio_hostile.bin" \
+run_status status vmmd run --transport mmio --payload "$VMMD_PAYLOADS/virtio_hostile.bin" \
 	--rng --json
 assert_eq "$status" 0 "exit status of the hostile guest that powered off"
 assert_eq "$(json_field "$OUT" x4)" 0x4f4f4f4f4f "status after each broken ring"
