@@ -36,7 +36,7 @@ static const char *const unmapped_mmio_names[] = {
 };
 
 static const char *const transport_names[] = {
-	[API_TRANSPORT_PCI] = "pci", [API_TRANSPORT_MMIO] = "mmio",
+	[API_TRANSPORT_MMIO] = "mmio", [API_TRANSPORT_PCI] = "pci",
 };
 
 static const char *const type_words[] = {
@@ -530,16 +530,16 @@ api_transport_name(enum api_transport transport)
 }
 
 /* A string member naming one of count choices (expected says which, for
- * the error); absent: choice 0. */
+ * the error); absent: choice fallback. */
 static int
 spec_choice(json_t *spec, const char *member, const char *const *names,
-    unsigned int count, const char *expected, unsigned int *out,
-    struct api_error *error)
+    unsigned int count, unsigned int fallback, const char *expected,
+    unsigned int *out, struct api_error *error)
 {
 	const char *name = json_string_value(json_object_get(spec, member));
 	unsigned int i;
 
-	*out = 0;
+	*out = fallback;
 	if (name == NULL)
 		return 0;
 	for (i = 0; i < count; i++)
@@ -560,11 +560,11 @@ spec_choices(json_t *spec, struct api_vm_spec *out, struct api_error *error)
 	unsigned int policy, transport;
 
 	if (spec_choice(spec, "unmapped_mmio", unmapped_mmio_names,
-	    API_UNMAPPED_MMIO_COUNT, "\"ignore\", \"stop\" or \"abort\"",
-	    &policy, error) < 0 ||
+	    API_UNMAPPED_MMIO_COUNT, API_UNMAPPED_MMIO_IGNORE,
+	    "\"ignore\", \"stop\" or \"abort\"", &policy, error) < 0 ||
 	    spec_choice(spec, "transport", transport_names,
-	    API_TRANSPORT_COUNT, "\"pci\" or \"mmio\"", &transport,
-	    error) < 0)
+	    API_TRANSPORT_COUNT, API_TRANSPORT_PCI, "\"pci\" or \"mmio\"",
+	    &transport, error) < 0)
 		return -1;
 	out->unmapped_mmio = (enum api_unmapped_mmio)policy;
 	out->transport = (enum api_transport)transport;

@@ -53,10 +53,11 @@ enum api_unmapped_mmio {
 };
 
 /* What the VM's virtio devices sit on; the names are core's transports,
- * one for one (checked at the daemon's start). */
+ * one for one (checked at the daemon's start). Absent from a spec: PCI,
+ * what stock distribution kernels need. */
 enum api_transport {
-	API_TRANSPORT_PCI,		/* the default: what stock kernels need */
 	API_TRANSPORT_MMIO,
+	API_TRANSPORT_PCI,
 	API_TRANSPORT_COUNT,
 };
 

@@ -75,11 +75,13 @@ struct vm_device_spec {
 	uint64_t cid;			/* vsock: the guest's context ID */
 };
 
-/* Which transport a VM's devices sit on: PCI, which stock distribution
- * kernels have built in, unless the VM asks for virtio-mmio. */
+/* Which transport a VM's devices sit on. `vmmd run` and a spec default to
+ * PCI, which stock distribution kernels have built in; a zeroed vm_config
+ * keeps virtio-mmio, what every VM had before PCI (and what the daemon's
+ * VM processes get until they copy the spec's choice). */
 enum vm_transport {
-	VM_TRANSPORT_PCI,		/* the default */
 	VM_TRANSPORT_MMIO,
+	VM_TRANSPORT_PCI,
 	VM_TRANSPORT_COUNT,
 };
 
