@@ -52,7 +52,8 @@ pci_host_init(struct pci_host *host, const uint64_t bases[PCI_MAX_WINDOWS],
 
 	memset(host, 0, sizeof(*host));
 	for (i = 0; i < PCI_MAX_WINDOWS; i++)
-		host->windows[i] = (struct pci_window){ host, bases[i], sizes[i] };
+		host->windows[i] = (struct pci_window){ host, bases[i],
+		    sizes[i] };
 	host->next_address = bases[PCI_MAX_WINDOWS - 1];
 	pthread_mutex_init(&host->lock, NULL);
 }
@@ -177,7 +178,8 @@ overlaps_decoded(const struct pci_host *host, uint64_t base, uint64_t size,
 			if (s == slots && b >= bars)
 				break;
 			bar = &other->bars[b];
-			if (bar->decoded != 0 && base < bar->decoded + bar->size &&
+			if (bar->decoded != 0 &&
+			    base < bar->decoded + bar->size &&
 			    bar->decoded < base + size)
 				return true;
 		}
@@ -336,7 +338,8 @@ pci_host_config_access(void *context, struct mmio_access *access)
 		host->bad_accesses++;
 		return -EINVAL;
 	}
-	if (access->offset < PCI_ECAM_BUS_SIZE && (access->offset >> 12 & 7) == 0)
+	if (access->offset < PCI_ECAM_BUS_SIZE &&
+	    (access->offset >> 12 & 7) == 0)
 		function = host->functions[slot];
 	pthread_mutex_lock(&host->lock);
 	if (access->is_write) {

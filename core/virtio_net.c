@@ -204,9 +204,11 @@ net_activate(void *device, struct virtio_transport *transport)
 
 	if (virtio_transport_driver_has(transport, VIRTIO_NET_F_GUEST_CSUM)) {
 		offloads |= TUN_F_CSUM;
-		if (virtio_transport_driver_has(transport, VIRTIO_NET_F_GUEST_TSO4))
+		if (virtio_transport_driver_has(transport,
+		    VIRTIO_NET_F_GUEST_TSO4))
 			offloads |= TUN_F_TSO4;
-		if (virtio_transport_driver_has(transport, VIRTIO_NET_F_GUEST_TSO6))
+		if (virtio_transport_driver_has(transport,
+		    VIRTIO_NET_F_GUEST_TSO6))
 			offloads |= TUN_F_TSO6;
 	}
 	if (!net->offloads_on)

@@ -87,7 +87,8 @@ queue_read(struct virtio_pci *pci, uint32_t offset)
 		return offset == COMMON_Q_MSIX ? VIRTIO_PCI_NO_VECTOR : 0;
 	switch (offset) {
 	case COMMON_Q_SIZE:
-		return queue->size != 0 ? queue->size : transport->ops->queue_max;
+		return queue->size != 0 ? queue->size :
+		    transport->ops->queue_max;
 	case COMMON_Q_MSIX:
 		return pci->queue_vectors[transport->queue_sel];
 	case COMMON_Q_ENABLE:
@@ -390,7 +391,8 @@ virtio_pci_init(struct virtio_pci *pci, struct virtio_transport *transport,
 		.vendor = VIRTIO_PCI_VENDOR,
 		.device = (uint16_t)(VIRTIO_PCI_DEVICE_BASE +
 		    transport->ops->device_id),
-		.revision = 1, .class_code = class_code(transport->ops->device_id),
+		.revision = 1,
+		.class_code = class_code(transport->ops->device_id),
 		.subsystem_vendor = VIRTIO_PCI_VENDOR,
 		.subsystem = VIRTIO_PCI_SUBSYSTEM, .interrupt_pin = 1,
 	};

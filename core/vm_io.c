@@ -144,7 +144,9 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 		if (rc < 0)
 			return rc;
 		io->count++;
-		if (io->pci && (rc = vm_io_pci_add(io, device, i, placement)) < 0)
+		if (io->pci)
+			rc = vm_io_pci_add(io, device, i, placement);
+		if (rc < 0)
 			return rc;
 	}
 	return 0;
@@ -165,7 +167,8 @@ vm_io_ioeventfds(struct vm_io *io, struct vm_io_device *device, bool assign)
 		    device->transport.notify_fd, assign);
 	for (q = 0; q < ops->queue_count; q++) {
 		rc = kvm_ioeventfd_match(io->vm_fd, address, 4, q,
-		    ops->kick_fd(device->transport.device, &device->transport, q), assign);
+		    ops->kick_fd(device->transport.device, &device->transport,
+		    q), assign);
 		if (rc < 0 && assign) {
 			while (q-- > 0)
 				kvm_ioeventfd_match(io->vm_fd, address, 4, q,
