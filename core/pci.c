@@ -106,8 +106,8 @@ pci_function_add_capability(struct pci_function *function, uint8_t id,
 	unsigned int offset = function->capability_end;
 	uint8_t *config = function->config;
 
-	if (offset + 2u + length > PCI_HEADER_SIZE)
-		return -ENOSPC;
+	if (offset == 0 || offset + 2u + length > PCI_HEADER_SIZE)
+		return -ENOSPC;	/* 0: the header is full */
 	config[offset] = id;
 	config[offset + 1] = 0;
 	memcpy(config + offset + 2, body, length);
@@ -118,9 +118,8 @@ pci_function_add_capability(struct pci_function *function, uint8_t id,
 		config[function->last_capability + 1] = (uint8_t)offset;
 	}
 	function->last_capability = (uint8_t)offset;
+	/* 4-byte aligned; past the header (256 wraps to 0): full */
 	function->capability_end = (uint8_t)((offset + 2u + length + 3u) & ~3u);
-	if (offset + 2u + length + 3u > 0xff)
-		function->capability_end = 0xfc;	/* full: the next fails */
 	return (int)offset;
 }
 

@@ -313,6 +313,13 @@ START_TEST(test_bad_accesses)
 	    -EINVAL);
 	ck_assert_int_eq(pci_function_add_bar(&functions[0], 2, 0x1001),
 	    -EINVAL);
+	/* capabilities until the header is full, none over another */
+	ck_assert_int_eq(pci_function_add_capability(&functions[0], 0x09,
+	    (uint8_t[0xa0]){ 0 }, 0xa0), 0x5c);
+	ck_assert_int_eq(pci_function_add_capability(&functions[0], 0x09,
+	    (uint8_t[0x10]){ 0 }, 0x10), -ENOSPC);
+	ck_assert_int_eq(pci_function_add_capability(&functions[0], 0x09,
+	    NULL, 0), -ENOSPC);
 	ck_assert_int_eq(pci_host_add(&host, &functions[0], 32), -EINVAL);
 	ck_assert_int_eq(pci_host_add(&host, &functions[0], 1), -EINVAL);
 }
