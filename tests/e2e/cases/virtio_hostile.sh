@@ -21,6 +21,20 @@ assert_contains "$ERR" "a buffer outside guest memory" "the stray buffer, logged
 assert_contains "$ERR" "a bad, nested or chained indirect table" "the indirect table, logged"
 notifies=$(json_field "$OUT" notifies)
 [ "${notifies:-0}" -ge 200000 ] || fail "notifications counted: ${notifies:-none}"
+# The same against virtio-pci (tests/payloads/virtio_pci_hostile.S): a
+# broken ring, the BAR moved over RAM and back, a queue selected past the
+# last, then a write of the wrong width, refused: a guest error, named.
+run_status status vmmd run --transport pci \
+	--payload "$VMMD_PAYLOADS/virtio_pci_hostile.bin" --rng --json
+assert_eq "$status" 6 "exit status of the hostile PCI driver (a guest error)"
+assert_contains "$OUT" "write of 4 bytes at 0x8000000014 refused by 'pci-mmio64'" "the refused width, named"
+assert_eq "$(json_field "$OUT" x4)" 0x10441af4 "vendor and device IDs"
+assert_eq "$(json_field "$OUT" x5)" 0x4b "status after rings outside guest memory"
+assert_eq "$(json_field "$OUT" x6)" 0xff "the BAR's old address while the BAR is over RAM"
+assert_eq "$(json_field "$OUT" x7)" 0xffff004b "status with the BAR back; size and vector past the last queue"
+assert_eq "$(json_field "$OUT" needs_reset_events)" 1 "NEEDS_RESET events reported"
+assert_contains "$ERR" "rng0 needs a reset: the guest gave queue 0 a ring outside guest memory" "the broken ring, logged"
+
 wait $side
 side_status=$?
 cat /tmp/side.out | cut -c1-200
