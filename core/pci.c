@@ -129,12 +129,15 @@ pci_function_requester_id(const struct pci_function *function)
 	return (uint16_t)(function->slot << 3);	/* bus 0, function 0 */
 }
 
+/* Takes the host's lock (the command register is the guest's to write). */
 bool
-pci_function_intx_enabled(const struct pci_function *function)
+pci_function_intx_enabled(struct pci_function *function)
 {
 	uint16_t command;
 
+	pthread_mutex_lock(&function->host->lock);
 	memcpy(&command, function->config + PCI_COMMAND, 2);
+	pthread_mutex_unlock(&function->host->lock);
 	return !(command & PCI_COMMAND_INTX_DISABLE);
 }
 

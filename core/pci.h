@@ -123,7 +123,7 @@ int pci_function_add_capability(struct pci_function *function, uint8_t id,
 int pci_function_add_msix(struct pci_function *function, uint16_t count,
     unsigned int bar, uint32_t table_offset, uint32_t pba_offset);
 bool pci_function_msix_enabled(const struct pci_function *function);
-bool pci_function_intx_enabled(const struct pci_function *function);
+bool pci_function_intx_enabled(struct pci_function *function);
 int pci_function_msix_fire(struct pci_function *function, uint16_t vector);
 uint64_t pci_function_bar_address(const struct pci_function *function,
     unsigned int bar);

@@ -326,7 +326,8 @@ virtio_pci_msi(void *context, uint64_t address, uint32_t data)
 }
 
 /* The transport's interrupt: MSI-X when enabled (nothing for a queue the
- * driver gave no vector), else the common INTx way. */
+ * driver gave no vector), else the common INTx way; with INTx disabled in
+ * the command register, the ISR alone says it. */
 static bool
 virtio_pci_deliver(void *context, unsigned int queue)
 {
@@ -335,7 +336,13 @@ virtio_pci_deliver(void *context, unsigned int queue)
 	    queue < VIRTIO_MAX_QUEUES ? pci->queue_vectors[queue] :
 	    VIRTIO_PCI_NO_VECTOR;
 
-	return pci_function_msix_fire(&pci->function, vector) != -ENOTSUP;
+	if (pci_function_msix_fire(&pci->function, vector) != -ENOTSUP)
+		return true;
+	if (pci_function_intx_enabled(&pci->function))
+		return false;
+	pci->transport->interrupt_status |= queue == VIRTIO_QUEUE_NONE ?
+	    VIRTIO_INT_CONFIG : VIRTIO_INT_VRING;
+	return true;
 }
 
 static const struct pci_function_ops virtio_pci_function_ops = {

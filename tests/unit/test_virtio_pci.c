@@ -282,6 +282,16 @@ START_TEST(test_notify_and_isr)
 	ck_assert_uint_eq(eventfd_count(transport.irq_fd), 1);	/* INTx */
 	ck_assert_uint_eq(bar_read(0x1000, 1), VIRTIO_INT_VRING);
 	ck_assert_uint_eq(bar_read(0x1000, 1), 0);	/* read-to-clear */
+	/* INTx disabled in the command register: the ISR alone says it */
+	config_write(PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_INTX_DISABLE,
+	    2);
+	post_buffer();
+	bar_write(0x3000, 0, 2);
+	virtio_transport_process(&transport);
+	ck_assert_uint_eq(served, 2);
+	ck_assert_uint_eq(eventfd_count(transport.irq_fd), 0);
+	ck_assert_uint_eq(bar_read(0x1000, 1), VIRTIO_INT_VRING);
+	config_write(PCI_COMMAND, PCI_COMMAND_MEMORY, 2);
 	/* queue 1's notify lands on queue 1's address */
 	bar_write(0x3004, 1, 2);
 	ck_assert_uint_eq(eventfd_count(transport.notify_fd), 1);
