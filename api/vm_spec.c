@@ -25,6 +25,7 @@ static const struct spec_member spec_members[] = {
 	{ "cmdline", API_STRING, false },
 	{ "cpu_template", API_STRING, false },
 	{ "unmapped_mmio", API_STRING, false },
+	{ "transport", API_STRING, false },
 	{ "devices", API_ARRAY, false },
 };
 
@@ -32,6 +33,10 @@ static const char *const unmapped_mmio_names[] = {
 	[API_UNMAPPED_MMIO_IGNORE] = "ignore",
 	[API_UNMAPPED_MMIO_STOP] = "stop",
 	[API_UNMAPPED_MMIO_ABORT] = "abort",
+};
+
+static const char *const transport_names[] = {
+	[API_TRANSPORT_MMIO] = "mmio", [API_TRANSPORT_PCI] = "pci",
 };
 
 static const char *const type_words[] = {
@@ -517,26 +522,53 @@ api_unmapped_mmio_name(enum api_unmapped_mmio policy)
 	    unmapped_mmio_names[policy] : NULL;
 }
 
-/* Absent: ignore, as QEMU and kvmtool do. */
-static int
-spec_unmapped_mmio(json_t *spec, struct api_vm_spec *out,
-    struct api_error *error)
+const char *
+api_transport_name(enum api_transport transport)
 {
-	const char *name = json_string_value(json_object_get(spec,
-	    "unmapped_mmio"));
+	return (unsigned int)transport < API_TRANSPORT_COUNT ?
+	    transport_names[transport] : NULL;
+}
+
+/* A string member naming one of count choices (expected says which, for
+ * the error); absent: choice fallback. */
+static int
+spec_choice(json_t *spec, const char *member, const char *const *names,
+    unsigned int count, unsigned int fallback, const char *expected,
+    unsigned int *out, struct api_error *error)
+{
+	const char *name = json_string_value(json_object_get(spec, member));
 	unsigned int i;
 
-	out->unmapped_mmio = API_UNMAPPED_MMIO_IGNORE;
+	*out = fallback;
 	if (name == NULL)
 		return 0;
-	for (i = 0; i < API_UNMAPPED_MMIO_COUNT; i++)
-		if (strcmp(name, unmapped_mmio_names[i]) == 0) {
-			out->unmapped_mmio = (enum api_unmapped_mmio)i;
+	for (i = 0; i < count; i++)
+		if (strcmp(name, names[i]) == 0) {
+			*out = i;
 			return 0;
 		}
-	api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
-	    "'unmapped_mmio' must be \"ignore\", \"stop\" or \"abort\"");
+	api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: '%s' must be "
+	    "%s", member, expected);
 	return -1;
+}
+
+/* unmapped_mmio absent: ignore, as QEMU and kvmtool do; transport
+ * absent: PCI, which stock distribution kernels have built in. */
+static int
+spec_choices(json_t *spec, struct api_vm_spec *out, struct api_error *error)
+{
+	unsigned int policy, transport;
+
+	if (spec_choice(spec, "unmapped_mmio", unmapped_mmio_names,
+	    API_UNMAPPED_MMIO_COUNT, API_UNMAPPED_MMIO_IGNORE,
+	    "\"ignore\", \"stop\" or \"abort\"", &policy, error) < 0 ||
+	    spec_choice(spec, "transport", transport_names,
+	    API_TRANSPORT_COUNT, API_TRANSPORT_PCI, "\"pci\" or \"mmio\"",
+	    &transport, error) < 0)
+		return -1;
+	out->unmapped_mmio = (enum api_unmapped_mmio)policy;
+	out->transport = (enum api_transport)transport;
+	return 0;
 }
 
 int
@@ -573,7 +605,7 @@ api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
 		    "(a file passed with getfd)");
 		return -1;
 	}
-	if (spec_unmapped_mmio(spec, out, error) < 0)
+	if (spec_choices(spec, out, error) < 0)
 		return -1;
 	return spec_devices(spec, out, error);
 }
@@ -604,5 +636,8 @@ api_vm_spec_json(const struct api_vm_spec *spec)
 	if (spec->unmapped_mmio != API_UNMAPPED_MMIO_IGNORE)
 		json_object_set_new(json, "unmapped_mmio", json_string(
 		    api_unmapped_mmio_name(spec->unmapped_mmio)));
+	if (spec->transport != API_TRANSPORT_PCI)
+		json_object_set_new(json, "transport", json_string(
+		    api_transport_name(spec->transport)));
 	return json;
 }

@@ -52,6 +52,15 @@ enum api_unmapped_mmio {
 	API_UNMAPPED_MMIO_COUNT,
 };
 
+/* What the VM's virtio devices sit on; the names are core's transports,
+ * one for one (checked at the daemon's start). Absent from a spec: PCI,
+ * what stock distribution kernels need. */
+enum api_transport {
+	API_TRANSPORT_MMIO,
+	API_TRANSPORT_PCI,
+	API_TRANSPORT_COUNT,
+};
+
 struct api_vm_spec {
 	char name[API_VM_NAME_MAX + 1];
 	unsigned int vcpus;
@@ -61,6 +70,7 @@ struct api_vm_spec {
 	char cmdline[API_VM_CMDLINE_MAX];
 	char cpu_template[API_VM_PATH_MAX];	/* "" for the default */
 	enum api_unmapped_mmio unmapped_mmio;
+	enum api_transport transport;
 	struct api_vm_device devices[API_VM_DEVICES_MAX];
 	unsigned int device_count;
 };
@@ -78,6 +88,7 @@ struct api_vm_device_kind {
 
 const char *api_vm_device_type_name(enum api_vm_device_type type);
 const char *api_unmapped_mmio_name(enum api_unmapped_mmio policy);
+const char *api_transport_name(enum api_transport transport);
 const struct api_vm_device_kind *api_vm_device_types(size_t *count);
 int api_vm_device_types_validate(const struct api_vm_device_kind *types,
     size_t count, char *error, size_t error_size);

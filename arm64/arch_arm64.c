@@ -34,6 +34,12 @@ static const struct arch_layout arm64_layout = {
 	.virtio_stride = ARM64_VIRTIO_MMIO_SIZE,
 	.virtio_irq_base = ARM64_VIRTIO_SPI_BASE,
 	.virtio_max = ARM64_VIRTIO_MAX,
+	.pci_ecam_base = ARM64_PCI_ECAM_BASE,
+	.pci_ecam_size = ARM64_PCI_ECAM_SIZE,
+	.pci_window_bases = { ARM64_PCI_MMIO32_BASE, ARM64_PCI_MMIO64_BASE },
+	.pci_window_sizes = { ARM64_PCI_MMIO32_SIZE, ARM64_PCI_MMIO64_SIZE },
+	.pci_irq_base = ARM64_PCI_SPI_BASE,
+	.pci_irq_lines = ARM64_PCI_INTX_LINES,
 };
 
 const struct arch_layout *
@@ -220,6 +226,7 @@ arch_linux_load(struct arch_vm *arch, const struct guest_memory *memory,
 		.has_its = arch->gic.its_fd >= 0,
 		.has_pmu = arch->has_pmu,
 		.virtio_count = boot->virtio_count,
+		.pci = boot->pci,
 	};
 	struct linux_boot loaded;
 	int rc;

@@ -1,5 +1,6 @@
 /* Building the guest's device tree: memory, CPUs with PSCI, the GICv3, the
- * architected timer, the 16550 console, the PL031 RTC and /chosen. Addresses and interrupt
+ * architected timer, the 16550 console, the PL031 RTC, virtio-mmio devices
+ * or a PCIe host bridge, and /chosen. Addresses and interrupt
  * numbers come from memory_map.h, the one place that decides them. */
 #include "device_tree.h"
 
@@ -14,6 +15,7 @@
 
 #define GIC_PHANDLE		1
 #define APB_CLOCK_PHANDLE	2
+#define ITS_PHANDLE		3
 #define APB_CLOCK_HZ		24000000	/* QEMU virt's apb-pclk */
 #define GIC_FDT_IRQ_TYPE_SPI	0
 #define GIC_FDT_IRQ_TYPE_PPI	1
@@ -117,6 +119,7 @@ add_its(void *fdt)
 	TRY(fdt_property(fdt, "msi-controller", NULL, 0));
 	TRY(fdt_property_cell(fdt, "#msi-cells", 1));
 	TRY(property_reg(fdt, ARM64_GITS_BASE, ARM64_GITS_SIZE));
+	TRY(fdt_property_cell(fdt, "phandle", ITS_PHANDLE));
 	return fdt_end_node(fdt);
 }
 
@@ -247,6 +250,91 @@ add_virtio(void *fdt, unsigned int index)
 	return fdt_end_node(fdt);
 }
 
+#define PCI_SPACE_MEM32		0x02000000u	/* phys.hi: 32-bit memory */
+#define PCI_SPACE_MEM64		0x03000000u	/* phys.hi: 64-bit memory */
+#define PCI_MAP_CELLS		10	/* child 3 + pin 1 + GIC 1 + 2 + 3 */
+
+/* One ranges entry: the window at the same address on both sides. */
+static void
+pci_range(fdt32_t *cells, uint32_t space, uint64_t base, uint64_t size)
+{
+	const uint32_t values[7] = { space, (uint32_t)(base >> 32),
+	    (uint32_t)base, (uint32_t)(base >> 32), (uint32_t)base,
+	    (uint32_t)(size >> 32), (uint32_t)size };
+	unsigned int i;
+
+	for (i = 0; i < 7; i++)
+		cells[i] = cpu_to_fdt32(values[i]);
+}
+
+/* INTx of slot s, pin p (1..4) on SPI base + (s + p - 1) % 4, level: the
+ * swizzle the interrupt-map-mask's slot bits (0x1800) repeat. */
+static int
+add_pci_interrupt_map(void *fdt)
+{
+	static const uint32_t mask[4] = { 0x1800, 0, 0, 7 };
+	fdt32_t map[4 * 4 * PCI_MAP_CELLS], mask_cells[4];
+	uint32_t slot, pin, *entry, values[PCI_MAP_CELLS];
+	unsigned int i, n = 0;
+
+	for (slot = 0; slot < 4; slot++)
+		for (pin = 1; pin <= 4; pin++) {
+			entry = values;
+			*entry++ = slot << 11;
+			*entry++ = 0;
+			*entry++ = 0;
+			*entry++ = pin;
+			*entry++ = GIC_PHANDLE;
+			*entry++ = 0;
+			*entry++ = 0;
+			*entry++ = GIC_FDT_IRQ_TYPE_SPI;
+			*entry++ = ARM64_PCI_SPI_BASE +
+			    (slot + pin - 1) % ARM64_PCI_INTX_LINES;
+			*entry++ = IRQ_TYPE_LEVEL_HIGH;
+			for (i = 0; i < PCI_MAP_CELLS; i++)
+				map[n++] = cpu_to_fdt32(values[i]);
+		}
+	for (i = 0; i < 4; i++)
+		mask_cells[i] = cpu_to_fdt32(mask[i]);
+	TRY(fdt_property(fdt, "interrupt-map", map, sizeof(map)));
+	return fdt_property(fdt, "interrupt-map-mask", mask_cells,
+	    sizeof(mask_cells));
+}
+
+/* A generic ECAM host bridge for bus 0 (Linux's pci-host-generic): its
+ * windows are where the BARs may go, MSIs go to the ITS when there is one
+ * (requester ID = device ID), else devices use INTx. */
+static int
+add_pci(void *fdt, const struct device_tree_machine *machine)
+{
+	fdt32_t ranges[14], bus_range[2] = { 0, 0 };
+	fdt32_t msi_map[4] = { 0, cpu_to_fdt32(ITS_PHANDLE), 0,
+	    cpu_to_fdt32(0x10000) };
+	char name[32];
+
+	pci_range(ranges, PCI_SPACE_MEM32, ARM64_PCI_MMIO32_BASE,
+	    ARM64_PCI_MMIO32_SIZE);
+	pci_range(ranges + 7, PCI_SPACE_MEM64, ARM64_PCI_MMIO64_BASE,
+	    ARM64_PCI_MMIO64_SIZE);
+	snprintf(name, sizeof(name), "pcie@%llx",
+	    (unsigned long long)ARM64_PCI_ECAM_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "pci-host-ecam-generic"));
+	TRY(fdt_property_string(fdt, "device_type", "pci"));
+	TRY(fdt_property_cell(fdt, "#address-cells", 3));
+	TRY(fdt_property_cell(fdt, "#size-cells", 2));
+	TRY(fdt_property_cell(fdt, "#interrupt-cells", 1));
+	TRY(fdt_property(fdt, "bus-range", bus_range, sizeof(bus_range)));
+	TRY(fdt_property_cell(fdt, "linux,pci-domain", 0));
+	TRY(property_reg(fdt, ARM64_PCI_ECAM_BASE, ARM64_PCI_ECAM_SIZE));
+	TRY(fdt_property(fdt, "ranges", ranges, sizeof(ranges)));
+	TRY(add_pci_interrupt_map(fdt));
+	if (machine->has_its)
+		TRY(fdt_property(fdt, "msi-map", msi_map, sizeof(msi_map)));
+	TRY(fdt_property(fdt, "dma-coherent", NULL, 0));
+	return fdt_end_node(fdt);
+}
+
 static int
 build(void *fdt, size_t size, const struct device_tree_machine *machine)
 {
@@ -272,6 +360,8 @@ build(void *fdt, size_t size, const struct device_tree_machine *machine)
 	TRY(add_rtc(fdt));
 	for (i = 0; i < machine->virtio_count; i++)
 		TRY(add_virtio(fdt, i));
+	if (machine->pci)
+		TRY(add_pci(fdt, machine));
 	TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }

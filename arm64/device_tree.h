@@ -21,6 +21,7 @@ struct device_tree_machine {
 	bool has_its;
 	bool has_pmu;			/* the vCPUs have a PMUv3 */
 	unsigned int virtio_count;	/* virtio-mmio nodes, placed by memory_map.h */
+	bool pci;			/* a PCIe host (ECAM) node */
 };
 
 int device_tree_build(const struct device_tree_machine *machine, void *buffer,

@@ -17,13 +17,23 @@
 #define ARM64_VIRTIO_MMIO_BASE	0x0a000000ull
 #define ARM64_VIRTIO_MMIO_SIZE	0x00000200ull	/* per device */
 #define ARM64_VIRTIO_MAX	32		/* SPIs 16..47 */
+#define ARM64_PCI_ECAM_BASE	0x0b000000ull	/* the PCIe host's ECAM: bus 0 */
+#define ARM64_PCI_ECAM_SIZE	0x00100000ull
+#define ARM64_PCI_MMIO32_BASE	0x10000000ull	/* its 32-bit memory window */
+#define ARM64_PCI_MMIO32_SIZE	0x2f000000ull	/* to 0x3effffff, as QEMU's */
 #define ARM64_UNMAPPED_BASE	0x0f000000ull
 #define ARM64_RAM_BASE		0x80000000ull
+/* The PCIe host's 64-bit window, in the top half of KVM's default 40-bit
+ * IPA space: RAM would need 510 GiB to reach it. */
+#define ARM64_PCI_MMIO64_BASE	0x8000000000ull
+#define ARM64_PCI_MMIO64_SIZE	0x4000000000ull
 
 /* Interrupts: SPIs as numbered in the device tree (GIC INTID - 32). */
 #define ARM64_UART_SPI		1
 #define ARM64_RTC_SPI		2
 #define ARM64_VIRTIO_SPI_BASE	16
+#define ARM64_PCI_SPI_BASE	48	/* INTA..INTD, swizzled: SPIs 48..51 */
+#define ARM64_PCI_INTX_LINES	4
 
 /* The PMU's overflow interrupt, a PPI as numbered in the device tree. */
 #define ARM64_PMU_PPI		7

@@ -27,7 +27,8 @@ struct arch_vcpu_snapshot {
 struct cpu_template;
 
 /* Where the architecture puts RAM, the console UART, the real-time clock
- * (core/pl031.c, PL031_SIZE bytes; rtc_base 0: none) and virtio. */
+ * (core/pl031.c, PL031_SIZE bytes; rtc_base 0: none), virtio-mmio and the
+ * PCIe host (its ECAM, two windows and the INTx lines). */
 struct arch_layout {
 	uint64_t ram_base;
 	uint64_t console_base;
@@ -39,6 +40,12 @@ struct arch_layout {
 	uint64_t virtio_stride;
 	unsigned int virtio_irq_base;	/* and interrupt irq_base + i */
 	unsigned int virtio_max;
+	uint64_t pci_ecam_base;
+	uint64_t pci_ecam_size;
+	uint64_t pci_window_bases[2];	/* 32-bit, then 64-bit */
+	uint64_t pci_window_sizes[2];
+	unsigned int pci_irq_base;	/* INTA..INTD: irq_base + 0..3 */
+	unsigned int pci_irq_lines;
 };
 
 /* A Linux boot: the files and command line in, where it starts out. */
@@ -50,6 +57,7 @@ struct arch_linux_boot {
 	unsigned int vcpus;
 	const uint64_t *vcpu_ids;	/* arch_vcpu_id() of each vCPU */
 	unsigned int virtio_count;	/* virtio-mmio devices, as arch_layout places them */
+	bool pci;			/* a PCIe host, as arch_layout places it */
 	uint64_t entry;			/* out: where the boot vCPU starts */
 	uint64_t arg0;			/* out: its first argument register */
 	uint64_t fdt_addr;		/* out: the device tree, and its size */

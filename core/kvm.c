@@ -183,6 +183,36 @@ kvm_irqfd(int vm_fd, uint32_t gsi, int fd, bool assign)
 	return ioctl_result(ioctl(vm_fd, KVM_IRQFD, &irqfd));
 }
 
+/* A level-triggered irqfd: a write to fd raises gsi until the guest's EOI,
+ * when KVM lowers it and signals resample_fd (the device raises it again
+ * while its interrupt is still pending). */
+int
+kvm_irqfd_resample(int vm_fd, uint32_t gsi, int fd, int resample_fd,
+    bool assign)
+{
+	struct kvm_irqfd irqfd = {
+		.fd = (uint32_t)fd, .gsi = gsi,
+		.flags = assign ? KVM_IRQFD_FLAG_RESAMPLE :
+		    KVM_IRQFD_FLAG_DEASSIGN,
+		.resamplefd = assign ? (uint32_t)resample_fd : 0,
+	};
+
+	return ioctl_result(ioctl(vm_fd, KVM_IRQFD, &irqfd));
+}
+
+/* An MSI from PCI requester devid (the ITS's device ID). */
+int
+kvm_signal_msi(int vm_fd, uint64_t address, uint32_t data, uint32_t devid)
+{
+	struct kvm_msi msi = {
+		.address_lo = (uint32_t)address,
+		.address_hi = (uint32_t)(address >> 32), .data = data,
+		.flags = KVM_MSI_VALID_DEVID, .devid = devid,
+	};
+
+	return ioctl_result(ioctl(vm_fd, KVM_SIGNAL_MSI, &msi));
+}
+
 int
 kvm_vcpu_create(int system_fd, int vm_fd, unsigned int index,
     struct kvm_vcpu_fd *vcpu)

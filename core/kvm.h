@@ -43,6 +43,10 @@ int kvm_ioeventfd(int vm_fd, uint64_t address, uint32_t length, int fd,
 int kvm_ioeventfd_match(int vm_fd, uint64_t address, uint32_t length,
     uint64_t value, int fd, bool assign);
 int kvm_irqfd(int vm_fd, uint32_t gsi, int fd, bool assign);
+int kvm_irqfd_resample(int vm_fd, uint32_t gsi, int fd, int resample_fd,
+    bool assign);
+int kvm_signal_msi(int vm_fd, uint64_t address, uint32_t data,
+    uint32_t devid);
 int kvm_vcpu_create(int system_fd, int vm_fd, unsigned int index,
     struct kvm_vcpu_fd *vcpu);
 void kvm_vcpu_destroy(struct kvm_vcpu_fd *vcpu);

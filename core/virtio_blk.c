@@ -269,19 +269,20 @@ blk_serve(struct virtio_blk *blk)
 }
 
 static void
-blk_queue_notify(void *device, struct virtio_mmio *mmio, unsigned int index)
+blk_queue_notify(void *device, struct virtio_transport *transport,
+    unsigned int index)
 {
 	struct virtio_blk *blk = device;
-	struct virtqueue *queue = &mmio->queues[index];
+	struct virtqueue *queue = &transport->queues[index];
 	int rc;
 
 	while ((rc = virtqueue_pop(queue, &blk->chain)) == 1) {
 		virtqueue_push(queue, blk->chain.head, blk_serve(blk));
-		mmio->stats.chains++;
+		transport->stats.chains++;
 	}
 	if (rc < 0)
-		virtio_mmio_queue_broken(mmio, index);
-	virtio_mmio_queue_done(mmio, index);
+		virtio_transport_queue_broken(transport, index);
+	virtio_transport_queue_done(transport, index);
 }
 
 const struct virtio_device_ops virtio_blk_ops = {

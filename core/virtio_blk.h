@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "virtio_mmio.h"
+#include "virtio_transport.h"
 
 #define VIRTIO_BLK_SERIAL_MAX	20
 #define VIRTIO_BLK_CONFIG_SIZE	60

@@ -73,36 +73,37 @@ console_take_chain(struct virtio_console *console)
 /* The chains are used as soon as their bytes are copied into the batch;
  * one flush at the end, so that many small chains make one write. */
 static void
-console_transmit(struct virtio_console *console, struct virtio_mmio *mmio)
+console_transmit(struct virtio_console *console,
+    struct virtio_transport *transport)
 {
-	struct virtqueue *queue = &mmio->queues[TX_QUEUE];
+	struct virtqueue *queue = &transport->queues[TX_QUEUE];
 	int rc;
 
 	while ((rc = virtqueue_pop(queue, &console->chain)) == 1) {
 		console_take_chain(console);
 		virtqueue_push(queue, console->chain.head, 0);
-		mmio->stats.chains++;
+		transport->stats.chains++;
 	}
 	console_flush(console);
 	if (rc < 0)
-		virtio_mmio_queue_broken(mmio, TX_QUEUE);
-	virtio_mmio_queue_done(mmio, TX_QUEUE);
+		virtio_transport_queue_broken(transport, TX_QUEUE);
+	virtio_transport_queue_done(transport, TX_QUEUE);
 }
 
 /* On the console input thread: the transport's lock keeps the I/O thread
  * and the driver's resets out while the receive queue is filled. */
 size_t
 virtio_console_receive(struct virtio_console *console,
-    struct virtio_mmio *mmio, const uint8_t *data, size_t length)
+    struct virtio_transport *transport, const uint8_t *data, size_t length)
 {
-	struct virtqueue *queue = &mmio->queues[RX_QUEUE];
+	struct virtqueue *queue = &transport->queues[RX_QUEUE];
 	size_t taken = 0, put;
 	int rc = 0;
 
-	pthread_mutex_lock(&mmio->lock);
-	if (!(mmio->status & VIRTIO_STATUS_DRIVER_OK) ||
-	    (mmio->status & VIRTIO_STATUS_NEEDS_RESET) || !queue->active) {
-		pthread_mutex_unlock(&mmio->lock);
+	pthread_mutex_lock(&transport->lock);
+	if (!(transport->status & VIRTIO_STATUS_DRIVER_OK) ||
+	    (transport->status & VIRTIO_STATUS_NEEDS_RESET) || !queue->active) {
+		pthread_mutex_unlock(&transport->lock);
 		return 0;
 	}
 	while (taken < length &&
@@ -110,23 +111,23 @@ virtio_console_receive(struct virtio_console *console,
 		put = virtq_chain_write(&console->rx_chain, 0, data + taken,
 		    length - taken);
 		virtqueue_push(queue, console->rx_chain.head, (uint32_t)put);
-		mmio->stats.chains++;
+		transport->stats.chains++;
 		taken += put;
 	}
 	if (rc < 0)
-		virtio_mmio_queue_broken(mmio, RX_QUEUE);
+		virtio_transport_queue_broken(transport, RX_QUEUE);
 	console->bytes_in += taken;
-	virtio_mmio_queue_done(mmio, RX_QUEUE);
-	pthread_mutex_unlock(&mmio->lock);
+	virtio_transport_queue_done(transport, RX_QUEUE);
+	pthread_mutex_unlock(&transport->lock);
 	return taken;
 }
 
 static void
-console_queue_notify(void *device, struct virtio_mmio *mmio,
+console_queue_notify(void *device, struct virtio_transport *transport,
     unsigned int index)
 {
 	if (index == TX_QUEUE)
-		console_transmit(device, mmio);
+		console_transmit(device, transport);
 }
 
 const struct virtio_device_ops virtio_console_ops = {

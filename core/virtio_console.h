@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "virtio_mmio.h"
+#include "virtio_transport.h"
 
 #define VIRTIO_CONSOLE_CONFIG_SIZE	12
 /* Output goes to the sink in chunks of at most this many bytes: a chain of
@@ -34,7 +34,7 @@ struct virtio_console {
 extern const struct virtio_device_ops virtio_console_ops;
 
 size_t virtio_console_receive(struct virtio_console *console,
-    struct virtio_mmio *mmio, const uint8_t *data, size_t length);
+    struct virtio_transport *transport, const uint8_t *data, size_t length);
 void virtio_console_init(struct virtio_console *console,
     void (*output)(void *context, const uint8_t *data, size_t length),
     void *context);

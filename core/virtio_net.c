@@ -111,9 +111,9 @@ virtio_net_close(struct virtio_net *net)
 }
 
 static void
-net_transmit(struct virtio_net *net, struct virtio_mmio *mmio)
+net_transmit(struct virtio_net *net, struct virtio_transport *transport)
 {
-	struct virtqueue *queue = &mmio->queues[TX_QUEUE];
+	struct virtqueue *queue = &transport->queues[TX_QUEUE];
 	ssize_t sent;
 	int rc, count;
 
@@ -131,11 +131,11 @@ net_transmit(struct virtio_net *net, struct virtio_mmio *mmio)
 			    NET_HEADER_SIZE;
 		}
 		virtqueue_push(queue, net->chain.head, 0);
-		mmio->stats.chains++;
+		transport->stats.chains++;
 	}
 	if (rc < 0)
-		virtio_mmio_queue_broken(mmio, TX_QUEUE);
-	virtio_mmio_queue_done(mmio, TX_QUEUE);
+		virtio_transport_queue_broken(transport, TX_QUEUE);
+	virtio_transport_queue_done(transport, TX_QUEUE);
 }
 
 /* The header's num_buffers (bytes 10-11) is 1: one chain per packet. A
@@ -143,9 +143,9 @@ net_transmit(struct virtio_net *net, struct virtio_mmio *mmio)
  * only what it copied, so one spare byte after the chain's buffers tells
  * a frame that filled the chain from one that was longer. */
 static void
-net_receive(struct virtio_net *net, struct virtio_mmio *mmio)
+net_receive(struct virtio_net *net, struct virtio_transport *transport)
 {
-	struct virtqueue *queue = &mmio->queues[RX_QUEUE];
+	struct virtqueue *queue = &transport->queues[RX_QUEUE];
 	const uint16_t one = 1;
 	ssize_t got;
 	int rc, count;
@@ -178,34 +178,37 @@ net_receive(struct virtio_net *net, struct virtio_mmio *mmio)
 		net->stats.rx_packets++;
 		net->stats.rx_bytes += (uint64_t)got;
 		virtqueue_push(queue, net->chain.head, (uint32_t)got);
-		mmio->stats.chains++;
+		transport->stats.chains++;
 	}
 	if (rc < 0)
-		virtio_mmio_queue_broken(mmio, RX_QUEUE);
-	virtio_mmio_queue_done(mmio, RX_QUEUE);
+		virtio_transport_queue_broken(transport, RX_QUEUE);
+	virtio_transport_queue_done(transport, RX_QUEUE);
 }
 
 static void
-net_queue_notify(void *device, struct virtio_mmio *mmio, unsigned int index)
+net_queue_notify(void *device, struct virtio_transport *transport,
+    unsigned int index)
 {
 	if (index == TX_QUEUE)
-		net_transmit(device, mmio);
+		net_transmit(device, transport);
 	else
-		net_receive(device, mmio);	/* new buffers: the tap may wait */
+		net_receive(device, transport);	/* new buffers: the tap may wait */
 }
 
 /* At DRIVER_OK: the tap hands the guest only what it negotiated. */
 static int
-net_activate(void *device, struct virtio_mmio *mmio)
+net_activate(void *device, struct virtio_transport *transport)
 {
 	struct virtio_net *net = device;
 	unsigned int offloads = 0;
 
-	if (virtio_mmio_driver_has(mmio, VIRTIO_NET_F_GUEST_CSUM)) {
+	if (virtio_transport_driver_has(transport, VIRTIO_NET_F_GUEST_CSUM)) {
 		offloads |= TUN_F_CSUM;
-		if (virtio_mmio_driver_has(mmio, VIRTIO_NET_F_GUEST_TSO4))
+		if (virtio_transport_driver_has(transport,
+		    VIRTIO_NET_F_GUEST_TSO4))
 			offloads |= TUN_F_TSO4;
-		if (virtio_mmio_driver_has(mmio, VIRTIO_NET_F_GUEST_TSO6))
+		if (virtio_transport_driver_has(transport,
+		    VIRTIO_NET_F_GUEST_TSO6))
 			offloads |= TUN_F_TSO6;
 	}
 	if (!net->offloads_on)
@@ -229,10 +232,10 @@ net_poll_fd(void *device)
 }
 
 static void
-net_poll_ready(void *device, struct virtio_mmio *mmio)
+net_poll_ready(void *device, struct virtio_transport *transport)
 {
-	if (mmio->queues[RX_QUEUE].active)
-		net_receive(device, mmio);
+	if (transport->queues[RX_QUEUE].active)
+		net_receive(device, transport);
 }
 
 const struct virtio_device_ops virtio_net_ops = {

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/uio.h>
 
-#include "virtio_mmio.h"
+#include "virtio_transport.h"
 
 #define VIRTIO_NET_CONFIG_SIZE	8
 #define VIRTIO_NET_IFNAME_MAX	16

@@ -35,19 +35,20 @@ rng_fill(struct virtio_rng *rng)
 }
 
 static void
-rng_queue_notify(void *device, struct virtio_mmio *mmio, unsigned int index)
+rng_queue_notify(void *device, struct virtio_transport *transport,
+    unsigned int index)
 {
 	struct virtio_rng *rng = device;
-	struct virtqueue *queue = &mmio->queues[index];
+	struct virtqueue *queue = &transport->queues[index];
 	int rc;
 
 	while ((rc = virtqueue_pop(queue, &rng->chain)) == 1) {
 		virtqueue_push(queue, rng->chain.head, rng_fill(rng));
-		mmio->stats.chains++;
+		transport->stats.chains++;
 	}
 	if (rc < 0)
-		virtio_mmio_queue_broken(mmio, index);
-	virtio_mmio_queue_done(mmio, index);
+		virtio_transport_queue_broken(transport, index);
+	virtio_transport_queue_done(transport, index);
 }
 
 const struct virtio_device_ops virtio_rng_ops = {

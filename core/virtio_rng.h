@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "virtio_mmio.h"
+#include "virtio_transport.h"
 
 struct virtio_rng {
 	uint64_t bytes;			/* given to the guest */

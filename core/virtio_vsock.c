@@ -155,7 +155,7 @@ vhost_queue(struct virtio_vsock *vsock, const struct virtqueue *queue,
 }
 
 static int
-vsock_activate(void *device, struct virtio_mmio *mmio)
+vsock_activate(void *device, struct virtio_transport *transport)
 {
 	struct virtio_vsock *vsock = device;
 	unsigned int i;
@@ -163,12 +163,12 @@ vsock_activate(void *device, struct virtio_mmio *mmio)
 	/* The transport keeps only offered bits; vhost is never handed one it
 	 * did not offer either (VIRTIO_F_ACCESS_PLATFORM would give it an
 	 * IOTLB nobody fills, VHOST_F_LOG_ALL a dirty log nobody set). */
-	uint64_t features = mmio->driver_features & vsock->vhost_features;
+	uint64_t features = transport->driver_features & vsock->vhost_features;
 
 	if (ioctl(vsock->vhost_fd, VHOST_SET_FEATURES, &features) < 0)
 		return -errno;
 	for (i = 0; i < 2; i++)
-		if (vhost_queue(vsock, &mmio->queues[i], i) < 0)
+		if (vhost_queue(vsock, &transport->queues[i], i) < 0)
 			return -EIO;
 	if (ioctl(vsock->vhost_fd, VHOST_VSOCK_SET_RUNNING, &on) < 0)
 		return -errno;
@@ -184,19 +184,21 @@ vsock_reset(void *device)
 
 /* The event queue: vmmd has no event to send; the buffers wait. */
 static void
-vsock_queue_notify(void *device, struct virtio_mmio *mmio, unsigned int index)
+vsock_queue_notify(void *device, struct virtio_transport *transport,
+    unsigned int index)
 {
 	(void)device;
-	(void)mmio;
+	(void)transport;
 	(void)index;
 }
 
 static int
-vsock_kick_fd(void *device, struct virtio_mmio *mmio, unsigned int queue)
+vsock_kick_fd(void *device, struct virtio_transport *transport,
+    unsigned int queue)
 {
 	struct virtio_vsock *vsock = device;
 
-	return queue < 2 ? vsock->kick_fds[queue] : mmio->notify_fd;
+	return queue < 2 ? vsock->kick_fds[queue] : transport->notify_fd;
 }
 
 static int
@@ -206,7 +208,7 @@ vsock_poll_fd(void *device)
 }
 
 static void
-vsock_poll_ready(void *device, struct virtio_mmio *mmio)
+vsock_poll_ready(void *device, struct virtio_transport *transport)
 {
 	struct virtio_vsock *vsock = device;
 	uint64_t count;
@@ -214,7 +216,7 @@ vsock_poll_ready(void *device, struct virtio_mmio *mmio)
 	if (read(vsock->call_fd, &count, sizeof(count)) != sizeof(count))
 		return;
 	vsock->interrupts++;
-	virtio_mmio_signal_used(mmio);
+	virtio_transport_signal_used(transport);
 }
 
 const struct virtio_device_ops virtio_vsock_ops = {

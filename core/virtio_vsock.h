@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "virtio_mmio.h"
+#include "virtio_transport.h"
 
 #define VIRTIO_VSOCK_QUEUES	3	/* rx, tx, event */
 #define VIRTIO_VSOCK_CONFIG_SIZE 8

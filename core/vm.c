@@ -94,7 +94,8 @@ vm_load_linux(struct vm *vm, struct vm_result *result, uint64_t *entry,
 		.ram_size = config->memory_size,
 		.vcpus = vm->vcpu_count,
 		.vcpu_ids = vm->vcpu_ids,
-		.virtio_count = vm->io.count,
+		.virtio_count = vm->io.pci ? 0 : vm->io.count,
+		.pci = vm->io.pci,
 	};
 	char why[256];
 	int rc;
@@ -248,9 +249,19 @@ static int
 vm_create_devices(struct vm *vm)
 {
 	const struct arch_layout *layout = vm->layout;
+	const bool pci = vm->config->transport == VM_TRANSPORT_PCI;
 	const struct vm_io_placement placement = {
 		.base = layout->virtio_base, .stride = layout->virtio_stride,
-		.irq_base = layout->virtio_irq_base, .max = layout->virtio_max,
+		.irq_base = layout->virtio_irq_base,
+		.max = pci ? PCI_MAX_DEVICES : layout->virtio_max, .pci = pci,
+		.pci_ecam_base = layout->pci_ecam_base,
+		.pci_ecam_size = layout->pci_ecam_size,
+		.pci_window_bases = { layout->pci_window_bases[0],
+		    layout->pci_window_bases[1] },
+		.pci_window_sizes = { layout->pci_window_sizes[0],
+		    layout->pci_window_sizes[1] },
+		.pci_irq_base = layout->pci_irq_base,
+		.pci_irq_lines = layout->pci_irq_lines,
 	};
 	const struct vm_io_sink sink = vm_console_sink(vm);
 

@@ -64,6 +64,7 @@ struct vm_config {
 	enum forward_unmapped unmapped_mmio;	/* 0: ignore, as QEMU and kvmtool */
 	const struct cpu_template *cpu_template;	/* or NULL: the default */
 	struct vm_control *control;	/* or NULL: nobody controls it */
+	enum vm_transport transport;	/* 0: mmio; vmmd run's default is pci */
 	const struct vm_device_spec *devices;	/* virtio devices, in order */
 	unsigned int device_count;
 };

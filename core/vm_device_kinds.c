@@ -30,8 +30,9 @@ block_open(struct vm_io_device *device, const struct vm_device_spec *spec,
 		    "whole, non-zero number of 512-byte sectors" : strerror(-rc));
 		return rc;
 	}
-	rc = virtio_mmio_init(&device->mmio, device->name, &virtio_blk_ops, blk,
-	    virtio_blk_features(blk), blk->config, sizeof(blk->config), memory);
+	rc = virtio_transport_init(&device->transport, device->name,
+	    &virtio_blk_ops, blk, virtio_blk_features(blk), blk->config,
+	    sizeof(blk->config), memory);
 	if (rc < 0)
 		virtio_blk_close(blk);
 	return rc;
@@ -86,8 +87,9 @@ net_open(struct vm_io_device *device, const struct vm_device_spec *spec,
 			    "with IFF_VNET_HDR" : strerror(-rc));
 		return rc;
 	}
-	rc = virtio_mmio_init(&device->mmio, device->name, &virtio_net_ops, net,
-	    virtio_net_features(net), net->config, sizeof(net->config), memory);
+	rc = virtio_transport_init(&device->transport, device->name,
+	    &virtio_net_ops, net, virtio_net_features(net), net->config,
+	    sizeof(net->config), memory);
 	if (rc < 0)
 		virtio_net_close(net);
 	return rc;
@@ -136,9 +138,9 @@ vsock_open(struct vm_io_device *device, const struct vm_device_spec *spec,
 		    rc == -EADDRINUSE ? " (another VM has it)" : "");
 		return rc;
 	}
-	rc = virtio_mmio_init(&device->mmio, device->name, &virtio_vsock_ops,
-	    vsock, virtio_vsock_features(vsock), vsock->config,
-	    sizeof(vsock->config), memory);
+	rc = virtio_transport_init(&device->transport, device->name,
+	    &virtio_vsock_ops, vsock, virtio_vsock_features(vsock),
+	    vsock->config, sizeof(vsock->config), memory);
 	if (rc < 0)
 		virtio_vsock_close(vsock);
 	return rc;
@@ -177,8 +179,9 @@ console_open(struct vm_io_device *device, const struct vm_device_spec *spec,
 
 	(void)spec;
 	virtio_console_init(console, sink->console, sink->context);
-	rc = virtio_mmio_init(&device->mmio, device->name, &virtio_console_ops,
-	    console, 0, console->config, sizeof(console->config), memory);
+	rc = virtio_transport_init(&device->transport, device->name,
+	    &virtio_console_ops, console, 0, console->config,
+	    sizeof(console->config), memory);
 	if (rc < 0)
 		log_warnx("cannot create %s: %s", device->name, strerror(-rc));
 	return rc;
@@ -187,7 +190,7 @@ console_open(struct vm_io_device *device, const struct vm_device_spec *spec,
 static void
 console_input(struct vm_io_device *device, const uint8_t *data, size_t length)
 {
-	virtio_console_receive(device->state, &device->mmio, data, length);
+	virtio_console_receive(device->state, &device->transport, data, length);
 }
 
 static void
@@ -218,8 +221,8 @@ rng_open(struct vm_io_device *device, const struct vm_device_spec *spec,
 
 	(void)spec;
 	(void)sink;
-	rc = virtio_mmio_init(&device->mmio, device->name, &virtio_rng_ops,
-	    device->state, 0, NULL, 0, memory);
+	rc = virtio_transport_init(&device->transport, device->name,
+	    &virtio_rng_ops, device->state, 0, NULL, 0, memory);
 	if (rc < 0)
 		log_warnx("cannot create %s: %s", device->name, strerror(-rc));
 	return rc;

@@ -13,6 +13,30 @@
 #include "kvm.h"
 #include "log.h"
 
+static const char *const transport_names[VM_TRANSPORT_COUNT] = {
+	[VM_TRANSPORT_PCI] = "pci", [VM_TRANSPORT_MMIO] = "mmio",
+};
+
+const char *
+vm_transport_name(enum vm_transport transport)
+{
+	return (unsigned int)transport < VM_TRANSPORT_COUNT ?
+	    transport_names[transport] : NULL;
+}
+
+int
+vm_transport_parse(const char *name, enum vm_transport *transport)
+{
+	unsigned int i;
+
+	for (i = 0; i < VM_TRANSPORT_COUNT; i++)
+		if (strcmp(name, transport_names[i]) == 0) {
+			*transport = (enum vm_transport)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
 const char *
 vm_device_kind_name(const struct vm_device_ops *kind)
 {
@@ -101,6 +125,8 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 		log_warnx("cannot allocate the state of %u devices", count);
 		return -ENOMEM;
 	}
+	if (placement->pci)
+		vm_io_pci_host_init(io, placement);
 	for (i = 0; i < count; i++) {
 		device = &io->devices[i];
 		if (specs[i].kind == NULL) {
@@ -110,12 +136,18 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 		for (j = index = 0; j < i; j++)
 			index += specs[j].kind == specs[i].kind;
 		device->name = specs[i].kind->names[index];
+		device->io = io;
+		device->resample_fd = -1;
 		device->base = placement->base + i * placement->stride;
 		device->irq = placement->irq_base + i;
 		rc = vm_io_create_device(device, &specs[i], memory, sink);
 		if (rc < 0)
 			return rc;
 		io->count++;
+		if (io->pci)
+			rc = vm_io_pci_add(io, device, i, placement);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -125,22 +157,23 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 static int
 vm_io_ioeventfds(struct vm_io *io, struct vm_io_device *device, bool assign)
 {
-	const struct virtio_device_ops *ops = device->mmio.ops;
+	const struct virtio_device_ops *ops = device->transport.ops;
 	uint64_t address = device->base + VIRTIO_MMIO_QUEUE_NOTIFY;
 	unsigned int q;
 	int rc;
 
 	if (ops->kick_fd == NULL)
 		return kvm_ioeventfd(io->vm_fd, address, 4,
-		    device->mmio.notify_fd, assign);
+		    device->transport.notify_fd, assign);
 	for (q = 0; q < ops->queue_count; q++) {
 		rc = kvm_ioeventfd_match(io->vm_fd, address, 4, q,
-		    ops->kick_fd(device->mmio.device, &device->mmio, q), assign);
+		    ops->kick_fd(device->transport.device, &device->transport,
+		    q), assign);
 		if (rc < 0 && assign) {
 			while (q-- > 0)
 				kvm_ioeventfd_match(io->vm_fd, address, 4, q,
-				    ops->kick_fd(device->mmio.device,
-				    &device->mmio, q), false);
+				    ops->kick_fd(device->transport.device,
+				    &device->transport, q), false);
 			return rc;
 		}
 	}
@@ -155,7 +188,7 @@ vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
 		.name = device->name, .kind = FORWARD_MMIO,
 		.base = device->base, .size = io->window,
 		.action = FORWARD_DEVICE, .mmio = virtio_mmio_access,
-		.context = &device->mmio,
+		.context = &device->transport,
 	};
 	int rc;
 
@@ -165,7 +198,7 @@ vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
 		    strerror(-rc));
 		return rc;
 	}
-	rc = kvm_irqfd(io->vm_fd, device->irq, device->mmio.irq_fd, true);
+	rc = kvm_irqfd(io->vm_fd, device->irq, device->transport.irq_fd, true);
 	if (rc < 0) {
 		log_warnx("cannot give %s interrupt %u to KVM (KVM_IRQFD): %s",
 		    device->name, device->irq, strerror(-rc));
@@ -187,21 +220,27 @@ vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
 static int
 vm_io_watch(struct vm_io *io, struct vm_io_device *device)
 {
-	const struct virtio_device_ops *ops = device->mmio.ops;
+	const struct virtio_device_ops *ops = device->transport.ops;
 	struct epoll_event event = { .events = EPOLLIN };
 
-	device->notify_source = (struct vm_io_source){ device, false };
-	device->poll_source = (struct vm_io_source){ device, true };
+	device->notify_source = (struct vm_io_source){ device, VM_IO_NOTIFY };
+	device->poll_source = (struct vm_io_source){ device, VM_IO_POLL };
+	device->resample_source = (struct vm_io_source){ device,
+	    VM_IO_RESAMPLE };
 	event.data.ptr = &device->notify_source;
-	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, device->mmio.notify_fd,
+	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, device->transport.notify_fd,
 	    &event) < 0)
+		return -errno;
+	event.data.ptr = &device->resample_source;
+	if (device->resample_fd >= 0 && epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD,
+	    device->resample_fd, &event) < 0)
 		return -errno;
 	if (ops->poll_fd == NULL)
 		return 0;
 	event.events = EPOLLIN | EPOLLET;
 	event.data.ptr = &device->poll_source;
-	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD, ops->poll_fd(device->mmio.device),
-	    &event) < 0)
+	if (epoll_ctl(io->epoll_fd, EPOLL_CTL_ADD,
+	    ops->poll_fd(device->transport.device), &event) < 0)
 		return -errno;
 	return 0;
 }
@@ -231,8 +270,11 @@ vm_io_attach(struct vm_io *io, int vm_fd, struct forward_map *map)
 		    strerror(-rc));
 		return rc;
 	}
+	if (io->pci && (rc = vm_io_pci_attach(io, map)) < 0)
+		return rc;
 	for (i = 0; i < io->count; i++) {
-		rc = vm_io_attach_device(io, &io->devices[i], map);
+		rc = io->pci ? vm_io_pci_attach_device(io, &io->devices[i]) :
+		    vm_io_attach_device(io, &io->devices[i], map);
 		if (rc < 0)
 			return rc;
 		rc = vm_io_watch(io, &io->devices[i]);
@@ -243,6 +285,27 @@ vm_io_attach(struct vm_io *io, int vm_fd, struct forward_map *map)
 		}
 	}
 	return 0;
+}
+
+static void
+vm_io_serve(const struct vm_io_source *source)
+{
+	struct vm_io_device *device = source->device;
+	uint64_t count;
+
+	switch (source->event) {
+	case VM_IO_NOTIFY:
+		virtio_transport_process(&device->transport);
+		break;
+	case VM_IO_POLL:
+		virtio_transport_poll(&device->transport);
+		break;
+	case VM_IO_RESAMPLE:
+		if (read(device->resample_fd, &count, sizeof(count)) ==
+		    sizeof(count))
+			virtio_transport_resample(&device->transport);
+		break;
+	}
 }
 
 static void *
@@ -262,10 +325,7 @@ vm_io_thread(void *argument)
 			source = events[i].data.ptr;
 			if (source == NULL)
 				return NULL;	/* stop_fd */
-			if (source->poll)
-				virtio_mmio_poll(&source->device->mmio);
-			else
-				virtio_mmio_process(&source->device->mmio);
+			vm_io_serve(source);
 		}
 	}
 	return NULL;
@@ -329,10 +389,10 @@ vm_io_results(const struct vm_io *io, struct vm_device_result *results,
 		result->base = device->base;
 		result->irq = device->irq;
 		result->ioeventfd = device->ioeventfd;
-		result->status = device->mmio.status;
+		result->status = device->transport.status;
 		snprintf(result->fault, sizeof(result->fault), "%s",
-		    device->mmio.fault);
-		result->stats = device->mmio.stats;
+		    device->transport.fault);
+		result->stats = device->transport.stats;
 		device->kind->results(device, result);
 	}
 	*count = io->count;
@@ -341,11 +401,14 @@ vm_io_results(const struct vm_io *io, struct vm_device_result *results,
 static void
 vm_io_destroy_device(struct vm_io *io, struct vm_io_device *device)
 {
-	if (device->ioeventfd)
+	if (io->pci)
+		vm_io_pci_destroy_device(io, device);
+	if (device->ioeventfd && !io->pci)
 		vm_io_ioeventfds(io, device, false);
-	if (device->irqfd)
-		kvm_irqfd(io->vm_fd, device->irq, device->mmio.irq_fd, false);
-	virtio_mmio_destroy(&device->mmio);
+	if (device->irqfd && !io->pci)
+		kvm_irqfd(io->vm_fd, device->irq, device->transport.irq_fd,
+		    false);
+	virtio_transport_destroy(&device->transport);
 	if (device->kind->close != NULL)
 		device->kind->close(device);
 	free(device->state);
@@ -362,6 +425,8 @@ vm_io_destroy(struct vm_io *io)
 	vm_io_stop(io);
 	for (i = 0; i < io->count; i++)
 		vm_io_destroy_device(io, &io->devices[i]);
+	if (io->pci)
+		pci_host_destroy(&io->pci_host);
 	if (io->epoll_fd >= 0)
 		close(io->epoll_fd);
 	if (io->stop_fd >= 0)

@@ -1,8 +1,9 @@
 /* A VM's virtio devices and the one I/O thread that serves them: each
- * device is a virtio-mmio window in the forward map, its queue
+ * device is a virtio-mmio window in the forward map or a virtio-pci
+ * function behind the VM's PCIe host (vm_io_pci.c), its queue
  * notifications an eventfd KVM signals (KVM_IOEVENTFD) and the I/O thread
- * waits on (epoll), its interrupt an eventfd KVM injects (KVM_IRQFD). The
- * vCPUs never wait for a device's I/O. */
+ * waits on (epoll), its interrupt an eventfd KVM injects (KVM_IRQFD) or an
+ * MSI (KVM_SIGNAL_MSI). The vCPUs never wait for a device's I/O. */
 #ifndef VMMD_VM_IO_H
 #define VMMD_VM_IO_H
 
@@ -12,7 +13,9 @@
 
 #include "forward_map.h"
 #include "guest_memory.h"
+#include "pci.h"
 #include "virtio_mmio.h"
+#include "virtio_pci.h"
 
 #define VM_IO_MAX_DEVICES	16
 #define VM_IO_NAME_MAX		24
@@ -40,7 +43,7 @@ struct vm_device_ops {
 	const char *const *names;	/* VM_IO_MAX_DEVICES static names: the
 					 * forward map keeps them after the VM */
 	size_t state_size;		/* the device's struct, vm_io allocates it */
-	/* Opens the device in device->state and initialises device->mmio;
+	/* Opens the device in device->state and initialises device->transport;
 	 * on failure says why once and leaves nothing open. */
 	int (*open)(struct vm_io_device *device,
 	    const struct vm_device_spec *spec, const struct guest_memory *memory,
@@ -72,26 +75,57 @@ struct vm_device_spec {
 	uint64_t cid;			/* vsock: the guest's context ID */
 };
 
-/* Where the devices go: device i at base + i * stride, interrupt irq_base + i. */
+/* Which transport a VM's devices sit on. `vmmd run` and a spec default to
+ * PCI, which stock distribution kernels have built in; a zeroed vm_config
+ * keeps virtio-mmio, what every VM had before PCI (and what the daemon's
+ * VM processes get until they copy the spec's choice). */
+enum vm_transport {
+	VM_TRANSPORT_MMIO,
+	VM_TRANSPORT_PCI,
+	VM_TRANSPORT_COUNT,
+};
+
+/* Where the devices go. virtio-mmio: device i at base + i * stride,
+ * interrupt irq_base + i. PCI: device i in slot i behind a host whose ECAM
+ * and windows are given, INTA of slot i on pci_irq_base + i % pci_irq_lines. */
 struct vm_io_placement {
 	uint64_t base;
 	uint64_t stride;
 	unsigned int irq_base;
 	unsigned int max;
+	bool pci;
+	uint64_t pci_ecam_base;
+	uint64_t pci_ecam_size;
+	uint64_t pci_window_bases[PCI_MAX_WINDOWS];
+	uint64_t pci_window_sizes[PCI_MAX_WINDOWS];
+	unsigned int pci_irq_base;
+	unsigned int pci_irq_lines;
 };
+
+enum vm_io_event {
+	VM_IO_NOTIFY,			/* the notify eventfd */
+	VM_IO_POLL,			/* the device's own fd (a tap) */
+	VM_IO_RESAMPLE,			/* KVM lowered a level INTx at EOI */
+};
+
+struct vm_io;
 
 struct vm_io_device {
 	const struct vm_device_ops *kind;
 	const char *name;		/* static: the forward map and reports keep it */
-	uint64_t base;
-	unsigned int irq;
+	struct vm_io *io;
+	uint64_t base;			/* the window, or the BAR as first placed */
+	unsigned int irq;		/* the SPI (PCI: its INTA line) */
 	bool ioeventfd;			/* KVM takes the notifications */
 	bool irqfd;
 	struct vm_io_source {		/* what an epoll event is about */
 		struct vm_io_device *device;
-		bool poll;		/* the device's own fd, not a notify */
-	} notify_source, poll_source;
-	struct virtio_mmio mmio;
+		enum vm_io_event event;
+	} notify_source, poll_source, resample_source;
+	struct virtio_transport transport;
+	struct virtio_pci pci;		/* with the PCI transport */
+	int resample_fd;		/* PCI: the INTx resample eventfd, or -1 */
+	uint64_t notify_base;		/* PCI: where the ioeventfds are, 0: none */
 	void *state;			/* the kind's struct: state_size bytes */
 };
 
@@ -99,6 +133,10 @@ struct vm_io {
 	struct vm_io_device *devices;
 	unsigned int count;
 	uint64_t window;		/* each device's register window: the stride */
+	bool pci;			/* the devices are behind pci_host */
+	struct pci_host pci_host;
+	uint64_t pci_ecam_base;
+	uint64_t pci_ecam_size;
 	int vm_fd;
 	int epoll_fd;
 	int stop_fd;
@@ -115,11 +153,13 @@ struct vm_device_result {
 	bool ioeventfd;
 	uint32_t status;		/* the virtio status register at the end */
 	char fault[160];		/* why it needed a reset, or "" */
-	struct virtio_mmio_stats stats;
+	struct virtio_transport_stats stats;
 	char text[VM_DEVICE_TEXT_MAX];	/* kind->text_counter's value */
 	uint64_t counters[VM_DEVICE_COUNTERS_MAX];	/* as kind->counters */
 };
 
+const char *vm_transport_name(enum vm_transport transport);
+int vm_transport_parse(const char *name, enum vm_transport *transport);
 int vm_device_ops_check(const struct vm_device_ops *ops, char *error,
     size_t error_size);
 const char *vm_device_kind_name(const struct vm_device_ops *kind);
@@ -134,5 +174,14 @@ void vm_io_console_input(struct vm_io *io, const uint8_t *data,
 void vm_io_results(const struct vm_io *io, struct vm_device_result *results,
     unsigned int *count);
 void vm_io_destroy(struct vm_io *io);
+
+/* vm_io_pci.c: the PCI transport's part. */
+void vm_io_pci_host_init(struct vm_io *io,
+    const struct vm_io_placement *placement);
+int vm_io_pci_add(struct vm_io *io, struct vm_io_device *device,
+    unsigned int slot, const struct vm_io_placement *placement);
+int vm_io_pci_attach(struct vm_io *io, struct forward_map *map);
+int vm_io_pci_attach_device(struct vm_io *io, struct vm_io_device *device);
+void vm_io_pci_destroy_device(struct vm_io *io, struct vm_io_device *device);
 
 #endif

@@ -27,4 +27,24 @@ fuzz_ram_load(const uint8_t *data, size_t size)
 	memcpy(fuzz_ram.regions[0].host, data, size < RAM_SIZE ? size : RAM_SIZE);
 }
 
+/* An input that drives a device: its first byte counts the accesses that
+ * follow (at most max, each access_size bytes, copied to accesses), the
+ * rest is loaded as RAM. Returns the count, or -1 for an input too short. */
+static int
+fuzz_split_input(const uint8_t *data, size_t size, void *accesses,
+    size_t access_size, size_t max)
+{
+	size_t count;
+
+	if (size < 1)
+		return -1;
+	count = data[0] % (max + 1);
+	if (size < 1 + count * access_size)
+		return -1;
+	memcpy(accesses, data + 1, count * access_size);
+	fuzz_ram_load(data + 1 + count * access_size,
+	    size - 1 - count * access_size);
+	return (int)count;
+}
+
 #endif

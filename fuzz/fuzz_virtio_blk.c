@@ -2,7 +2,7 @@
  * driven as a guest would: the input starts with register accesses (any
  * offset and width: status, features, queue set-up, notifies, config
  * reads), the rest is guest RAM holding the rings and the requests. A
- * notify runs the I/O thread's part (virtio_mmio_process), so requests are
+ * notify runs the I/O thread's part (virtio_transport_process), so requests are
  * served against a small image file, read-write or read-only. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../core/virtio_blk.h"
+#include "../core/virtio_mmio.h"
 #include "fuzz_ram.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -28,7 +29,7 @@ struct access {
 };
 
 static struct virtio_blk disks[2];	/* read-write, read-only */
-static struct virtio_mmio mmio;
+static struct virtio_transport mmio;
 static uint8_t image[SECTORS * 512];
 
 static void
@@ -73,7 +74,7 @@ run_access(const struct access *a)
 	memcpy(bytes, &a->value, 4);
 	if (virtio_mmio_access(&mmio, &access) == 0 && access.is_write &&
 	    access.offset == VIRTIO_MMIO_QUEUE_NOTIFY)
-		virtio_mmio_process(&mmio);
+		virtio_transport_process(&mmio);
 }
 
 int
@@ -81,25 +82,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct access accesses[ACCESSES_MAX];
 	struct virtio_blk *blk;
-	size_t count;
+	int count;
 
-	if (size < 1)
+	count = fuzz_split_input(data, size, accesses, sizeof(accesses[0]),
+	    ACCESSES_MAX);
+	if (count < 0)
 		return 0;
-	count = data[0] % (ACCESSES_MAX + 1);
-	if (size < 1 + count * sizeof(struct access))
-		return 0;
-	memcpy(accesses, data + 1, count * sizeof(struct access));
-	data += 1 + count * sizeof(struct access);
-	size -= 1 + count * sizeof(struct access);
-	fuzz_ram_load(data, size);
 	blk = &disks[count > 0 && (accesses[0].flags & 2) ? 1 : 0];
 	if (pwrite(disks[0].fd, image, sizeof(image), 0) != sizeof(image) ||
-	    virtio_mmio_init(&mmio, "fuzz-blk", &virtio_blk_ops, blk,
+	    virtio_transport_init(&mmio, "fuzz-blk", &virtio_blk_ops, blk,
 	    virtio_blk_features(blk), blk->config, sizeof(blk->config),
 	    &fuzz_ram) != 0)
 		__builtin_trap();
-	for (size_t i = 0; i < count; i++)
+	for (int i = 0; i < count; i++)
 		run_access(&accesses[i]);
-	virtio_mmio_destroy(&mmio);
+	virtio_transport_destroy(&mmio);
 	return 0;
 }

@@ -29,7 +29,7 @@ device_counters(const struct vm_device_result *device)
 static json_t *
 device_json(const struct vm_device_result *device)
 {
-	const struct virtio_mmio_stats *stats = &device->stats;
+	const struct virtio_transport_stats *stats = &device->stats;
 	char base[19];
 
 	snprintf(base, sizeof(base), "0x%" PRIx64, device->base);

@@ -112,6 +112,17 @@ set_unmapped_mmio(const struct option_desc *option, void *context,
 	return 0;
 }
 
+static int
+set_transport(const struct option_desc *option, void *context,
+    const char *arg, char *error, size_t error_size)
+{
+	if (vm_transport_parse(arg, (enum vm_transport *)
+	    ((char *)context + option->offset)) < 0)
+		return option_error(error, error_size, "--%s: '%s' is not pci "
+		    "or mmio", option->name, arg);
+	return 0;
+}
+
 static const struct option_desc
     opt_kernel = { "kernel", 0, "IMAGE", "an arm64 Linux Image or Image.gz, "
 	"or a raw binary (loaded at RAM base + 0x80000)", NULL,
@@ -153,6 +164,9 @@ static const struct option_desc
     opt_unmapped_mmio = { "unmapped-mmio", 0, "POLICY", "what a guest's "
 	"access to no device gets: ignore (reads zero), stop, abort",
 	"ignore", set_unmapped_mmio, VM(unmapped_mmio), NULL },
+    opt_transport = { "transport", 0, "TRANSPORT", "what the virtio devices "
+	"sit on: pci (a PCIe host, what stock kernels have built in) or mmio",
+	"pci", set_transport, VM(transport), NULL },
     opt_no_smccc_filter = { "no-smccc-filter", 0, NULL, "do not give KVM the "
 	"forward map's SMCCC ranges", NULL, option_set_flag,
 	VM(no_hypercall_filter), NULL },
@@ -223,7 +237,7 @@ static const struct command_desc command_run = {
 	    &opt_console_log_max, &opt_hugepages,
 	    &opt_boot_marker, &opt_kvm, &opt_json, &opt_cpu_template,
 	    &opt_template, &opt_scratch_device, &opt_unmapped_mmio,
-	    &opt_no_smccc_filter, NULL },
+	    &opt_transport, &opt_no_smccc_filter, NULL },
 	device_kind_options, API_DEVICE_TYPE_COUNT, check_run_options,
 };
 

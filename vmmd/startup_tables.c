@@ -11,6 +11,7 @@
 #include "../arm64/sysreg.h"
 #include "../core/arch.h"
 #include "../core/forward_map.h"
+#include "../core/vm_io.h"
 #include "daemon.h"
 #include "device_kinds.h"
 #include "options.h"
@@ -78,11 +79,32 @@ check_unmapped_mmio_names(char *error, size_t error_size)
 	return 0;
 }
 
+/* A spec's transport goes to the VM's config by value, the same way. */
+static int
+check_transport_names(char *error, size_t error_size)
+{
+	unsigned int i;
+
+	for (i = 0; i < VM_TRANSPORT_COUNT || i < API_TRANSPORT_COUNT; i++) {
+		const char *api = api_transport_name(i);
+		const char *core = vm_transport_name(i);
+
+		if (api == NULL || core == NULL || strcmp(api, core) != 0) {
+			snprintf(error, error_size, "transport %u is '%s' in a "
+			    "spec, '%s' in core", i, api != NULL ? api :
+			    "(none)", core != NULL ? core : "(none)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static const struct table_check vmmd_tables[] = {
 	{ "sysreg tables", sysreg_tables_validate },
 	{ "probe tables", probe_tables_check },
 	{ "forward map", check_forward_map },
 	{ "unmapped MMIO policies", check_unmapped_mmio_names },
+	{ "virtio transports", check_transport_names },
 	{ "protocol commands", check_api_commands },
 	{ "VM states", vm_state_table_validate },
 	{ "VM commands", check_vm_commands },

@@ -157,6 +157,8 @@ START_TEST(test_spec_good)
 	ck_assert_ptr_null(json_object_get(back, "cpu_template"));
 	ck_assert_uint_eq(out.unmapped_mmio, API_UNMAPPED_MMIO_IGNORE);
 	ck_assert_ptr_null(json_object_get(back, "unmapped_mmio"));
+	ck_assert_uint_eq(out.transport, API_TRANSPORT_PCI);	/* the default */
+	ck_assert_ptr_null(json_object_get(back, "transport"));
 	/* What the daemon sends its VM process parses back the same, with
 	 * its devices. */
 	json_decref(back);
@@ -165,8 +167,9 @@ START_TEST(test_spec_good)
 	    "\"read_only\":true,\"serial\":\"s1\"},{\"type\":\"net\",\"tap\":"
 	    "\"tap0\",\"mac\":\"52:54:00:00:00:01\"},{\"type\":\"rng\"},"
 	    "{\"type\":\"vsock\",\"cid\":42},{\"type\":\"console\"}],"
-	    "\"unmapped_mmio\":\"abort\"}", &out), 0);
+	    "\"unmapped_mmio\":\"abort\",\"transport\":\"mmio\"}", &out), 0);
 	ck_assert_uint_eq(out.unmapped_mmio, API_UNMAPPED_MMIO_ABORT);
+	ck_assert_uint_eq(out.transport, API_TRANSPORT_MMIO);
 	ck_assert_uint_eq(out.device_count, 5);
 	ck_assert_int_eq(out.devices[0].type, API_DEVICE_DISK);
 	ck_assert(out.devices[0].read_only);
@@ -204,6 +207,10 @@ static const struct {
 	    API_ERROR_INVALID_ARGUMENT, "absolute paths" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"unmapped_mmio\":\"fault\"}",
 	    API_ERROR_INVALID_ARGUMENT, "'unmapped_mmio' must be \"ignore\", \"stop\" or \"abort\"" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"transport\":\"virtio\"}",
+	    API_ERROR_INVALID_ARGUMENT, "'transport' must be \"pci\" or \"mmio\"" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"transport\":true}",
+	    API_ERROR_INVALID_ARGUMENT, "'transport' must be a string" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"unmapped_mmio\":1}",
 	    API_ERROR_INVALID_ARGUMENT, "'unmapped_mmio' must be a string" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"x\":1}",

@@ -188,6 +188,73 @@ START_TEST(test_virtio_nodes)
 }
 END_TEST
 
+/* The PCIe host: ECAM for bus 0, both windows at the same address on
+ * both sides, INTx swizzled on four level SPIs, MSIs to the ITS when the
+ * VM has one. */
+START_TEST(test_pci_node)
+{
+	struct device_tree_machine with_pci = machine;
+	const char *node = "/pcie@b000000";
+	const fdt32_t *cells;
+	fdt64_t reg[2];
+	int length, its;
+
+	with_pci.pci = true;
+	with_pci.has_its = true;
+	ck_assert_int_eq(device_tree_build(&with_pci, blob, sizeof(blob)), 0);
+	ck_assert_str_eq(property(node, "compatible", &length),
+	    "pci-host-ecam-generic");
+	ck_assert_str_eq(property(node, "device_type", &length), "pci");
+	cells = property(node, "#address-cells", &length);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[0]), 3);
+	cells = property(node, "bus-range", &length);
+	ck_assert_int_eq(length, 8);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[1]), 0);
+	memcpy(reg, property(node, "reg", &length), sizeof(reg));
+	ck_assert_uint_eq(fdt64_to_cpu(reg[0]), ARM64_PCI_ECAM_BASE);
+	ck_assert_uint_eq(fdt64_to_cpu(reg[1]), ARM64_PCI_ECAM_SIZE);
+	cells = property(node, "ranges", &length);
+	ck_assert_int_eq(length, 14 * 4);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[0]), 0x02000000);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[2]), ARM64_PCI_MMIO32_BASE);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[4]), ARM64_PCI_MMIO32_BASE);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[6]), ARM64_PCI_MMIO32_SIZE);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[7]), 0x03000000);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[8]), ARM64_PCI_MMIO64_BASE >> 32);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[12]), ARM64_PCI_MMIO64_SIZE >> 32);
+	cells = property(node, "interrupt-map", &length);
+	ck_assert_int_eq(length, 16 * 10 * 4);
+	/* slot 1, INTB: the third line; level */
+	ck_assert_uint_eq(fdt32_to_cpu(cells[50]), 1 << 11);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[53]), 2);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[58]), ARM64_PCI_SPI_BASE + 2);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[59]), 4);
+	cells = property(node, "interrupt-map-mask", &length);
+	ck_assert_uint_eq(fdt32_to_cpu(cells[0]), 0x1800);
+	cells = property(node, "msi-map", &length);
+	ck_assert_int_eq(length, 16);
+	its = fdt_node_offset_by_phandle(blob, fdt32_to_cpu(cells[1]));
+	ck_assert_int_eq(its, fdt_path_offset(blob,
+	    "/intc@8000000/msi-controller@8080000"));
+	property(node, "dma-coherent", &length);
+	ck_assert_int_eq(length, 0);
+	/* the windows and the ECAM are clear of everything else */
+	ck_assert_uint_ge(ARM64_PCI_ECAM_BASE, ARM64_VIRTIO_MMIO_BASE +
+	    ARM64_VIRTIO_MAX * ARM64_VIRTIO_MMIO_SIZE);
+	ck_assert_uint_le(ARM64_PCI_ECAM_BASE + ARM64_PCI_ECAM_SIZE,
+	    ARM64_UNMAPPED_BASE);
+	ck_assert_uint_ge(ARM64_PCI_MMIO32_BASE, ARM64_UNMAPPED_BASE + 0x1000000);
+	ck_assert_uint_le(ARM64_PCI_MMIO32_BASE + ARM64_PCI_MMIO32_SIZE,
+	    ARM64_RAM_BASE);
+	ck_assert_uint_ge(ARM64_PCI_SPI_BASE, ARM64_VIRTIO_SPI_BASE +
+	    ARM64_VIRTIO_MAX);
+	with_pci.has_its = false;
+	ck_assert_int_eq(device_tree_build(&with_pci, blob, sizeof(blob)), 0);
+	ck_assert_ptr_null(property(node, "msi-map", &length));
+	ck_assert_int_lt(fdt_path_offset(blob, "/virtio_mmio@a000000"), 0);
+}
+END_TEST
+
 START_TEST(test_refusals)
 {
 	struct device_tree_machine bad = machine;
@@ -210,6 +277,8 @@ START_TEST(test_dtc_accepts)
 	int fd, status, warnings = 0;
 
 	with_virtio.virtio_count = 2;
+	with_virtio.pci = true;		/* both transports' nodes, and the ITS */
+	with_virtio.has_its = true;
 	ck_assert_int_eq(device_tree_build(&with_virtio, blob, sizeof(blob)), 0);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
@@ -241,6 +310,7 @@ device_tree_suite(void)
 	tcase_add_test(tcase, test_rtc_node);
 	tcase_add_test(tcase, test_its_and_no_initrd);
 	tcase_add_test(tcase, test_uart_compact_for_earlycon);
+	tcase_add_test(tcase, test_pci_node);
 	tcase_add_test(tcase, test_refusals);
 	tcase_add_test(tcase, test_virtio_nodes);
 	tcase_add_test(tcase, test_dtc_accepts);

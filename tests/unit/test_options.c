@@ -65,6 +65,20 @@ START_TEST(test_run_unmapped_mmio)
 }
 END_TEST
 
+/* PCI by default, what stock distribution kernels have built in. */
+START_TEST(test_run_transport)
+{
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin"), 0);
+	ck_assert_uint_eq(options.vm.transport, VM_TRANSPORT_PCI);
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin", "--transport",
+	    "mmio"), 0);
+	ck_assert_uint_eq(options.vm.transport, VM_TRANSPORT_MMIO);
+	ck_assert_int_eq(PARSE("run", "--payload", "g.bin", "--transport",
+	    "pci"), 0);
+	ck_assert_uint_eq(options.vm.transport, VM_TRANSPORT_PCI);
+}
+END_TEST
+
 START_TEST(test_run_linux)
 {
 	ck_assert_int_eq(PARSE("run", "--kernel", "Image", "--initrd", "i.gz",
@@ -147,6 +161,9 @@ static const struct bad_command_line bad_command_lines[] = {
 	{ ARGC("run", "--payload", "x", "--unmapped-mmio", "fault"),
 	    ARGV("run", "--payload", "x", "--unmapped-mmio", "fault"),
 	    "--unmapped-mmio: 'fault' is not ignore, stop or abort" },
+	{ ARGC("run", "--payload", "x", "--transport", "ccw"),
+	    ARGV("run", "--payload", "x", "--transport", "ccw"),
+	    "--transport: 'ccw' is not pci or mmio" },
 	{ ARGC("run", "--payload", "x", "--bogus"),
 	    ARGV("run", "--payload", "x", "--bogus"),
 	    "unknown option '--bogus'" },
@@ -197,6 +214,7 @@ options_suite(void)
 	tcase_add_test(tcase, test_run_defaults);
 	tcase_add_test(tcase, test_run_all_options);
 	tcase_add_test(tcase, test_run_unmapped_mmio);
+	tcase_add_test(tcase, test_run_transport);
 	tcase_add_test(tcase, test_run_linux);
 	tcase_add_test(tcase, test_parse_twice);
 	tcase_add_loop_test(tcase, test_bad_command_lines, 0,

@@ -23,7 +23,7 @@
 #define SECTORS	16
 
 static struct guest_memory memory;
-static struct virtio_mmio mmio;
+static struct virtio_transport mmio;
 static struct virtio_blk blk;
 static char path[] = "/tmp/vmmd-test-blk-XXXXXX";
 static struct virtq_desc *desc;
@@ -41,7 +41,7 @@ open_disk(bool read_only)
 	struct virtqueue *queue = &mmio.queues[0];
 
 	ck_assert_int_eq(virtio_blk_open(&blk, path, read_only, "unit-serial"), 0);
-	ck_assert_int_eq(virtio_mmio_init(&mmio, "block0", &virtio_blk_ops, &blk,
+	ck_assert_int_eq(virtio_transport_init(&mmio, "block0", &virtio_blk_ops, &blk,
 	    virtio_blk_features(&blk), blk.config, sizeof(blk.config), &memory), 0);
 	queue->size = QSIZE;
 	queue->desc_addr = DESC;
@@ -74,7 +74,7 @@ setup(void)
 static void
 teardown(void)
 {
-	virtio_mmio_destroy(&mmio);
+	virtio_transport_destroy(&mmio);
 	virtio_blk_close(&blk);
 	unlink(path);
 	guest_memory_release(&memory);

@@ -12,7 +12,7 @@
 #define QSIZE	8
 
 static struct guest_memory memory;
-static struct virtio_mmio mmio;
+static struct virtio_transport mmio;
 static struct virtio_console console;
 static char sunk[256];		/* the first bytes the sink got */
 static size_t sunk_length;	/* all the bytes it got */
@@ -51,7 +51,7 @@ setup(void)
 	sink_calls = 0;
 	ck_assert_int_eq(guest_memory_add(&memory, BASE, SIZE), 0);
 	virtio_console_init(&console, sink, NULL);
-	ck_assert_int_eq(virtio_mmio_init(&mmio, "console0", &virtio_console_ops,
+	ck_assert_int_eq(virtio_transport_init(&mmio, "console0", &virtio_console_ops,
 	    &console, 0, console.config, sizeof(console.config), &memory), 0);
 	queue_setup(0);
 	queue_setup(1);
@@ -61,7 +61,7 @@ setup(void)
 static void
 teardown(void)
 {
-	virtio_mmio_destroy(&mmio);
+	virtio_transport_destroy(&mmio);
 	guest_memory_release(&memory);
 }
 

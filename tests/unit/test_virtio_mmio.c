@@ -13,7 +13,7 @@
 #define SIZE	(1ull << 20)
 
 static struct guest_memory memory;
-static struct virtio_mmio mmio;
+static struct virtio_transport mmio;
 static struct virtio_rng rng;
 
 static void
@@ -22,14 +22,14 @@ setup(void)
 	memset(&memory, 0, sizeof(memory));
 	memset(&rng, 0, sizeof(rng));
 	ck_assert_int_eq(guest_memory_add(&memory, BASE, SIZE), 0);
-	ck_assert_int_eq(virtio_mmio_init(&mmio, "rng0", &virtio_rng_ops, &rng,
+	ck_assert_int_eq(virtio_transport_init(&mmio, "rng0", &virtio_rng_ops, &rng,
 	    0, NULL, 0, &memory), 0);
 }
 
 static void
 teardown(void)
 {
-	virtio_mmio_destroy(&mmio);
+	virtio_transport_destroy(&mmio);
 	guest_memory_release(&memory);
 }
 
@@ -102,7 +102,7 @@ START_TEST(test_features_ok_needs_version_1)
 	ck_assert_uint_eq(reg_read(0x070), 0xb);
 	reg_write(0x024, 0);
 	reg_write(0x020, 1u << VIRTIO_F_EVENT_IDX);	/* too late: ignored */
-	ck_assert(!virtio_mmio_driver_has(&mmio, VIRTIO_F_EVENT_IDX));
+	ck_assert(!virtio_transport_driver_has(&mmio, VIRTIO_F_EVENT_IDX));
 }
 END_TEST
 
@@ -157,7 +157,7 @@ static unsigned int activations;
 static uint64_t activated_features;
 
 static int
-record_activate(void *device, struct virtio_mmio *transport)
+record_activate(void *device, struct virtio_transport *transport)
 {
 	(void)device;
 	activations++;
@@ -166,7 +166,8 @@ record_activate(void *device, struct virtio_mmio *transport)
 }
 
 static void
-record_notify(void *device, struct virtio_mmio *transport, unsigned int queue)
+record_notify(void *device, struct virtio_transport *transport,
+    unsigned int queue)
 {
 	(void)device;
 	(void)transport;
@@ -185,10 +186,10 @@ static void
 record_setup(void)
 {
 	setup();
-	virtio_mmio_destroy(&mmio);
+	virtio_transport_destroy(&mmio);
 	activations = 0;
 	activated_features = 0;
-	ck_assert_int_eq(virtio_mmio_init(&mmio, "vsock0", &record_ops, NULL,
+	ck_assert_int_eq(virtio_transport_init(&mmio, "vsock0", &record_ops, NULL,
 	    1ull << 1, NULL, 0, &memory), 0);
 }
 
@@ -206,8 +207,8 @@ START_TEST(test_unoffered_features_never_reach_the_device)
 	reg_write(0x070, 0xb);
 	ck_assert_uint_eq(reg_read(0x070), 3);	/* FEATURES_OK refused */
 	ck_assert_uint_eq(mmio.driver_features & ~mmio.features, 0);
-	ck_assert(!virtio_mmio_driver_has(&mmio, 33));
-	ck_assert(!virtio_mmio_driver_has(&mmio, 26));
+	ck_assert(!virtio_transport_driver_has(&mmio, 33));
+	ck_assert(!virtio_transport_driver_has(&mmio, 26));
 	reg_write(0x070, 0xf);			/* DRIVER_OK anyway */
 	ck_assert_uint_eq(activations, 0);
 	ck_assert_uint_eq(reg_read(0x070), 7 | VIRTIO_STATUS_NEEDS_RESET);
@@ -267,7 +268,7 @@ START_TEST(test_status_bits_stick)
 	ck_assert_uint_eq(reg_read(0x070), 0xf);
 	reg_write(0x024, 0);
 	reg_write(0x020, 1u << 1);		/* ignored: negotiation is over */
-	ck_assert(!virtio_mmio_driver_has(&mmio, 1));
+	ck_assert(!virtio_transport_driver_has(&mmio, 1));
 	reg_write(0x070, 0xf);
 	ck_assert_uint_eq(activations, 1);	/* not activated twice */
 }

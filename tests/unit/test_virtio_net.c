@@ -77,19 +77,19 @@ send_frame(int sender, int ifindex, size_t length)
  * in 1 s (the kernel may send frames of its own on the tap too: IPv6's,
  * all longer than the chain). */
 static void
-serve_until(struct virtio_mmio *mmio, int tap, const struct virtq_used *used,
-    uint16_t idx)
+serve_until(struct virtio_transport *mmio, int tap,
+    const struct virtq_used *used, uint16_t idx)
 {
 	struct pollfd ready = { .fd = tap, .events = POLLIN };
 
 	while (used->idx != idx && poll(&ready, 1, 1000) == 1)
-		virtio_mmio_poll(mmio);
+		virtio_transport_poll(mmio);
 }
 
 /* The driver's side: VERSION_1, RX queue 0 of 8 entries with one
  * CHAIN_SIZE-byte writable chain, DRIVER_OK. */
 static void
-driver_up(struct virtio_mmio *mmio, const struct guest_memory *memory)
+driver_up(struct virtio_transport *mmio, const struct guest_memory *memory)
 {
 	static const struct { uint64_t offset; uint32_t value; } writes[] = {
 		{ 0x070, 3 }, { 0x024, 1 }, { 0x020, 1 }, { 0x070, 0xb },
@@ -121,7 +121,7 @@ receive_scenario(void)
 {
 	static const uint8_t mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
 	struct guest_memory memory = { 0 };
-	struct virtio_mmio mmio;
+	struct virtio_transport mmio;
 	struct virtio_net net;
 	struct virtq_used *used;
 	int tap, sender, ifindex;
@@ -130,7 +130,7 @@ receive_scenario(void)
 		return 1;
 	if (guest_memory_add(&memory, BASE, 1 << 20) < 0 ||
 	    virtio_net_open(&net, NULL, tap, mac) < 0 ||
-	    virtio_mmio_init(&mmio, "net0", &virtio_net_ops, &net,
+	    virtio_transport_init(&mmio, "net0", &virtio_net_ops, &net,
 	    virtio_net_features(&net), net.config, sizeof(net.config),
 	    &memory) < 0)
 		return 2;
@@ -153,7 +153,7 @@ receive_scenario(void)
 	    used->ring[0].id != 0 || net.stats.rx_packets != 1 ||
 	    net.stats.rx_bytes != CHAIN_SIZE)
 		return 7;
-	virtio_mmio_destroy(&mmio);
+	virtio_transport_destroy(&mmio);
 	virtio_net_close(&net);
 	close(tap);
 	close(sender);

@@ -11,7 +11,7 @@
 #define QSIZE	8
 
 static struct guest_memory memory;
-static struct virtio_mmio mmio;
+static struct virtio_transport mmio;
 static struct virtio_rng rng;
 static struct virtq_desc *desc;
 static struct virtq_avail *avail;
@@ -25,7 +25,7 @@ setup(void)
 	memset(&memory, 0, sizeof(memory));
 	memset(&rng, 0, sizeof(rng));
 	ck_assert_int_eq(guest_memory_add(&memory, BASE, SIZE), 0);
-	ck_assert_int_eq(virtio_mmio_init(&mmio, "rng0", &virtio_rng_ops, &rng,
+	ck_assert_int_eq(virtio_transport_init(&mmio, "rng0", &virtio_rng_ops, &rng,
 	    0, NULL, 0, &memory), 0);
 	desc = guest_memory_ptr(&memory, BASE + 0x1000, 16 * QSIZE);
 	avail = guest_memory_ptr(&memory, BASE + 0x2000, 6 + 2 * QSIZE);
@@ -40,7 +40,7 @@ setup(void)
 static void
 teardown(void)
 {
-	virtio_mmio_destroy(&mmio);
+	virtio_transport_destroy(&mmio);
 	guest_memory_release(&memory);
 }
 

@@ -72,7 +72,8 @@ END_TEST
 START_TEST(test_refusals)
 {
 	struct vm_device_spec specs[VM_IO_MAX_DEVICES + 1];
-	const struct vm_io_placement small = { 0x0a000000, 0x200, 16, 2 };
+	const struct vm_io_placement small = { .base = 0x0a000000,
+	    .stride = 0x200, .irq_base = 16, .max = 2 };
 	const struct vm_device_spec unknown = { .kind = NULL };
 
 	memset(specs, 0, sizeof(specs));
@@ -89,6 +90,44 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* With the PCI transport: device i in slot i, its BAR placed in the 64-bit
+ * window, INTA swizzled on four lines, and the host's ECAM answering. */
+START_TEST(test_pci_placement)
+{
+	const struct vm_io_placement pci = {
+		.base = 0x0a000000, .stride = 0x200, .irq_base = 16, .max = 32,
+		.pci = true, .pci_ecam_base = 0x0b000000,
+		.pci_ecam_size = 1 << 20,
+		.pci_window_bases = { 0x10000000, 0x8000000000 },
+		.pci_window_sizes = { 0x2f000000, 0x4000000000 },
+		.pci_irq_base = 48, .pci_irq_lines = 4,
+	};
+	struct vm_device_spec specs[6];
+	struct vm_device_result results[VM_IO_MAX_DEVICES];
+	uint32_t id = 0;
+	struct mmio_access read_id = { 5 << 15, (uint8_t *)&id, 4, false };
+	unsigned int i, count = 0;
+
+	for (i = 0; i < 6; i++)
+		specs[i] = (struct vm_device_spec){ .kind = i == 5 ?
+		    &vm_device_console : &vm_device_rng };
+	ck_assert_int_eq(vm_io_create(&io, specs, 6, &memory, &pci, &sink), 0);
+	ck_assert(io.pci);
+	ck_assert_uint_eq(io.devices[0].base, 0x8000000000);
+	ck_assert_uint_eq(io.devices[1].base, 0x8000000000 +
+	    VIRTIO_PCI_BAR_SIZE);
+	ck_assert_uint_eq(io.devices[1].irq, 49);
+	ck_assert_uint_eq(io.devices[5].irq, 49);	/* slot 5: INTA on line 1 */
+	ck_assert_int_ge(io.devices[5].resample_fd, 0);
+	ck_assert_int_eq(pci_host_config_access(&io.pci_host, &read_id), 0);
+	ck_assert_uint_eq(id, (VIRTIO_PCI_DEVICE_BASE + VIRTIO_ID_CONSOLE) << 16 |
+	    VIRTIO_PCI_VENDOR);
+	vm_io_results(&io, results, &count);
+	ck_assert_uint_eq(count, 6);
+	ck_assert_uint_eq(results[1].base, 0x8000000000 + VIRTIO_PCI_BAR_SIZE);
+}
+END_TEST
+
 static Suite *
 vm_io_suite(void)
 {
@@ -99,6 +138,7 @@ vm_io_suite(void)
 	tcase_add_test(tc, test_names_and_placement);
 	tcase_add_test(tc, test_failure_half_way);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_pci_placement);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

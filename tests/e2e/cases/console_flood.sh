@@ -5,7 +5,8 @@
 # resume, info and stop answer within a bound while the flood goes on.
 # Before: the log grew without end (128 MiB a chain, a write() per byte),
 # and a stop's SysRq waited for the UART lock with the control lock held,
-# so info and pause hung behind it.
+# so info and pause hung behind it. The payload drives virtio-mmio
+# registers: its spec asks for that transport.
 RUN_TIMEOUT=120
 CAP=1048576
 BOUND_MS=15000
@@ -13,7 +14,8 @@ start_daemon vmmd-flood
 
 cat > /tmp/flood.json <<SPEC
 {"name": "flood", "vcpus": 1, "memory_mib": 128,
- "kernel": "$VMMD_PAYLOADS/console_flood.bin", "devices": [{"type": "console"}]}
+ "kernel": "$VMMD_PAYLOADS/console_flood.bin", "transport": "mmio",
+ "devices": [{"type": "console"}]}
 SPEC
 run_status status vmmctl create /tmp/flood.json
 assert_eq "$status" 0 "create flood"

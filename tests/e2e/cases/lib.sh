@@ -1,6 +1,11 @@
 # Assertions for e2e cases, sourced before each case (busybox sh). A case
 # fails by exiting non-zero: every helper exits 1 with what it expected.
 
+# The virtio transport the host runs its virtio cases over: vmmd's default
+# (pci), or what its command line's vmmd.transport= says (tests/e2e/run
+# gives a host named *-mmio vmmd.transport=mmio).
+VMMD_TRANSPORT=${VMMD_TRANSPORT:-pci}
+
 fail() {
 	echo "FAILED: $*"
 	exit 1

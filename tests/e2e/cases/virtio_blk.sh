@@ -7,7 +7,7 @@ dd if=/dev/urandom of=/tmp/source.img bs=64k count=16 2>/dev/null
 dd if=/dev/zero of=/tmp/target.img bs=1M count=4 2>/dev/null
 want=$(sha256sum /tmp/source.img | cut -d' ' -f1)
 source_before=$want
-run_status status vmmd run --kernel "$VMMD_GUEST/Image" \
+run_status status vmmd run --transport "$VMMD_TRANSPORT" --kernel "$VMMD_GUEST/Image" \
 	--initrd "$VMMD_GUEST/initrd.cpio.gz" --memory 256M \
 	--cmdline "console=ttyS0 vmmd.modules=virtio_mmio,virtio_blk vmmd.action=virtio-blk" \
 	--disk /tmp/target.img,serial=vmmd-rw-0 --disk /tmp/source.img,ro \
@@ -31,7 +31,15 @@ rest=$(dd if=/tmp/target.img bs=1M skip=1 2>/dev/null | tr -d '\0' | wc -c)
 assert_eq "$rest" 0 "bytes past the copy (zero: discarded, no stray writes)"
 discards=$(echo "$OUT" | sed -n 's/.*"name":"block0",[^}]*"discards":\([0-9]*\).*/\1/p')
 [ "${discards:-0}" -ge 1 ] || fail "discards reaching vmmd: ${discards:-none}"
-[ "$(map_hits "$OUT" block1)" -gt 0 ] || fail "forward map hits of block1"
+# block1's registers: its own virtio-mmio window, or the PCI host's 64-bit
+# window where its BAR is; over PCI with the VM's ITS, MSI-X vectors.
+if [ "$VMMD_TRANSPORT" = pci ]; then
+	[ "$(map_hits "$OUT" pci-mmio64)" -gt 0 ] || fail "forward map hits of the PCI window"
+	[ "$(map_hits "$OUT" pci-ecam)" -gt 0 ] || fail "forward map hits of the ECAM"
+	echo "$line" | grep -q 'msi_vectors=[1-9]' || fail "no MSI-X vector for virtio in the guest"
+else
+	[ "$(map_hits "$OUT" block1)" -gt 0 ] || fail "forward map hits of block1"
+fi
 # vmmd's report: both disks, KVM took the notifications, flushes reached it.
 block0=$(echo "$OUT" | sed -n 's/.*\({"name":"block0",[^}]*"counters":{[^}]*}}\).*/\1/p')
 echo "block0: $block0"

@@ -2,7 +2,7 @@
 # guest writes a line to hvc0 and vmmd puts it on its console; the host
 # writes a line to vmmd's console input and the guest reads it from hvc0.
 mkfifo /tmp/hvc.in
-vmmd run --kernel "$VMMD_GUEST/Image" --initrd "$VMMD_GUEST/initrd.cpio.gz" \
+vmmd run --transport "$VMMD_TRANSPORT" --kernel "$VMMD_GUEST/Image" --initrd "$VMMD_GUEST/initrd.cpio.gz" \
 	--memory 256M --cmdline "console=ttyS0 vmmd.modules=virtio_mmio vmmd.action=virtio-console" \
 	--virtio-console --json < /tmp/hvc.in > /tmp/hvc.out 2> /tmp/hvc.err &
 vmm=$!

@@ -16,14 +16,14 @@ done
 [ -c /dev/vhost-vsock ] || fail "no /dev/vhost-vsock"
 [ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200; }
 
-run_status status vmmd run --payload "$VMMD_PAYLOADS/virtio_features.bin" \
+run_status status vmmd run --transport mmio --payload "$VMMD_PAYLOADS/virtio_features.bin" \
 	--vsock 43 --json
 assert_eq "$status" 0 "exit status of the driver that powered off"
 assert_eq "$(json_field "$OUT" x4)" 0xf4703 "status: FEATURES_OK refused, DRIVER_OK a driver error, then a good start"
 assert_contains "$ERR" "vsock0 needs a reset: the driver set DRIVER_OK without FEATURES_OK" "the driver error, logged"
 assert_eq "$(json_field "$OUT" needs_reset_events)" 1 "NEEDS_RESET events reported"
 
-vmmd run --payload "$VMMD_PAYLOADS/virtio_net_short.bin" \
+vmmd run --transport mmio --payload "$VMMD_PAYLOADS/virtio_net_short.bin" \
 	--net tap=vmmdtap5 --json > /tmp/short.out 2> /tmp/short.err &
 vmm=$!
 host_tap_up vmmdtap5 $vmm /tmp/short.err

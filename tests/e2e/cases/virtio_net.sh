@@ -3,7 +3,7 @@
 # it; both sides count the packets. Then again on a tap vmmd is handed.
 insmod /vmmd/host-modules/tun.ko 2>/dev/null
 [ -c /dev/net/tun ] || { mkdir -p /dev/net && mknod /dev/net/tun c 10 200; }
-vmmd run --kernel "$VMMD_GUEST/Image" --initrd "$VMMD_GUEST/initrd.cpio.gz" \
+vmmd run --transport "$VMMD_TRANSPORT" --kernel "$VMMD_GUEST/Image" --initrd "$VMMD_GUEST/initrd.cpio.gz" \
 	--memory 256M --cmdline "console=ttyS0 vmmd.modules=virtio_mmio,failover,net_failover,virtio_net vmmd.action=virtio-net" \
 	--net tap=vmmdtap0,mac=52:54:00:aa:bb:cc --console-log /tmp/console-net.log \
 	--json > /tmp/net.out 2> /tmp/net.err &
@@ -29,7 +29,7 @@ echo "vmmd: rx_packets=$rx tx_packets=$tx"
 [ "${rx:-0}" -ge 5 ] && [ "${tx:-0}" -ge 5 ] || fail "packets counted by vmmd"
 
 # The same with a tap vmmd is handed (--net fd=3), opened by a parent.
-tap-exec vmmdtap1 3 vmmd run --kernel "$VMMD_GUEST/Image" \
+tap-exec vmmdtap1 3 vmmd run --transport "$VMMD_TRANSPORT" --kernel "$VMMD_GUEST/Image" \
 	--initrd "$VMMD_GUEST/initrd.cpio.gz" --memory 256M \
 	--cmdline "console=ttyS0 vmmd.modules=virtio_mmio,failover,net_failover,virtio_net vmmd.action=virtio-net" \
 	--net fd=3 --console-log /tmp/console-net1.log --json > /tmp/net1.out 2> /tmp/net1.err &

@@ -2,7 +2,7 @@
 # host program listens on port 5000, the guest (CID 42) connects to the
 # host (CID 2), sends a line and gets it echoed back. Without vhost-vsock
 # vmmd refuses with a clear error.
-run_status status vmmd run --kernel "$VMMD_GUEST/Image" \
+run_status status vmmd run --transport "$VMMD_TRANSPORT" --kernel "$VMMD_GUEST/Image" \
 	--initrd "$VMMD_GUEST/initrd.cpio.gz" --vsock 42
 assert_eq "$status" 1 "exit status without /dev/vhost-vsock"
 assert_contains "$ERR" "cannot give the guest vsock CID 42" "the error"
@@ -12,7 +12,7 @@ for module in vhost_iotlb vhost vsock vmw_vsock_virtio_transport_common vhost_vs
 done
 vsock_listener /tmp/vsock-host.out
 listener=$LISTENER
-run_status status vmmd run --kernel "$VMMD_GUEST/Image" \
+run_status status vmmd run --transport "$VMMD_TRANSPORT" --kernel "$VMMD_GUEST/Image" \
 	--initrd "$VMMD_GUEST/initrd.cpio.gz" --memory 256M \
 	--cmdline "console=ttyS0 vmmd.modules=virtio_mmio,vsock,vmw_vsock_virtio_transport_common,vmw_vsock_virtio_transport vmmd.action=virtio-vsock" \
 	--vsock 42 --console-log /tmp/console-vsock.log --json
