@@ -268,6 +268,8 @@ configure(struct vm_side *process)
 	vm->kvm_path = process->kvm_path;
 	vm->memory_size = spec->memory_mib << 20;
 	vm->vcpus = spec->vcpus;
+	/* one name for one transport, both tables (checked at start-up) */
+	vm->transport = (enum vm_transport)spec->transport;
 	vm->kernel_path = spec->kernel;
 	vm->initrd_path = spec->initrd[0] != '\0' ? spec->initrd : NULL;
 	vm->cmdline = spec->cmdline[0] != '\0' ? spec->cmdline :
