@@ -190,6 +190,9 @@ parse_header(const uint8_t *data, size_t size, struct snapshot_view *view,
 	if (memcmp(data + 16, SNAPSHOT_ARCH "\0", 8) != 0)
 		return error_set(why, why_size, "architecture \"%s\", not "
 		    "\"%s\"", arch, SNAPSHOT_ARCH);
+	if (get_u64(data + 24) != 0)
+		return error_set(why, why_size, "header's reserved bytes are "
+		    "not zero");
 	view->page_size = get_u32(data + 12);
 	if (view->page_size < 4096 || view->page_size > 65536 ||
 	    (view->page_size & (view->page_size - 1)))

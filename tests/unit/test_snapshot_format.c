@@ -11,6 +11,7 @@
 
 #include "../../arm64/kvm_arm64_uapi.h"
 #include "../../arm64/snapshot_regs.h"
+#include "../../arm64/snapshot_vcpu.h"
 #include "../../arm64/sysreg.h"
 #include "../../core/snapshot_format.h"
 #include "suites.h"
@@ -20,12 +21,13 @@ static struct snapshot_writer writer;
 static struct snapshot_view view;
 static char why[256];
 
-/* x0, v1 (U128), fpsr (U32) and the first table entry with a KVM id. */
+/* x0, v1 (U128), fpsr (U32) and the table's first ID register KVM has. */
 static uint64_t
 table_id(void)
 {
 	for (size_t i = 0; i < sysreg_table_size; i++)
-		if (sysreg_table[i].kvm_id)
+		if (sysreg_table[i].kvm_id &&
+		    sysreg_table[i].class == SYSREG_CLASS_ID)
 			return sysreg_table[i].kvm_id;
 	ck_abort_msg("no sysreg with a KVM id");
 	return 0;
@@ -172,6 +174,10 @@ START_TEST(test_refuse_framing)
 	refused("architecture \"x86_64\", not \"aarch64\"");
 	teardown();
 	build(2, 64 << 20, 0);
+	writer.data[27] = 0x11;
+	refused("header's reserved bytes are not zero");
+	teardown();
+	build(2, 64 << 20, 0);
 	writer.data[SNAPSHOT_HEADER_SIZE] = 77;
 	refused("unknown section type 77");
 	teardown();
@@ -264,6 +270,28 @@ START_TEST(test_memory_file)
 }
 END_TEST
 
+/* The ID register, last in vCPU 0's section, is set first: on a fd that is
+ * not a vCPU the first refusal names it. */
+START_TEST(test_restore_order)
+{
+	char expected[64];
+	int fd = open("/dev/null", O_RDWR);
+
+	ck_assert_int_ge(fd, 0);
+	build(2, 64 << 20, 0);
+	ck_assert_int_eq(parse(), 0);
+	ck_assert_int_eq(arm64_snapshot_vcpu_restore(fd, &view.vcpu[0], why,
+	    sizeof(why)), -ENOTTY);
+	snprintf(expected, sizeof(expected), "KVM_SET_ONE_REG %#llx: ",
+	    (unsigned long long)table_id());
+	ck_assert_msg(strstr(why, expected), "%s", why);
+	ck_assert_int_eq(arm64_snapshot_vcpu_save(fd, 0, &writer, why,
+	    sizeof(why)), -ENOTTY);
+	ck_assert_str_eq(why, "KVM_GET_REG_LIST: Inappropriate ioctl for device");
+	close(fd);
+}
+END_TEST
+
 static Suite *
 snapshot_format_suite(void)
 {
@@ -277,6 +305,7 @@ snapshot_format_suite(void)
 	tcase_add_test(tcase, test_refuse_registers);
 	tcase_add_test(tcase, test_refuse_limits);
 	tcase_add_test(tcase, test_memory_file);
+	tcase_add_test(tcase, test_restore_order);
 	suite_add_tcase(suite, tcase);
 	return suite;
 }
