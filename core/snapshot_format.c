@@ -334,6 +334,8 @@ decode_vcpu(const struct snapshot_blob *blob, uint32_t index,
 			    "%#llx: bad size or past the section's end", index,
 			    (unsigned long long)id);
 		n = snprintf(why, why_size, "vcpu %u: ", index);
+		if ((size_t)n >= why_size)	/* why too short for more */
+			n = why_size ? (int)why_size - 1 : 0;
 		if (check(id, why + n, why_size - (size_t)n) != 0)
 			return -EINVAL;
 		offset += 8 + value_size;
