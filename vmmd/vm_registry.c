@@ -700,10 +700,7 @@ restore_one(const struct state_record *record, void *context)
 	/* its process, whether or not the VM is listed again */
 	if (adopted <= 0 && record->pid != 0)
 		result = restarted_result(record, &restore->deadline);
-	else if (adopted <= 0 && record->outcome[0] != '\0')
-		result = json_pack("{s:s,s:s}", "outcome", record->outcome,
-		    "detail", record->detail);
-	else if (record->outcome[0] != '\0')	/* the run before this one */
+	else if (record->outcome[0] != '\0')	/* the last run that ended */
 		result = json_pack("{s:s,s:s}", "outcome", record->outcome,
 		    "detail", record->detail);
 	if (vm == NULL) {
