@@ -16,6 +16,7 @@
 #endif
 #define VMMD_API_PACKAGE VMMD_VERSION
 #define VM_ARG		{ "vm", API_STRING, true, 1, 32 }
+#define VM_CLONES_MAX	64
 
 const struct api_command api_commands[] = {
 	{ "qmp_capabilities", API_CMD_QMP_CAPABILITIES, API_BEFORE_NEGOTIATION,
@@ -49,12 +50,23 @@ const struct api_command api_commands[] = {
 	    { { "fdname", API_STRING, true, 1, 31 } } },
 	{ "x-forbidden-syscall", API_CMD_X_FORBIDDEN_SYSCALL, API_TEST_HOOK,
 	    { VM_ARG } },
+	{ "vm-snapshot", API_CMD_VM_SNAPSHOT, 0,
+	    { VM_ARG, { "state", API_STRING, true, 1, 1023 },
+	      { "memory", API_STRING, true, 1, 1023 } } },
+	{ "vm-restore", API_CMD_VM_RESTORE, 0,
+	    { { "spec", API_OBJECT, true, 0, 0 },
+	      { "start", API_BOOLEAN, false, 0, 0 } } },
+	{ "vm-clone", API_CMD_VM_CLONE, 0,
+	    { { "spec", API_OBJECT, true, 0, 0 },
+	      { "count", API_INTEGER, true, 1, VM_CLONES_MAX },
+	      { "start", API_BOOLEAN, false, 0, 0 } } },
 };
 const size_t api_command_count = sizeof(api_commands) / sizeof(api_commands[0]);
 
 const char *const api_events[] = {
 	"VM_CREATED", "VM_STARTING", "VM_RUNNING", "VM_PAUSED", "VM_RESUMED",
 	"VM_STOPPING", "VM_STOPPED", "VM_CRASHED", "VM_DELETED", "CONSOLE",
+	"VM_SNAPSHOT",
 };
 const size_t api_event_count = sizeof(api_events) / sizeof(api_events[0]);
 

@@ -20,13 +20,14 @@ static const struct spec_member spec_members[] = {
 	{ "name", API_STRING, true },
 	{ "vcpus", API_INTEGER, true },
 	{ "memory_mib", API_INTEGER, true },
-	{ "kernel", API_STRING, true },
+	{ "kernel", API_STRING, false },	/* required, but with restore */
 	{ "initrd", API_STRING, false },
 	{ "cmdline", API_STRING, false },
 	{ "cpu_template", API_STRING, false },
 	{ "unmapped_mmio", API_STRING, false },
 	{ "transport", API_STRING, false },
 	{ "devices", API_ARRAY, false },
+	{ "restore", API_OBJECT, false },
 };
 
 static const char *const unmapped_mmio_names[] = {
@@ -50,6 +51,7 @@ member_type_ok(enum api_type type, const json_t *value)
 {
 	return (type == API_STRING && json_is_string(value)) ||
 	    (type == API_INTEGER && json_is_integer(value)) ||
+	    (type == API_OBJECT && json_is_object(value)) ||
 	    (type == API_ARRAY && json_is_array(value));
 }
 
@@ -571,6 +573,32 @@ spec_choices(json_t *spec, struct api_vm_spec *out, struct api_error *error)
 	return 0;
 }
 
+/* restore: {"state": FILE, "memory": FILE}, both, nothing else: the VM's
+ * first boot comes from that snapshot (docs/snapshot.md). */
+static int
+spec_restore(json_t *spec, struct api_vm_spec *out, struct api_error *error)
+{
+	json_t *restore = json_object_get(spec, "restore");
+
+	if (restore == NULL)
+		return 0;
+	if (json_object_size(restore) != 2 ||
+	    !json_is_string(json_object_get(restore, "state")) ||
+	    !json_is_string(json_object_get(restore, "memory")) ||
+	    copy_string(restore, "state", out->restore_state,
+	    sizeof(out->restore_state), error) < 0 ||
+	    copy_string(restore, "memory", out->restore_memory,
+	    sizeof(out->restore_memory), error) < 0 ||
+	    !file_valid(out->restore_state, true) ||
+	    !file_valid(out->restore_memory, true)) {
+		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: "
+		    "'restore' must be {\"state\": FILE, \"memory\": FILE}, "
+		    "each an absolute path or fd:NAME");
+		return -1;
+	}
+	return 0;
+}
+
 int
 api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
     struct api_vm_spec *out, struct api_error *error)
@@ -598,11 +626,15 @@ api_vm_spec_parse(json_t *spec, const struct api_vm_limits *limits,
 	    copy_string(spec, "cpu_template", out->cpu_template,
 	    sizeof(out->cpu_template), error) < 0)
 		return -1;
-	if (!file_valid(out->kernel, true) || !file_valid(out->initrd, false) ||
+	if (spec_restore(spec, out, error) < 0)
+		return -1;
+	if (!file_valid(out->kernel, out->restore_state[0] == '\0') ||
+	    !file_valid(out->initrd, false) ||
 	    !file_valid(out->cpu_template, false)) {
 		api_error_set(error, API_ERROR_INVALID_ARGUMENT, "spec: kernel, "
 		    "initrd and cpu_template must be absolute paths or fd:NAME "
-		    "(a file passed with getfd)");
+		    "(a file passed with getfd); kernel is required but with "
+		    "restore");
 		return -1;
 	}
 	if (spec_choices(spec, out, error) < 0)
@@ -618,11 +650,17 @@ api_vm_spec_json(const struct api_vm_spec *spec)
 	unsigned int i;
 	json_t *json;
 
-	json = json_pack("{s:s,s:i,s:I,s:s,s:[]}", "name", spec->name, "vcpus",
+	json = json_pack("{s:s,s:i,s:I,s:[]}", "name", spec->name, "vcpus",
 	    (int)spec->vcpus, "memory_mib", (json_int_t)spec->memory_mib,
-	    "kernel", spec->kernel, "devices");
+	    "devices");
 	if (json == NULL)
 		return NULL;
+	if (spec->kernel[0] != '\0')
+		json_object_set_new(json, "kernel", json_string(spec->kernel));
+	if (spec->restore_state[0] != '\0')
+		json_object_set_new(json, "restore", json_pack("{s:s,s:s}",
+		    "state", spec->restore_state, "memory",
+		    spec->restore_memory));
 	for (i = 0; i < spec->device_count; i++)
 		json_array_append_new(json_object_get(json, "devices"),
 		    device_json(&spec->devices[i]));

@@ -73,6 +73,9 @@ struct api_vm_spec {
 	enum api_transport transport;
 	struct api_vm_device devices[API_VM_DEVICES_MAX];
 	unsigned int device_count;
+	/* a snapshot to restore on the first boot, or "": a cold boot */
+	char restore_state[API_VM_PATH_MAX];
+	char restore_memory[API_VM_PATH_MAX];
 };
 
 /* The spec's part of a device type: its name on the wire, the members it

@@ -12,6 +12,8 @@
 #include "cpu_template.h"
 #include "kvm_arm64_uapi.h"
 #include "memory_map.h"
+#include "snapshot_vm.h"
+#include "sysreg.h"
 #include "vgic.h"
 
 #define MPIDR_EL1_ID		ARM64_SYS_REG(3, 0, 0, 0, 5)
@@ -52,6 +54,12 @@ uint64_t
 arch_ram_base(void)
 {
 	return ARM64_RAM_BASE;
+}
+
+uint32_t
+arch_sysreg_table_entries(void)
+{
+	return (uint32_t)sysreg_table_size;
 }
 
 /* The VM's IPA size: KVM's default 40 bits unless the memory reaches
@@ -104,6 +112,18 @@ int
 arch_vm_finalize(struct arch_vm *arch)
 {
 	return vgic_finalize(&arch->gic);
+}
+
+int
+arm64_vm_fd(const struct arch_vm *arch)
+{
+	return arch->vm_fd;
+}
+
+const struct vgic *
+arm64_vm_gic(const struct arch_vm *arch)
+{
+	return &arch->gic;
 }
 
 void

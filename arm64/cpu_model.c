@@ -166,20 +166,27 @@ cpu_model_compare(const struct cpu_model *a, const struct cpu_model *b,
 }
 
 int
+cpu_model_host_features_fd(int system_fd, unsigned int *features)
+{
+	*features = 0;
+	if (kvm_check_extension(system_fd, KVM_CAP_ARM_PMU_V3) > 0)
+		*features |= SYSREG_FEATURE_PMU;
+	if (kvm_check_extension(system_fd, KVM_CAP_ARM_SVE) > 0)
+		*features |= SYSREG_FEATURE_SVE;
+	if (kvm_check_extension(system_fd, KVM_CAP_ARM_PTRAUTH_ADDRESS) > 0 &&
+	    kvm_check_extension(system_fd, KVM_CAP_ARM_PTRAUTH_GENERIC) > 0)
+		*features |= SYSREG_FEATURE_PTRAUTH;
+	return 0;
+}
+
+int
 cpu_model_host_features(const char *kvm_path, unsigned int *features)
 {
 	int fd = kvm_system_open(kvm_path);
 
 	if (fd < 0)
 		return fd;
-	*features = 0;
-	if (kvm_check_extension(fd, KVM_CAP_ARM_PMU_V3) > 0)
-		*features |= SYSREG_FEATURE_PMU;
-	if (kvm_check_extension(fd, KVM_CAP_ARM_SVE) > 0)
-		*features |= SYSREG_FEATURE_SVE;
-	if (kvm_check_extension(fd, KVM_CAP_ARM_PTRAUTH_ADDRESS) > 0 &&
-	    kvm_check_extension(fd, KVM_CAP_ARM_PTRAUTH_GENERIC) > 0)
-		*features |= SYSREG_FEATURE_PTRAUTH;
+	cpu_model_host_features_fd(fd, features);
 	close(fd);
 	return 0;
 }
@@ -276,34 +283,37 @@ capture_on_vcpu(int system_fd, int vm_fd, unsigned int features,
  * its ID registers, KVM's writable masks, and the cross-check of its
  * register list. Nothing runs; the VM is gone when this returns. */
 int
-cpu_model_capture(const char *kvm_path, unsigned int features,
+cpu_model_capture_fd(int system_fd, unsigned int features,
     struct cpu_model *model, struct cpu_cross_check *check)
 {
-	int system_fd, vm_fd = -1, rc;
+	int vm_fd, rc;
 
 	memset(model, 0, sizeof(*model));
-	rc = cpu_model_host_features(kvm_path, &model->host_features);
-	if (rc < 0)
-		return rc;
+	cpu_model_host_features_fd(system_fd, &model->host_features);
 	if ((features & ~model->host_features) != 0)
 		return -EOPNOTSUPP;
 	model->vcpu_features = features;
-	system_fd = kvm_system_open(kvm_path);
-	if (system_fd < 0)
-		return system_fd;
 	model->el1_32bit = kvm_check_extension(system_fd,
 	    KVM_CAP_ARM_EL1_32BIT) > 0;
 	vm_fd = kvm_vm_create(system_fd, 0);
-	if (vm_fd < 0) {
-		rc = vm_fd;
-		goto out;
-	}
+	if (vm_fd < 0)
+		return vm_fd;
 	model->writable_masks = kvm_check_extension(vm_fd,
 	    KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES) > 0;
 	rc = capture_on_vcpu(system_fd, vm_fd, features, model, check);
-out:
-	if (vm_fd >= 0)
-		close(vm_fd);
+	close(vm_fd);
+	return rc;
+}
+
+int
+cpu_model_capture(const char *kvm_path, unsigned int features,
+    struct cpu_model *model, struct cpu_cross_check *check)
+{
+	int system_fd = kvm_system_open(kvm_path), rc;
+
+	if (system_fd < 0)
+		return system_fd;
+	rc = cpu_model_capture_fd(system_fd, features, model, check);
 	close(system_fd);
 	return rc;
 }

@@ -79,5 +79,9 @@ size_t cpu_model_compare(const struct cpu_model *a, const struct cpu_model *b,
 int cpu_model_capture(const char *kvm_path, unsigned int features,
     struct cpu_model *model, struct cpu_cross_check *check);
 int cpu_model_host_features(const char *kvm_path, unsigned int *features);
+/* The same on an open /dev/kvm (a VM process keeps one). */
+int cpu_model_capture_fd(int system_fd, unsigned int features,
+    struct cpu_model *model, struct cpu_cross_check *check);
+int cpu_model_host_features_fd(int system_fd, unsigned int *features);
 
 #endif

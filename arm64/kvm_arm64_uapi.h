@@ -230,4 +230,14 @@ struct arm64_vcpu_events {
 #define KVM_CAP_ARM_INJECT_EXT_DABT	178
 #endif
 
+/* KVM_ARM_SET_COUNTER_OFFSET (Linux 6.4, KVM_CAP_COUNTER_OFFSET), by value:
+ * the cross headers are older. A snapshot's restore sets the guest's
+ * counter with it (arm64/snapshot_vm.c). */
+struct arm64_counter_offset {
+	__u64 counter_offset;
+	__u64 reserved;
+};
+#define ARM64_KVM_SET_COUNTER_OFFSET \
+	_IOW(KVMIO, 0xb5, struct arm64_counter_offset)
+
 #endif

@@ -11,6 +11,7 @@
 #include "guest_memory.h"
 #include "forward_map.h"
 #include "kvm.h"
+#include "snapshot_format.h"
 
 #define ARCH_SNAPSHOT_REGS	8
 
@@ -71,6 +72,9 @@ struct arch_vm;		/* the architecture's per-VM state (arm64: the vGIC) */
 
 const struct arch_layout *arch_layout(void);
 uint64_t arch_ram_base(void);
+/* How many entries the architecture's system-register table has: a
+ * snapshot records it (docs/snapshot.md). */
+uint32_t arch_sysreg_table_entries(void);
 int arch_vm_type(int system_fd, uint64_t memory_end, unsigned long *type,
     char *why, size_t why_size);
 int arch_vm_create(int vm_fd, unsigned int vcpus, struct arch_vm **arch);
@@ -108,5 +112,40 @@ int arch_hypercall_args(struct kvm_vcpu_fd *vcpu,
     uint64_t args[FORWARD_HYPERCALL_ARGS]);
 int arch_hypercall_result(struct kvm_vcpu_fd *vcpu,
     const uint64_t result[FORWARD_HYPERCALL_RESULTS]);
+
+/* The architecture's part of a snapshot (docs/snapshot.md; arm64:
+ * arm64/snapshot_vm.c). Save: the VM is paused, no vCPU is in KVM_RUN.
+ * Restore: into a VM built as the saved one was (same vCPU count, vGIC
+ * created and initialised by arch_vm_create/arch_vm_finalize, each vCPU
+ * KVM_ARM_VCPU_INIT'ed and finalised), before any KVM_RUN. Each returns 0
+ * or a negative errno with one line in why, and logs nothing. */
+int arch_snapshot_id_check(uint64_t id, char *why, size_t why_size);
+/* One VCPU section (the function begins and ends it). */
+int arch_snapshot_save_vcpu(struct kvm_vcpu_fd *vcpu, uint32_t index,
+    struct snapshot_writer *writer, char *why, size_t why_size);
+int arch_snapshot_restore_vcpu(struct kvm_vcpu_fd *vcpu,
+    const struct snapshot_blob *section, char *why, size_t why_size);
+/* The CPU_MODEL section's content (the caller begins and ends the
+ * section): this host's CPU model as `vmmd --cpu-model-compare` compares
+ * it, and the CPU template applied (NULL: none). */
+int arch_snapshot_put_cpu_model(int system_fd,
+    const struct cpu_template *cpu_template, struct snapshot_writer *writer,
+    char *why, size_t why_size);
+/* Before a restore: -EPERM, naming the differing fields, when this host
+ * (with cpu_template, NULL: none) cannot run what CPU_MODEL describes. */
+int arch_snapshot_check_cpu_model(int system_fd,
+    const struct cpu_template *cpu_template,
+    const struct snapshot_blob *cpu_model, char *why, size_t why_size);
+/* The MP_STATE, TIMERS and VGIC sections, in that order, each begun and
+ * ended by the function; before guest memory is written out (the ITS
+ * tables and LPI pending bits are flushed into it). */
+int arch_snapshot_save_vm(struct arch_vm *arch, struct kvm_vcpu_fd *vcpus,
+    unsigned int count, struct snapshot_writer *writer, char *why,
+    size_t why_size);
+/* Restores them from the view, after every vCPU's registers were restored
+ * (arch_snapshot_restore_vcpu) and with guest memory in place. */
+int arch_snapshot_restore_vm(struct arch_vm *arch, struct kvm_vcpu_fd *vcpus,
+    unsigned int count, const struct snapshot_view *view, char *why,
+    size_t why_size);
 
 #endif

@@ -14,6 +14,9 @@
 #include "vm_exit.h"
 
 #define FORWARD_MAP_MAX		64
+/* What the map's entries mean, as a snapshot records it (docs/snapshot.md):
+ * raised when an entry's meaning changes. */
+#define FORWARD_MAP_VERSION	1
 #define FORWARD_HYPERCALL_ARGS	4	/* x1..x4 on arm64 */
 #define FORWARD_HYPERCALL_RESULTS 4	/* x0..x3 on arm64 */
 

@@ -29,12 +29,10 @@ region_overlaps(const struct guest_memory_region *region, uint64_t start,
 	    region->guest_phys < start + size;
 }
 
-int
-guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
+static int
+region_check(const struct guest_memory *memory, uint64_t guest_phys,
     uint64_t size)
 {
-	struct guest_memory_region *region;
-	void *host;
 	unsigned int i;
 
 	if (memory->count == GUEST_MEMORY_MAX_REGIONS)
@@ -47,6 +45,29 @@ guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
 	for (i = 0; i < memory->count; i++)
 		if (region_overlaps(&memory->regions[i], guest_phys, size))
 			return -EEXIST;
+	return 0;
+}
+
+static void
+region_place(struct guest_memory *memory, uint64_t guest_phys, uint64_t size,
+    void *host)
+{
+	struct guest_memory_region *region = &memory->regions[memory->count++];
+
+	region->guest_phys = guest_phys;
+	region->size = size;
+	region->host = host;
+}
+
+int
+guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
+    uint64_t size)
+{
+	void *host;
+	int rc = region_check(memory, guest_phys, size);
+
+	if (rc < 0)
+		return rc;
 	/* Huge pages are reserved up front, so that a short pool fails here
 	 * rather than as a fault in the guest. */
 	host = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
@@ -58,10 +79,27 @@ guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
 	 * stage-2 faults of a large guest; a host without THP ignores this. */
 	if (!memory->huge_pages)
 		madvise(host, (size_t)size, MADV_HUGEPAGE);
-	region = &memory->regions[memory->count++];
-	region->guest_phys = guest_phys;
-	region->size = size;
-	region->host = host;
+	region_place(memory, guest_phys, size, host);
+	return 0;
+}
+
+/* A snapshot's memory file, mapped copy-on-write: pages load as the guest
+ * touches them, and the VMs restored from one file share every page none
+ * of them wrote (docs/snapshot.md). */
+int
+guest_memory_add_file(struct guest_memory *memory, uint64_t guest_phys,
+    uint64_t size, int fd)
+{
+	void *host;
+	int rc = region_check(memory, guest_phys, size);
+
+	if (rc < 0)
+		return rc;
+	host = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_NORESERVE, fd, 0);
+	if (host == MAP_FAILED)
+		return -errno;
+	region_place(memory, guest_phys, size, host);
 	return 0;
 }
 

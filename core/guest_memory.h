@@ -52,6 +52,8 @@ struct guest_memory {
 
 int guest_memory_add(struct guest_memory *memory, uint64_t guest_phys,
     uint64_t size);
+int guest_memory_add_file(struct guest_memory *memory, uint64_t guest_phys,
+    uint64_t size, int fd);
 void guest_memory_release(struct guest_memory *memory);
 void *guest_memory_ptr(const struct guest_memory *memory, uint64_t guest_phys,
     uint64_t length);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -211,6 +212,51 @@ kvm_signal_msi(int vm_fd, uint64_t address, uint32_t data, uint32_t devid)
 	};
 
 	return ioctl_result(ioctl(vm_fd, KVM_SIGNAL_MSI, &msi));
+}
+
+/* Whether an MSI can go through an irqfd: KVM takes GSI routes and
+ * irqfds. */
+bool
+kvm_has_msi_routing(int vm_fd)
+{
+	return kvm_check_extension(vm_fd, KVM_CAP_IRQ_ROUTING) > 0 &&
+	    kvm_check_extension(vm_fd, KVM_CAP_IRQFD) > 0;
+}
+
+/* The VM's whole routing table, replacing the one before (and arm64's
+ * default GSI n -> SPI n with it). Allocates: called when a route
+ * changes, never per interrupt. */
+int
+kvm_set_gsi_routing(int vm_fd, const struct kvm_gsi_route *routes,
+    unsigned int count)
+{
+	struct kvm_irq_routing *table;
+	struct kvm_irq_routing_entry *entry;
+	unsigned int i;
+	int rc;
+
+	table = calloc(1, sizeof(*table) + count * sizeof(*entry));
+	if (table == NULL)
+		return -ENOMEM;
+	table->nr = count;
+	for (i = 0; i < count; i++) {
+		entry = &table->entries[i];
+		entry->gsi = routes[i].gsi;
+		if (!routes[i].msi) {
+			entry->type = KVM_IRQ_ROUTING_IRQCHIP;
+			entry->u.irqchip.pin = routes[i].pin;
+			continue;
+		}
+		entry->type = KVM_IRQ_ROUTING_MSI;
+		entry->flags = KVM_MSI_VALID_DEVID;
+		entry->u.msi.address_lo = (uint32_t)routes[i].address;
+		entry->u.msi.address_hi = (uint32_t)(routes[i].address >> 32);
+		entry->u.msi.data = routes[i].data;
+		entry->u.msi.devid = routes[i].devid;
+	}
+	rc = ioctl_result(ioctl(vm_fd, KVM_SET_GSI_ROUTING, table));
+	free(table);
+	return rc;
 }
 
 int

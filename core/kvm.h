@@ -14,6 +14,18 @@
 struct kvm_run;
 struct kvm_coalesced_mmio_ring;
 
+/* One route of the VM's GSI routing table (KVM_SET_GSI_ROUTING): an MSI
+ * (on arm64 to the ITS, devid its PCI requester ID) or a pin of the
+ * in-kernel irqchip (on arm64 pin n is SPI n). */
+struct kvm_gsi_route {
+	uint32_t gsi;
+	bool msi;
+	uint32_t pin;			/* irqchip 0's */
+	uint64_t address;		/* MSI */
+	uint32_t data;
+	uint32_t devid;
+};
+
 struct kvm_vcpu_fd {
 	int fd;
 	unsigned int index;
@@ -47,6 +59,9 @@ int kvm_irqfd_resample(int vm_fd, uint32_t gsi, int fd, int resample_fd,
     bool assign);
 int kvm_signal_msi(int vm_fd, uint64_t address, uint32_t data,
     uint32_t devid);
+bool kvm_has_msi_routing(int vm_fd);
+int kvm_set_gsi_routing(int vm_fd, const struct kvm_gsi_route *routes,
+    unsigned int count);
 int kvm_vcpu_create(int system_fd, int vm_fd, unsigned int index,
     struct kvm_vcpu_fd *vcpu);
 void kvm_vcpu_destroy(struct kvm_vcpu_fd *vcpu);

@@ -5,9 +5,11 @@
 #include "pci.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pci_msix.h"
+#include "snapshot_blob.h"
 
 #define PCI_VENDOR_ID		0x00
 #define PCI_STATUS		0x06
@@ -121,6 +123,46 @@ pci_function_add_capability(struct pci_function *function, uint8_t id,
 	/* 4-byte aligned; past the header (256 wraps to 0): full */
 	function->capability_end = (uint8_t)((offset + 2u + length + 3u) & ~3u);
 	return (int)offset;
+}
+
+/* Accesses inside [offset, offset + length) of config space go to the
+ * owner's config_access (a capability with side effects: virtio's
+ * PCI_CFG window into its BAR). */
+void
+pci_function_serve_config(struct pci_function *function, uint8_t offset,
+    uint8_t length)
+{
+	function->served_offset = offset;
+	function->served_length = length;
+}
+
+static bool
+config_served(const struct pci_function *function, unsigned int offset)
+{
+	return function->served_offset != 0 &&
+	    function->ops->config_access != NULL &&
+	    offset >= function->served_offset &&
+	    offset - function->served_offset < function->served_length;
+}
+
+/* An access to a BAR wherever it decodes, or when it decodes nowhere (a
+ * config window into it): the MSI-X table and PBA, else the owner's.
+ * Called without the host's lock. */
+int
+pci_function_bar_access(struct pci_function *function, unsigned int bar,
+    struct mmio_access *access)
+{
+	int rc;
+
+	if (bar >= PCI_MAX_BARS || access->offset + access->length >
+	    function->bars[bar].size)
+		return -EINVAL;
+	pthread_mutex_lock(&function->host->lock);
+	rc = pci_msix_access(function, bar, access);
+	pthread_mutex_unlock(&function->host->lock);
+	if (rc != -ENOENT)
+		return rc;
+	return function->ops->bar_access(function->context, bar, access);
 }
 
 uint16_t
@@ -335,6 +377,7 @@ pci_host_config_access(void *context, struct mmio_access *access)
 	struct pci_function *function = NULL;
 	unsigned int slot = (unsigned int)(access->offset >> 15) & 31;
 	unsigned int offset = (unsigned int)(access->offset & 0xfff);
+	struct mmio_access served;
 
 	if (!width_ok(access)) {
 		host->bad_accesses++;
@@ -343,6 +386,11 @@ pci_host_config_access(void *context, struct mmio_access *access)
 	if (access->offset < PCI_ECAM_BUS_SIZE &&
 	    (access->offset >> 12 & 7) == 0)
 		function = host->functions[slot];
+	if (function != NULL && config_served(function, offset)) {
+		served = *access;
+		served.offset = offset;
+		return function->ops->config_access(function->context, &served);
+	}
 	pthread_mutex_lock(&host->lock);
 	if (access->is_write) {
 		if (function != NULL && offset < PCI_HEADER_SIZE)
@@ -408,4 +456,67 @@ pci_window_access(void *context, struct mmio_access *access)
 	if (rc != -ENOENT)
 		return rc;
 	return function->ops->bar_access(function->context, bar, &inner);
+}
+
+void
+pci_function_save(struct pci_function *function,
+    struct snapshot_writer *writer)
+{
+	pthread_mutex_lock(&function->host->lock);
+	snapshot_put(writer, function->config, PCI_HEADER_SIZE);
+	pthread_mutex_unlock(&function->host->lock);
+}
+
+/* Every dword as a guest's write would leave it, from the header here. */
+static int
+header_check(const struct pci_function *function, const uint8_t *saved,
+    char *why, size_t why_size)
+{
+	uint32_t old, value;
+	unsigned int dword;
+
+	for (dword = 0; dword < PCI_HEADER_SIZE; dword += 4) {
+		old = get32(function->config + dword);
+		value = get32(saved + dword);
+		if (config_dword(function, dword, old, value) != value) {
+			snprintf(why, why_size, "config space dword %#x is %#x, "
+			    "not what a guest can write there", dword, value);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static bool
+header_late(const struct pci_function *function, unsigned int dword)
+{
+	return dword == PCI_COMMAND ||
+	    (function->msix.count != 0 && dword == function->msix.capability);
+}
+
+/* The BARs and the rest first, then memory decode, then MSI-X's enable. */
+int
+pci_function_restore(struct pci_function *function,
+    const struct snapshot_blob *blob, char *why, size_t why_size)
+{
+	unsigned int dword;
+	int rc;
+
+	if (blob->size != PCI_HEADER_SIZE) {
+		snprintf(why, why_size, "a config space of %zu bytes, not %d",
+		    blob->size, PCI_HEADER_SIZE);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&function->host->lock);
+	rc = header_check(function, blob->data, why, why_size);
+	for (dword = 0; rc == 0 && dword < PCI_HEADER_SIZE; dword += 4)
+		if (!header_late(function, dword))
+			config_write(function, dword, blob->data + dword, 4);
+	if (rc == 0)
+		config_write(function, PCI_COMMAND, blob->data + PCI_COMMAND, 4);
+	if (rc == 0 && function->msix.count != 0)
+		config_write(function, function->msix.capability,
+		    blob->data + function->msix.capability, 4);
+	pthread_mutex_unlock(&function->host->lock);
+	return rc;
 }

@@ -39,9 +39,21 @@ struct pci_function_ops {
 	/* Optional: BAR bar now decodes at address, or no more (0). */
 	void (*bar_moved)(void *context, unsigned int bar, uint64_t address);
 	/* Optional: an unmasked MSI-X vector fires with this message. */
-	void (*msi)(void *context, uint64_t address, uint32_t data);
+	void (*msi)(void *context, uint16_t vector, uint64_t address,
+	    uint32_t data);
+	/* Optional: the vector can fire (MSI-X on, unmasked) with this
+	 * message, which may have changed: the owner (re)programs what
+	 * carries it (an MSI route behind an irqfd). Called from a table
+	 * write, an unmask or the enable, before a pending message is sent;
+	 * the one place routes are made, a restore's table writes too. */
+	void (*msi_route)(void *context, uint16_t vector, uint64_t address,
+	    uint32_t data);
 	/* Optional: the MSI-X enable or function mask changed. */
 	void (*msix_changed)(void *context, bool enabled);
+	/* Optional: an access inside the config range the owner serves
+	 * (pci_function_serve_config), offset from the header's start;
+	 * called without the host's lock. */
+	int (*config_access)(void *context, struct mmio_access *access);
 };
 
 struct pci_window {
@@ -82,11 +94,13 @@ struct pci_function {
 	uint8_t last_capability;	/* 0, or the last one's offset */
 	struct pci_bar bars[PCI_MAX_BARS];
 	struct pci_msix msix;
+	uint8_t served_offset;		/* config the owner serves, 0: none */
+	uint8_t served_length;
 };
 
 /* The lock covers config space, the decode and MSI-X; a BAR's owner is
- * called without it for its own accesses, with it for bar_moved and msi
- * (so an owner's lock may be taken before it, never after). */
+ * called without it for its own accesses, with it for bar_moved, msi and
+ * msi_route (so an owner's lock may be taken before it, never after). */
 struct pci_host {
 	pthread_mutex_t lock;
 	struct pci_function *functions[PCI_MAX_DEVICES];
@@ -122,11 +136,26 @@ int pci_function_add_capability(struct pci_function *function, uint8_t id,
     const uint8_t *body, uint8_t length);
 int pci_function_add_msix(struct pci_function *function, uint16_t count,
     unsigned int bar, uint32_t table_offset, uint32_t pba_offset);
+void pci_function_serve_config(struct pci_function *function,
+    uint8_t offset, uint8_t length);
+int pci_function_bar_access(struct pci_function *function, unsigned int bar,
+    struct mmio_access *access);
 bool pci_function_msix_enabled(const struct pci_function *function);
 bool pci_function_intx_enabled(struct pci_function *function);
 int pci_function_msix_fire(struct pci_function *function, uint16_t vector);
 uint64_t pci_function_bar_address(const struct pci_function *function,
     unsigned int bar);
 uint16_t pci_function_requester_id(const struct pci_function *function);
+
+/* For snapshots: the function's 256-byte header as the guest programmed
+ * it, and back through the guest's own config write (BARs decode and move
+ * as they did, MSI-X enable and mask take effect last); a header a guest
+ * could not have written here is refused. Each takes the host's lock. */
+struct snapshot_blob;
+struct snapshot_writer;
+void pci_function_save(struct pci_function *function,
+    struct snapshot_writer *writer);
+int pci_function_restore(struct pci_function *function,
+    const struct snapshot_blob *blob, char *why, size_t why_size);
 
 #endif

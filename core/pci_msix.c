@@ -1,10 +1,14 @@
 /* MSI-X: a table of vectors (address, data, mask) and a pending bit array
  * in one of the function's BARs; a vector fired while masked is pending and
- * is sent when it is unmasked. */
+ * is sent when it is unmasked. The owner is told a vector's message
+ * (msi_route) whenever it may fire with one it was not told yet. */
 #include "pci_msix.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "snapshot_blob.h"
 
 #define MSIX_CONTROL_MASKALL	(1u << 14)
 #define MSIX_CONTROL_ENABLE	(1u << 15)
@@ -69,6 +73,12 @@ vector_masked(const struct pci_function *function, uint16_t vector)
 	    (function->msix.entries[vector].control & MSIX_ENTRY_MASKED);
 }
 
+static uint64_t
+entry_address(const struct pci_msix_entry *entry)
+{
+	return (uint64_t)entry->address_high << 32 | entry->address_low;
+}
+
 static void
 vector_send(struct pci_function *function, uint16_t vector)
 {
@@ -76,9 +86,22 @@ vector_send(struct pci_function *function, uint16_t vector)
 
 	function->msix.pending &= ~(1u << vector);
 	if (function->ops->msi != NULL)
-		function->ops->msi(function->context,
-		    (uint64_t)entry->address_high << 32 | entry->address_low,
-		    entry->data);
+		function->ops->msi(function->context, vector,
+		    entry_address(entry), entry->data);
+}
+
+/* A vector that can fire has its route made now (a masked one waits for
+ * its unmask: its message may still be half written). */
+static void
+vector_route(struct pci_function *function, uint16_t vector)
+{
+	const struct pci_msix_entry *entry = &function->msix.entries[vector];
+
+	if (function->ops->msi_route != NULL &&
+	    pci_function_msix_enabled(function) &&
+	    !vector_masked(function, vector))
+		function->ops->msi_route(function->context, vector,
+		    entry_address(entry), entry->data);
 }
 
 /* -ENOTSUP with MSI-X off (the owner uses INTx); a vector past the table
@@ -107,10 +130,12 @@ send_unmasked_pending(struct pci_function *function)
 
 	if (!pci_function_msix_enabled(function))
 		return;
-	for (vector = 0; vector < function->msix.count; vector++)
+	for (vector = 0; vector < function->msix.count; vector++) {
+		vector_route(function, vector);
 		if ((function->msix.pending & (1u << vector)) &&
 		    !vector_masked(function, vector))
 			vector_send(function, vector);
+	}
 }
 
 /* The capability's first dword: ID and next pointer fixed, the message
@@ -143,15 +168,19 @@ table_write_dword(struct pci_function *function, uint32_t offset,
 	switch (offset % PCI_MSIX_ENTRY_SIZE) {
 	case 0:
 		entry->address_low = value;
+		vector_route(function, vector);
 		break;
 	case 4:
 		entry->address_high = value;
+		vector_route(function, vector);
 		break;
 	case 8:
 		entry->data = value;
+		vector_route(function, vector);
 		break;
 	default:
 		entry->control = value & MSIX_ENTRY_MASKED;
+		vector_route(function, vector);
 		if ((function->msix.pending & (1u << vector)) &&
 		    pci_function_msix_enabled(function) &&
 		    !vector_masked(function, vector))
@@ -219,4 +248,98 @@ pci_msix_access(struct pci_function *function, unsigned int bar,
 		return pba_access(function,
 		    (uint32_t)(access->offset - msix->pba_offset), access);
 	return -ENOENT;
+}
+
+/* u16 vectors, each entry's four dwords, u32 pending bits. */
+void
+pci_msix_save(struct pci_function *function, struct snapshot_writer *writer)
+{
+	const struct pci_msix_entry *entry;
+	uint16_t i;
+
+	pthread_mutex_lock(&function->host->lock);
+	snapshot_put_u16(writer, function->msix.count);
+	for (i = 0; i < function->msix.count; i++) {
+		entry = &function->msix.entries[i];
+		snapshot_put_u32(writer, entry->address_low);
+		snapshot_put_u32(writer, entry->address_high);
+		snapshot_put_u32(writer, entry->data);
+		snapshot_put_u32(writer, entry->control);
+	}
+	snapshot_put_u32(writer, function->msix.pending);
+	pthread_mutex_unlock(&function->host->lock);
+}
+
+static int
+msix_read_table(const struct pci_function *function,
+    struct snapshot_cursor *cursor, struct pci_msix_entry *entries,
+    uint32_t *pending, char *why, size_t why_size)
+{
+	uint16_t count = snapshot_get_u16(cursor), i;
+
+	if (!cursor->short_read && count != function->msix.count) {
+		snprintf(why, why_size, "%u MSI-X vectors where the function "
+		    "has %u", count, function->msix.count);
+		return -EINVAL;
+	}
+	for (i = 0; i < count && !cursor->short_read; i++) {
+		entries[i].address_low = snapshot_get_u32(cursor);
+		entries[i].address_high = snapshot_get_u32(cursor);
+		entries[i].data = snapshot_get_u32(cursor);
+		entries[i].control = snapshot_get_u32(cursor);
+		if (entries[i].control & ~MSIX_ENTRY_MASKED) {
+			snprintf(why, why_size, "MSI-X vector %u's control %#x "
+			    "has bits a guest cannot set", i, entries[i].control);
+			return -EINVAL;
+		}
+	}
+	*pending = snapshot_get_u32(cursor);
+	if (snapshot_cursor_end(cursor, "MSI-X", why, why_size) < 0)
+		return -EINVAL;
+	if (count < 32 && (*pending >> count) != 0) {
+		snprintf(why, why_size, "MSI-X pending bits %#x past its %u "
+		    "vectors", *pending, count);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void
+msix_write_entry(struct pci_function *function, uint16_t vector,
+    const struct pci_msix_entry *entry)
+{
+	struct mmio_access access = { .length = 4, .is_write = true };
+	const uint32_t dwords[4] = { entry->address_low, entry->address_high,
+	    entry->data, entry->control };
+	uint8_t data[4];
+	unsigned int i;
+
+	access.data = data;
+	for (i = 0; i < 4; i++) {
+		memcpy(data, &dwords[i], 4);
+		access.offset = function->msix.table_offset +
+		    (uint64_t)vector * PCI_MSIX_ENTRY_SIZE + 4 * i;
+		(void)pci_msix_access(function, function->msix.bar, &access);
+	}
+}
+
+int
+pci_msix_restore(struct pci_function *function,
+    const struct snapshot_blob *blob, char *why, size_t why_size)
+{
+	struct pci_msix_entry entries[PCI_MSIX_MAX_VECTORS];
+	struct snapshot_cursor cursor;
+	uint32_t pending;
+	uint16_t i;
+
+	snapshot_cursor_init(&cursor, blob);
+	if (msix_read_table(function, &cursor, entries, &pending, why,
+	    why_size) < 0)
+		return -EINVAL;
+	pthread_mutex_lock(&function->host->lock);
+	for (i = 0; i < function->msix.count; i++)
+		msix_write_entry(function, i, &entries[i]);
+	function->msix.pending = pending;
+	pthread_mutex_unlock(&function->host->lock);
+	return 0;
 }

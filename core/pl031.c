@@ -6,7 +6,10 @@
 #include "pl031.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "snapshot_blob.h"
 
 #define PL031_DR	0x00	/* data: the counter (read only) */
 #define PL031_MR	0x04	/* match */
@@ -170,4 +173,65 @@ pl031_attach(struct forward_map *map, struct pl031 *rtc, uint64_t base)
 	};
 
 	return forward_map_add(map, &entry);
+}
+
+/* The counter at the save, MR, LR, the counter when the match was armed,
+ * then the armed flag, IMSC and RIS. */
+void
+pl031_save(struct pl031 *rtc, struct snapshot_writer *writer)
+{
+	uint32_t now;
+
+	pthread_mutex_lock(&rtc->lock);
+	now = counter(rtc);
+	check_match(rtc, now);
+	snapshot_put_u32(writer, now);
+	snapshot_put_u32(writer, rtc->match);
+	snapshot_put_u32(writer, rtc->load);
+	snapshot_put_u32(writer, rtc->armed_at);
+	snapshot_put_u8(writer, rtc->match_armed);
+	snapshot_put_u8(writer, rtc->imsc);
+	snapshot_put_u8(writer, rtc->ris);
+	pthread_mutex_unlock(&rtc->lock);
+}
+
+/* The counter is the host's wall time now, not the saved value: time
+ * went on while the snapshot waited. A match armed before is decided
+ * against the new counter (an alarm that passed meanwhile fires); when the
+ * clock reads earlier than at the save, it is armed again from now. */
+int
+pl031_restore(struct pl031 *rtc, const struct snapshot_blob *blob, char *why,
+    size_t why_size)
+{
+	struct snapshot_cursor cursor;
+	uint32_t saved_now, match, load, armed_at, now;
+	uint8_t armed, imsc, ris;
+
+	snapshot_cursor_init(&cursor, blob);
+	saved_now = snapshot_get_u32(&cursor);
+	match = snapshot_get_u32(&cursor);
+	load = snapshot_get_u32(&cursor);
+	armed_at = snapshot_get_u32(&cursor);
+	armed = snapshot_get_u8(&cursor);
+	imsc = snapshot_get_u8(&cursor);
+	ris = snapshot_get_u8(&cursor);
+	if (snapshot_cursor_end(&cursor, "rtc", why, why_size) < 0)
+		return -EINVAL;
+	if (armed > 1 || imsc > 1 || ris > 1) {
+		snprintf(why, why_size, "rtc: the match flag, IMSC or RIS is "
+		    "not 0 or 1");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&rtc->lock);
+	now = counter(rtc);
+	rtc->match = match;
+	rtc->load = load;
+	rtc->match_armed = armed;
+	rtc->armed_at = (int32_t)(now - saved_now) < 0 ? now : armed_at;
+	rtc->imsc = imsc;
+	rtc->ris = ris;
+	check_match(rtc, now);
+	update_irq(rtc);
+	pthread_mutex_unlock(&rtc->lock);
+	return 0;
 }

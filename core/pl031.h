@@ -12,6 +12,9 @@
 #include "forward_map.h"
 #include "mmio.h"
 
+struct snapshot_blob;
+struct snapshot_writer;
+
 #define PL031_SIZE	0x1000u
 
 struct pl031_sink {
@@ -39,5 +42,11 @@ void pl031_init(struct pl031 *rtc, const struct pl031_sink *sink,
 void pl031_destroy(struct pl031 *rtc);
 int pl031_mmio(void *device, struct mmio_access *access);
 int pl031_attach(struct forward_map *map, struct pl031 *rtc, uint64_t base);
+/* Its registers for a snapshot, and back: the counter goes on reading the
+ * host's wall time (as pl031_init set it), LR, MR, IMSC and RIS are the
+ * guest's, a match armed before the save stays armed. */
+void pl031_save(struct pl031 *rtc, struct snapshot_writer *writer);
+int pl031_restore(struct pl031 *rtc, const struct snapshot_blob *blob,
+    char *why, size_t why_size);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "snapshot_format.h"
+#include "snapshot_memory.h"
 
 static const char *const section_names[] = {
 	[SNAPSHOT_SEC_VERSION] = "version",
@@ -112,6 +113,15 @@ snapshot_put_u64(struct snapshot_writer *writer, uint64_t value)
 
 	set_u64(bytes, value);
 	snapshot_put(writer, bytes, sizeof(bytes));
+}
+
+/* A u32 put earlier at offset, known only later (CONFIG's device count). */
+void
+snapshot_patch_u32(struct snapshot_writer *writer, size_t offset,
+    uint32_t value)
+{
+	if (!writer->error && offset + 4 <= writer->size)
+		set_u32(writer->data + offset, value);
 }
 
 void
@@ -255,8 +265,9 @@ walk_sections(const uint8_t *data, size_t size, struct snapshot_view *view,
 		length = get_u64(data + offset + 8);
 		if (type >= SNAPSHOT_SEC_VERSION && type <= SNAPSHOT_SEC_END &&
 		    length > size - offset - SNAPSHOT_SECTION_HEAD)
-			return error_set(why, why_size, "section %s at byte %zu "
-			    "is %llu bytes, longer than the file", section_names[type],
+			return error_set(why, why_size, "truncated: section %s at "
+			    "byte %zu is %llu bytes, longer than the file",
+			    section_names[type],
 			    offset, (unsigned long long)length);
 		err = take_section(view, type, last, (struct snapshot_blob) {
 		    data + offset + SNAPSHOT_SECTION_HEAD, (size_t)length },
@@ -368,19 +379,13 @@ int
 snapshot_memory_check(int dir_fd, uint64_t memory_size, char *why,
     size_t why_size)
 {
-	struct stat st;
-	int fd, err = 0;
+	int fd, err;
 
 	fd = openat(dir_fd, "memory", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return error_set(why, why_size, "memory file: %s",
 		    strerror(errno));
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-		err = error_set(why, why_size, "memory file: not a regular file");
-	else if ((uint64_t)st.st_size != memory_size)
-		err = error_set(why, why_size, "memory file is %lld bytes, the "
-		    "config says %llu", (long long)st.st_size,
-		    (unsigned long long)memory_size);
+	err = snapshot_memory_fd_check(fd, memory_size, why, why_size);
 	close(fd);
-	return err;
+	return err < 0 ? -EINVAL : 0;
 }

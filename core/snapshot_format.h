@@ -74,6 +74,8 @@ void snapshot_put(struct snapshot_writer *writer, const void *data,
     size_t size);
 void snapshot_put_u32(struct snapshot_writer *writer, uint32_t value);
 void snapshot_put_u64(struct snapshot_writer *writer, uint64_t value);
+void snapshot_patch_u32(struct snapshot_writer *writer, size_t offset,
+    uint32_t value);
 int snapshot_writer_finish(struct snapshot_writer *writer);
 void snapshot_writer_free(struct snapshot_writer *writer);
 

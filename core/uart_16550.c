@@ -5,7 +5,10 @@
 
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "snapshot_blob.h"
 
 enum uart_register {
 	UART_RBR_THR_DLL = 0, UART_IER_DLM = 1, UART_IIR_FCR = 2, UART_LCR = 3,
@@ -348,6 +351,130 @@ uart_16550_send_break(struct uart_16550 *uart, uint8_t key)
 		rx_push(uart, 0, true);
 		rx_push(uart, key, false);
 		rc = 0;
+	}
+	update_irq(uart);
+	pthread_mutex_unlock(&uart->lock);
+	return rc;
+}
+
+/* The IIR a read would return, without acknowledging THRI. */
+static uint8_t
+interrupt_id_peek(const struct uart_16550 *uart)
+{
+	struct uart_16550 copy = *uart;
+
+	return interrupt_id(&copy);
+}
+
+/* Registers (LSR, MSR and IIR as computed, checked on restore), then the
+ * FIFO in order, each byte with its break flag, then the backlog. */
+void
+uart_16550_save(struct uart_16550 *uart, struct snapshot_writer *writer)
+{
+	unsigned int i, at;
+
+	pthread_mutex_lock(&uart->lock);
+	snapshot_put(writer, (const uint8_t[]){ (uint8_t)uart->reg_shift,
+	    uart->ier, uart->lcr, uart->mcr, uart->scr, uart->dll, uart->dlm,
+	    uart->fcr, uart->thr_interrupt, line_status(uart),
+	    modem_status(uart), interrupt_id_peek(uart) }, 12);
+	snapshot_put_u32(writer, uart->rx_count);
+	for (i = 0; i < uart->rx_count; i++) {
+		at = (uart->rx_head + i) % UART_16550_RX_FIFO;
+		snapshot_put_u8(writer, uart->rx[at]);
+		snapshot_put_u8(writer, uart->rx_break[at]);
+	}
+	snapshot_put_u32(writer, uart->backlog_count);
+	for (i = 0; i < uart->backlog_count; i++)
+		snapshot_put_u8(writer, uart->backlog[(uart->backlog_head + i) %
+		    UART_16550_BACKLOG]);
+	pthread_mutex_unlock(&uart->lock);
+}
+
+static int
+uart_refuse(char *why, size_t why_size, const char *what)
+{
+	snprintf(why, why_size, "uart: %s", what);
+	return -EINVAL;
+}
+
+static int
+uart_read_queues(struct uart_16550 *uart, struct snapshot_cursor *cursor,
+    char *why, size_t why_size)
+{
+	unsigned int i;
+	uint8_t flag;
+
+	memset(uart->rx_break, 0, sizeof(uart->rx_break));
+	uart->rx_head = 0;
+	uart->rx_count = snapshot_get_u32(cursor);
+	if (uart->rx_count > UART_16550_RX_FIFO)
+		return uart_refuse(why, why_size, "more bytes than its FIFO "
+		    "holds");
+	for (i = 0; i < uart->rx_count; i++) {
+		uart->rx[i] = snapshot_get_u8(cursor);
+		flag = snapshot_get_u8(cursor);
+		if (flag > 1)
+			return uart_refuse(why, why_size, "a break flag that is "
+			    "not 0 or 1");
+		uart->rx_break[i] = flag;
+	}
+	uart->backlog_head = 0;
+	uart->backlog_count = snapshot_get_u32(cursor);
+	if (uart->backlog_count > UART_16550_BACKLOG)
+		return uart_refuse(why, why_size, "a backlog longer than it "
+		    "holds");
+	snapshot_get(cursor, uart->backlog, cursor->short_read ? 0 :
+	    uart->backlog_count);
+	return snapshot_cursor_end(cursor, "uart", why, why_size);
+}
+
+/* Into a UART with nothing in it yet; on a refusal it is left empty. The
+ * line and the LSR page follow the state restored. */
+static int
+uart_restore_locked(struct uart_16550 *uart, struct snapshot_cursor *cursor,
+    char *why, size_t why_size)
+{
+	uint8_t r[12];
+
+	snapshot_get(cursor, r, sizeof(r));
+	if (!cursor->short_read && r[0] != uart->reg_shift)
+		return uart_refuse(why, why_size, "registers spaced otherwise "
+		    "than in this VM (reg-shift)");
+	if (r[1] & ~IER_MASK || r[3] & ~0x1f || r[8] > 1)
+		return uart_refuse(why, why_size, "IER, MCR or the THR event "
+		    "with bits a guest cannot set");
+	uart->ier = r[1];
+	uart->lcr = r[2];
+	uart->mcr = r[3];
+	uart->scr = r[4];
+	uart->dll = r[5];
+	uart->dlm = r[6];
+	uart->fcr = r[7];
+	uart->thr_interrupt = r[8];
+	if (uart_read_queues(uart, cursor, why, why_size) < 0)
+		return -EINVAL;
+	if (r[9] != line_status(uart) || r[10] != modem_status(uart) ||
+	    r[11] != interrupt_id_peek(uart))
+		return uart_refuse(why, why_size, "LSR, MSR or IIR disagree "
+		    "with the rest of its state");
+	return 0;
+}
+
+int
+uart_16550_restore(struct uart_16550 *uart, const struct snapshot_blob *blob,
+    char *why, size_t why_size)
+{
+	struct snapshot_cursor cursor;
+	int rc;
+
+	snapshot_cursor_init(&cursor, blob);
+	pthread_mutex_lock(&uart->lock);
+	rc = uart_restore_locked(uart, &cursor, why, why_size);
+	if (rc < 0) {
+		uart->rx_count = uart->backlog_count = 0;
+		uart->thr_interrupt = false;
+		uart->ier = 0;
 	}
 	update_irq(uart);
 	pthread_mutex_unlock(&uart->lock);

@@ -15,6 +15,9 @@
 
 #include "mmio.h"
 
+struct snapshot_blob;
+struct snapshot_writer;
+
 #define UART_16550_RX_FIFO	64
 #define UART_16550_BACKLOG	4096	/* input the FIFO had no room for yet */
 #define UART_16550_REGISTERS	8
@@ -53,5 +56,10 @@ int uart_16550_mmio(void *device, struct mmio_access *access);
 size_t uart_16550_receive(struct uart_16550 *uart, const uint8_t *bytes,
     size_t length);
 int uart_16550_send_break(struct uart_16550 *uart, uint8_t key);
+/* Its registers, FIFO and backlog for a snapshot, and back into a UART of
+ * the same layout (docs/snapshot.md); restore refuses a malformed blob. */
+void uart_16550_save(struct uart_16550 *uart, struct snapshot_writer *writer);
+int uart_16550_restore(struct uart_16550 *uart,
+    const struct snapshot_blob *blob, char *why, size_t why_size);
 
 #endif

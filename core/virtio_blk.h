@@ -9,6 +9,9 @@
 
 #include "virtio_transport.h"
 
+struct snapshot_blob;
+struct snapshot_writer;
+
 #define VIRTIO_BLK_SERIAL_MAX	20
 #define VIRTIO_BLK_CONFIG_SIZE	60
 
@@ -36,5 +39,10 @@ int virtio_blk_open(struct virtio_blk *blk, const char *path, bool read_only,
     const char *serial);
 uint64_t virtio_blk_features(const struct virtio_blk *blk);
 void virtio_blk_close(struct virtio_blk *blk);
+/* Snapshot hooks (struct vm_device_ops, docs/snapshot.md). */
+int virtio_blk_save(void *device, const struct virtio_transport *transport,
+    struct snapshot_writer *writer, char *why, size_t why_size);
+int virtio_blk_restore(void *device, struct virtio_transport *transport,
+    const struct snapshot_blob *blob, char *why, size_t why_size);
 
 #endif

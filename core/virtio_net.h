@@ -11,6 +11,9 @@
 
 #include "virtio_transport.h"
 
+struct snapshot_blob;
+struct snapshot_writer;
+
 #define VIRTIO_NET_CONFIG_SIZE	8
 #define VIRTIO_NET_IFNAME_MAX	16
 
@@ -40,5 +43,10 @@ int virtio_net_open(struct virtio_net *net, const char *tap_name, int tap_fd,
     const uint8_t mac[6]);
 uint64_t virtio_net_features(const struct virtio_net *net);
 void virtio_net_close(struct virtio_net *net);
+/* Snapshot hooks (struct vm_device_ops, docs/snapshot.md). */
+int virtio_net_save(void *device, const struct virtio_transport *transport,
+    struct snapshot_writer *writer, char *why, size_t why_size);
+int virtio_net_restore(void *device, struct virtio_transport *transport,
+    const struct snapshot_blob *blob, char *why, size_t why_size);
 
 #endif

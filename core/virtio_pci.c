@@ -5,12 +5,22 @@
 #include "virtio_pci.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "pci_msix.h"
+#include "snapshot_blob.h"
 
 #define VIRTIO_PCI_CAP_COMMON_CFG	1
 #define VIRTIO_PCI_CAP_NOTIFY_CFG	2
 #define VIRTIO_PCI_CAP_ISR_CFG		3
 #define VIRTIO_PCI_CAP_DEVICE_CFG	4
+#define VIRTIO_PCI_CAP_PCI_CFG		5
+/* struct virtio_pci_cfg_cap from its ID byte: what the driver writes */
+#define PCI_CFG_BAR			4
+#define PCI_CFG_OFFSET			8
+#define PCI_CFG_LENGTH			12
+#define PCI_CFG_DATA			16
 #define VIRTIO_PCI_COMMON_SIZE		0x38u
 #define VIRTIO_PCI_SUBSYSTEM		0x40	/* modern only (4.1.2.1) */
 #define VIRTIO_PCI_CONFIG_MAX		0x1000u
@@ -316,12 +326,24 @@ virtio_pci_bar_moved(void *context, unsigned int bar, uint64_t address)
 }
 
 static void
-virtio_pci_msi(void *context, uint64_t address, uint32_t data)
+virtio_pci_msi(void *context, uint16_t vector, uint64_t address,
+    uint32_t data)
 {
 	struct virtio_pci *pci = context;
 
 	if (pci->hooks != NULL && pci->hooks->msi != NULL)
-		pci->hooks->msi(pci->context, address, data,
+		pci->hooks->msi(pci->context, vector, address, data,
+		    pci_function_requester_id(&pci->function));
+}
+
+static void
+virtio_pci_msi_route(void *context, uint16_t vector, uint64_t address,
+    uint32_t data)
+{
+	struct virtio_pci *pci = context;
+
+	if (pci->hooks != NULL && pci->hooks->msi_route != NULL)
+		pci->hooks->msi_route(pci->context, vector, address, data,
 		    pci_function_requester_id(&pci->function));
 }
 
@@ -345,9 +367,73 @@ virtio_pci_deliver(void *context, unsigned int queue)
 	return true;
 }
 
+static bool
+pci_cfg_writable(uint32_t at)
+{
+	return at == PCI_CFG_BAR || (at >= PCI_CFG_OFFSET &&
+	    at < VIRTIO_PCI_CFG_SIZE);
+}
+
+/* The window PCI_CFG names: a BAR of the function, a length of 1, 2 or
+ * 4 and an offset aligned to it (4.1.4.9.2), inside the BAR. */
+static bool
+pci_cfg_window(struct virtio_pci *pci, struct mmio_access *window,
+    bool is_write)
+{
+	uint32_t offset, length;
+	uint8_t bar = pci->pci_cfg[PCI_CFG_BAR];
+
+	memcpy(&offset, pci->pci_cfg + PCI_CFG_OFFSET, 4);
+	memcpy(&length, pci->pci_cfg + PCI_CFG_LENGTH, 4);
+	if (bar != VIRTIO_PCI_BAR || (length != 1 && length != 2 &&
+	    length != 4) || offset % length != 0 ||
+	    offset >= VIRTIO_PCI_BAR_SIZE)
+		return false;
+	window->offset = offset;
+	window->length = length;
+	window->is_write = is_write;
+	return true;
+}
+
+/* VIRTIO_PCI_CAP_PCI_CFG (virtio 1.2, 4.1.4.9): the driver names a BAR,
+ * an offset and a length, and an access to pci_cfg_data is that access
+ * of the BAR, wherever it decodes (or if nowhere). The BAR's own handlers
+ * take the transport's and the host's locks: none is held across them. */
+static int
+virtio_pci_config_access(void *context, struct mmio_access *access)
+{
+	struct virtio_pci *pci = context;
+	uint32_t i, at = (uint32_t)access->offset - pci->pci_cfg_offset;
+	uint8_t data[4];
+	struct mmio_access window = { .data = data };
+	bool through;
+
+	pthread_mutex_lock(&pci->transport->lock);
+	for (i = 0; access->is_write && i < access->length; i++)
+		if (pci_cfg_writable(at + i))
+			pci->pci_cfg[at + i] = access->data[i];
+	through = at >= PCI_CFG_DATA &&
+	    pci_cfg_window(pci, &window, access->is_write);
+	if (at >= PCI_CFG_DATA && !through)
+		pci->bad_accesses++;
+	memcpy(data, pci->pci_cfg + PCI_CFG_DATA, sizeof(data));
+	pthread_mutex_unlock(&pci->transport->lock);
+	if (through)
+		(void)pci_function_bar_access(&pci->function, VIRTIO_PCI_BAR,
+		    &window);
+	pthread_mutex_lock(&pci->transport->lock);
+	if (through && !access->is_write)
+		memcpy(pci->pci_cfg + PCI_CFG_DATA, data, window.length);
+	if (!access->is_write)
+		memcpy(access->data, pci->pci_cfg + at, access->length);
+	pthread_mutex_unlock(&pci->transport->lock);
+	return 0;
+}
+
 static const struct pci_function_ops virtio_pci_function_ops = {
 	.bar_access = virtio_pci_bar_access, .bar_moved = virtio_pci_bar_moved,
-	.msi = virtio_pci_msi,
+	.msi = virtio_pci_msi, .msi_route = virtio_pci_msi_route,
+	.config_access = virtio_pci_config_access,
 };
 
 static int
@@ -365,6 +451,26 @@ add_virtio_capability(struct pci_function *function, uint8_t type,
 	    notify ? 18 : 14);
 }
 
+/* Last, so that the copy its accesses are served from is whole (its
+ * next pointer stays 0). */
+static int
+add_pci_cfg_capability(struct virtio_pci *pci)
+{
+	uint8_t body[VIRTIO_PCI_CFG_SIZE - 2] = { VIRTIO_PCI_CFG_SIZE,
+	    VIRTIO_PCI_CAP_PCI_CFG };
+	int offset;
+
+	offset = pci_function_add_capability(&pci->function, PCI_CAP_ID_VENDOR,
+	    body, sizeof(body));
+	if (offset < 0)
+		return offset;
+	pci->pci_cfg_offset = (uint8_t)offset;
+	memcpy(pci->pci_cfg, pci->function.config + offset, VIRTIO_PCI_CFG_SIZE);
+	pci_function_serve_config(&pci->function, (uint8_t)offset,
+	    VIRTIO_PCI_CFG_SIZE);
+	return 0;
+}
+
 static int
 add_capabilities(struct virtio_pci *pci)
 {
@@ -372,6 +478,7 @@ add_capabilities(struct virtio_pci *pci)
 	struct pci_function *function = &pci->function;
 	uint32_t config = transport->config_size;
 	uint16_t vectors = (uint16_t)(transport->ops->queue_count + 1);
+	int rc;
 
 	if (add_virtio_capability(function, VIRTIO_PCI_CAP_COMMON_CFG,
 	    VIRTIO_PCI_COMMON, VIRTIO_PCI_COMMON_SIZE, false) < 0 ||
@@ -384,8 +491,9 @@ add_capabilities(struct virtio_pci *pci)
 	    VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_DEVICE_CONFIG, config,
 	    false) < 0))
 		return -ENOSPC;
-	return pci_function_add_msix(function, vectors, VIRTIO_PCI_BAR,
+	rc = pci_function_add_msix(function, vectors, VIRTIO_PCI_BAR,
 	    VIRTIO_PCI_MSIX_TABLE, VIRTIO_PCI_MSIX_PBA);
+	return rc < 0 ? rc : add_pci_cfg_capability(pci);
 }
 
 /* The transport is initialised (virtio_transport_init); the function is
@@ -421,4 +529,92 @@ virtio_pci_init(struct virtio_pci *pci, struct virtio_transport *transport,
 		transport->route = (struct virtio_interrupt_route){
 		    virtio_pci_deliver, pci };
 	return rc;
+}
+
+/* u16 config vector, u16 per queue, then two parts: the header and the
+ * MSI-X table. */
+void
+virtio_pci_save(struct virtio_pci *pci, struct snapshot_writer *writer)
+{
+	unsigned int i;
+	size_t at;
+
+	pthread_mutex_lock(&pci->transport->lock);
+	snapshot_put_u16(writer, pci->config_vector);
+	for (i = 0; i < pci->transport->ops->queue_count; i++)
+		snapshot_put_u16(writer, pci->queue_vectors[i]);
+	pthread_mutex_unlock(&pci->transport->lock);
+	at = snapshot_part_begin(writer);
+	pci_function_save(&pci->function, writer);
+	snapshot_part_end(writer, at);
+	at = snapshot_part_begin(writer);
+	pci_msix_save(&pci->function, writer);
+	snapshot_part_end(writer, at);
+}
+
+static void
+common_write_u16(struct virtio_pci *pci, uint32_t offset, uint16_t value)
+{
+	struct mmio_access access = { VIRTIO_PCI_COMMON + offset,
+	    (uint8_t *)&value, 2, true };
+
+	(void)virtio_pci_bar_access(pci, VIRTIO_PCI_BAR, &access);
+}
+
+/* Through the common config, as the guest set them; the queue selector
+ * is put back as the transport's restore left it. */
+static void
+restore_vectors(struct virtio_pci *pci, const uint16_t *vectors)
+{
+	struct virtio_transport *transport = pci->transport;
+	uint32_t queue_sel = transport->queue_sel;
+	uint16_t q;
+
+	common_write_u16(pci, COMMON_MSIX, vectors[0]);
+	for (q = 0; q < transport->ops->queue_count; q++) {
+		common_write_u16(pci, COMMON_Q_SELECT, q);
+		common_write_u16(pci, COMMON_Q_MSIX, vectors[1 + q]);
+	}
+	pthread_mutex_lock(&transport->lock);
+	transport->queue_sel = queue_sel;
+	pthread_mutex_unlock(&transport->lock);
+}
+
+static int
+read_vectors(const struct virtio_pci *pci, struct snapshot_cursor *cursor,
+    uint16_t *vectors, char *why, size_t why_size)
+{
+	unsigned int i, count = 1 + pci->transport->ops->queue_count;
+
+	for (i = 0; i < count; i++) {
+		vectors[i] = snapshot_get_u16(cursor);
+		if (vectors[i] != VIRTIO_PCI_NO_VECTOR &&
+		    vectors[i] >= pci->function.msix.count) {
+			snprintf(why, why_size, "MSI-X vector %u for %s%u, the "
+			    "function has %u", vectors[i], i == 0 ? "config" :
+			    "queue ", i == 0 ? 0 : i - 1, pci->function.msix.count);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int
+virtio_pci_restore(struct virtio_pci *pci, const struct snapshot_blob *blob,
+    char *why, size_t why_size)
+{
+	uint16_t vectors[1 + VIRTIO_MAX_QUEUES];
+	struct snapshot_blob header, msix;
+	struct snapshot_cursor cursor;
+
+	snapshot_cursor_init(&cursor, blob);
+	if (read_vectors(pci, &cursor, vectors, why, why_size) < 0)
+		return -EINVAL;
+	snapshot_get_part(&cursor, &header);
+	snapshot_get_part(&cursor, &msix);
+	if (snapshot_cursor_end(&cursor, "virtio-pci", why, why_size) < 0 ||
+	    pci_msix_restore(&pci->function, &msix, why, why_size) < 0)
+		return -EINVAL;
+	restore_vectors(pci, vectors);
+	return pci_function_restore(&pci->function, &header, why, why_size);
 }

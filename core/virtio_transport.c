@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "snapshot_blob.h"
 
 #define TRANSPORT_FEATURES	(1ull << VIRTIO_F_VERSION_1 | \
 	1ull << VIRTIO_F_EVENT_IDX | 1ull << VIRTIO_F_INDIRECT_DESC)
@@ -341,4 +342,137 @@ virtio_transport_process(struct virtio_transport *transport)
 				transport->ops->queue_notify(transport->device,
 				    transport, i);
 	pthread_mutex_unlock(&transport->lock);
+}
+
+bool
+virtio_transport_running(const struct virtio_transport *transport)
+{
+	return (transport->status & VIRTIO_STATUS_DRIVER_OK) &&
+	    !(transport->status & VIRTIO_STATUS_NEEDS_RESET);
+}
+
+#define STATUS_KNOWN	(VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | \
+	VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FEATURES_OK | \
+	VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED)
+
+void
+virtio_transport_save(const struct virtio_transport *transport,
+    struct snapshot_writer *writer)
+{
+	unsigned int i;
+
+	snapshot_put_u32(writer, transport->ops->device_id);
+	snapshot_put_u32(writer, transport->ops->queue_count);
+	snapshot_put_u64(writer, transport->features);
+	snapshot_put_u32(writer, transport->status);
+	snapshot_put_u32(writer, transport->device_features_sel);
+	snapshot_put_u32(writer, transport->driver_features_sel);
+	snapshot_put_u64(writer, transport->driver_asked);
+	snapshot_put_u64(writer, transport->driver_features);
+	snapshot_put_u32(writer, transport->queue_sel);
+	snapshot_put_u32(writer, transport->interrupt_status);
+	snapshot_put_u32(writer, transport->config_generation);
+	for (i = 0; i < transport->ops->queue_count; i++)
+		virtqueue_save(&transport->queues[i], writer);
+}
+
+/* What must be as in this VM: the device, its queues, its offer. */
+static int
+transport_identity(const struct virtio_transport *transport,
+    struct snapshot_cursor *cursor, char *why, size_t why_size)
+{
+	uint32_t device_id = snapshot_get_u32(cursor);
+	uint32_t queues = snapshot_get_u32(cursor);
+	uint64_t features = snapshot_get_u64(cursor);
+
+	if (cursor->short_read)
+		snprintf(why, why_size, "transport: truncated");
+	else if (device_id != transport->ops->device_id ||
+	    queues != transport->ops->queue_count)
+		snprintf(why, why_size, "virtio device %u with %u queues where "
+		    "this VM has device %u with %u", device_id, queues,
+		    transport->ops->device_id, transport->ops->queue_count);
+	else if (features != transport->features)
+		snprintf(why, why_size, "offered features %#llx, this VM's "
+		    "device offers %#llx (another tap or host kernel?)",
+		    (unsigned long long)features,
+		    (unsigned long long)transport->features);
+	else
+		return 0;
+	return -EINVAL;
+}
+
+static int
+transport_registers(struct virtio_transport *transport,
+    struct snapshot_cursor *cursor, char *why, size_t why_size)
+{
+	transport->status = snapshot_get_u32(cursor);
+	transport->device_features_sel = snapshot_get_u32(cursor);
+	transport->driver_features_sel = snapshot_get_u32(cursor);
+	transport->driver_asked = snapshot_get_u64(cursor);
+	transport->driver_features = snapshot_get_u64(cursor);
+	transport->queue_sel = snapshot_get_u32(cursor);
+	transport->interrupt_status = snapshot_get_u32(cursor);
+	transport->config_generation = snapshot_get_u32(cursor);
+	if (cursor->short_read)
+		snprintf(why, why_size, "transport: truncated");
+	else if (transport->status & ~(uint32_t)STATUS_KNOWN ||
+	    transport->status > 0xff)
+		snprintf(why, why_size, "status %#x has unknown bits",
+		    transport->status);
+	else if (transport->driver_features !=
+	    (transport->driver_asked & transport->features))
+		snprintf(why, why_size, "driver features %#llx are not what "
+		    "it asked of the offer", (unsigned long long)
+		    transport->driver_features);
+	else if (transport->interrupt_status &
+	    ~(uint32_t)(VIRTIO_INT_VRING | VIRTIO_INT_CONFIG))
+		snprintf(why, why_size, "interrupt status %#x has unknown bits",
+		    transport->interrupt_status);
+	else
+		return 0;
+	return -EINVAL;
+}
+
+static int
+transport_queues(struct virtio_transport *transport,
+    struct snapshot_cursor *cursor, char *why, size_t why_size)
+{
+	char inner[160];
+	unsigned int i;
+
+	for (i = 0; i < transport->ops->queue_count; i++)
+		if (virtqueue_restore(&transport->queues[i], cursor,
+		    transport->memory, transport->ops->queue_max, inner,
+		    sizeof(inner)) < 0) {
+			snprintf(why, why_size, "queue %u: %s", i, inner);
+			return -EINVAL;
+		}
+	return snapshot_cursor_end(cursor, "transport", why, why_size);
+}
+
+/* On a refusal the transport is left reset, as a fresh device is. */
+int
+virtio_transport_restore(struct virtio_transport *transport,
+    const struct snapshot_blob *blob, char *why, size_t why_size)
+{
+	struct snapshot_cursor cursor;
+	int rc;
+
+	snapshot_cursor_init(&cursor, blob);
+	pthread_mutex_lock(&transport->lock);
+	rc = transport_identity(transport, &cursor, why, why_size);
+	if (rc == 0)
+		rc = transport_registers(transport, &cursor, why, why_size);
+	if (rc == 0)
+		rc = transport_queues(transport, &cursor, why, why_size);
+	if (rc < 0) {
+		for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
+			virtqueue_reset(&transport->queues[i]);
+		transport->status = 0;
+		transport->driver_asked = transport->driver_features = 0;
+		transport->interrupt_status = 0;
+	}
+	pthread_mutex_unlock(&transport->lock);
+	return rc;
 }

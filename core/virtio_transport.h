@@ -39,6 +39,8 @@
 #define VIRTIO_INT_CONFIG	2
 
 struct virtio_transport;
+struct snapshot_blob;
+struct snapshot_writer;
 
 /* What one device type provides. queue_notify runs on the VM's I/O thread
  * with the transport's lock held: it takes chains with virtqueue_pop,
@@ -138,5 +140,16 @@ void virtio_transport_notify(struct virtio_transport *transport,
 void virtio_transport_config_read(const struct virtio_transport *transport,
     uint64_t offset, uint8_t *data, uint32_t length);
 void virtio_set_half(uint64_t *value, bool high, uint32_t half);
+
+/* The driver's side of the device for a snapshot (status, features,
+ * selectors, ISR, config generation, each queue), lock held by the caller;
+ * and back into a transport of the same device with the same offer,
+ * refusing any other or a malformed blob (why, without the device's name). */
+void virtio_transport_save(const struct virtio_transport *transport,
+    struct snapshot_writer *writer);
+int virtio_transport_restore(struct virtio_transport *transport,
+    const struct snapshot_blob *blob, char *why, size_t why_size);
+/* Whether the device is live: DRIVER_OK and no reset needed. */
+bool virtio_transport_running(const struct virtio_transport *transport);
 
 #endif

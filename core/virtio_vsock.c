@@ -3,6 +3,8 @@
 #include "virtio_vsock.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <linux/vhost.h>
 #include <stdlib.h>
@@ -12,10 +14,12 @@
 #include <unistd.h>
 
 #include "kept_files.h"
+#include "snapshot_blob.h"
 
 #define VSOCK_QUEUE_SIZE	256
 #define VSOCK_EVENT_QUEUE	2
 #define VIRTIO_VSOCK_F_SEQPACKET 1
+#define VIRTIO_VSOCK_EVENT_TRANSPORT_RESET 0
 
 static int
 vhost_memory_table(struct virtio_vsock *vsock)
@@ -127,13 +131,14 @@ virtio_vsock_close(struct virtio_vsock *vsock)
 }
 
 /* vhost is given the rings as the transport validated them: host
- * addresses inside guest memory, sizes checked. */
+ * addresses inside guest memory, sizes checked; it starts at the queue's
+ * next available entry (0 at DRIVER_OK, the saved one on a restore). */
 static int
 vhost_queue(struct virtio_vsock *vsock, const struct virtqueue *queue,
     unsigned int index)
 {
 	struct vhost_vring_state num = { index, queue->size };
-	struct vhost_vring_state base = { index, 0 };
+	struct vhost_vring_state base = { index, queue->last_avail };
 	struct vhost_vring_file kick = { index, vsock->kick_fds[index] };
 	struct vhost_vring_file call = { index, vsock->call_fd };
 	struct vhost_vring_addr addr = {
@@ -182,14 +187,29 @@ vsock_reset(void *device)
 	vsock_stop(device);
 }
 
-/* The event queue: vmmd has no event to send; the buffers wait. */
+/* The event queue: its buffers wait, but for the transport reset a
+ * restore leaves pending, sent in the first buffer the guest gave. */
 static void
 vsock_queue_notify(void *device, struct virtio_transport *transport,
     unsigned int index)
 {
-	(void)device;
-	(void)transport;
-	(void)index;
+	struct virtio_vsock *vsock = device;
+	struct virtqueue *queue = &transport->queues[index];
+	const uint32_t event = VIRTIO_VSOCK_EVENT_TRANSPORT_RESET;
+	int rc;
+
+	if (index != VSOCK_EVENT_QUEUE || !vsock->reset_pending)
+		return;
+	rc = virtqueue_pop(queue, &vsock->event_chain);
+	if (rc < 0)
+		virtio_transport_queue_broken(transport, index);
+	if (rc != 1)
+		return;
+	virtqueue_push(queue, vsock->event_chain.head,
+	    (uint32_t)virtq_chain_write(&vsock->event_chain, 0, &event,
+	    sizeof(event)));
+	vsock->reset_pending = false;
+	virtio_transport_queue_done(transport, index);
 }
 
 static int
@@ -230,3 +250,117 @@ const struct virtio_device_ops virtio_vsock_ops = {
 	.kick_fd = vsock_kick_fd,
 	.activate = vsock_activate,
 };
+
+/* The I/O thread is stopped: vhost stops its rings (the queues' mutexes
+ * make it finish what it is doing) and says where it is; the used index
+ * is what it last wrote to the guest's ring. */
+int
+virtio_vsock_quiesce(void *device, struct virtio_transport *transport,
+    char *why, size_t why_size)
+{
+	struct virtio_vsock *vsock = device;
+	struct vhost_vring_state base;
+	struct virtqueue *queue;
+	unsigned int i;
+
+	if (!vsock->running)
+		return 0;
+	vsock_stop(vsock);
+	vsock->paused = true;
+	for (i = 0; i < 2; i++) {
+		queue = &transport->queues[i];
+		base = (struct vhost_vring_state){ .index = i };
+		if (ioctl(vsock->vhost_fd, VHOST_GET_VRING_BASE, &base) < 0) {
+			snprintf(why, why_size, "cannot read vhost-vsock's ring "
+			    "%u (VHOST_GET_VRING_BASE): %s", i, strerror(errno));
+			return -EIO;
+		}
+		queue->last_avail = (uint16_t)base.num;
+		queue->used_idx = __atomic_load_n(&queue->used->idx,
+		    __ATOMIC_ACQUIRE);
+	}
+	return 0;
+}
+
+/* Any completion signalled while the I/O thread was stopped is looked at
+ * (a spurious one costs the guest one interrupt). */
+void
+virtio_vsock_resume(void *device, struct virtio_transport *transport)
+{
+	struct virtio_vsock *vsock = device;
+	uint64_t one = 1;
+	int on = 1;
+
+	(void)transport;
+	if (!vsock->paused)
+		return;
+	vsock->paused = false;
+	if (ioctl(vsock->vhost_fd, VHOST_VSOCK_SET_RUNNING, &on) == 0)
+		vsock->running = true;
+	if (write(vsock->call_fd, &one, sizeof(one)) < 0)
+		return;	/* the counter is full: it is due anyway */
+}
+
+/* The CID and whether vhost ran its rings; their indices are the
+ * transport's queues (read from vhost by the quiesce). */
+int
+virtio_vsock_save(void *device, const struct virtio_transport *transport,
+    struct snapshot_writer *writer, char *why, size_t why_size)
+{
+	const struct virtio_vsock *vsock = device;
+
+	(void)transport;
+	if (vsock->running) {
+		snprintf(why, why_size, "vhost-vsock still runs its rings (the "
+		    "devices were not quiesced)");
+		return -EBUSY;
+	}
+	snapshot_put_u64(writer, vsock->cid);
+	snapshot_put_u8(writer, vsock->paused);
+	return 0;
+}
+
+static int
+vsock_restart(struct virtio_vsock *vsock, struct virtio_transport *transport,
+    char *why, size_t why_size)
+{
+	int rc = vsock_activate(vsock, transport);
+
+	if (rc < 0) {
+		snprintf(why, why_size, "cannot give vhost-vsock its rings "
+		    "again: %s", strerror(-rc));
+		return rc;
+	}
+	vsock->reset_pending = true;
+	return 0;
+}
+
+/* vhost takes the rings where the saved indices are; the guest hears,
+ * through its event queue, that every connection it had is gone. */
+int
+virtio_vsock_restore(void *device, struct virtio_transport *transport,
+    const struct snapshot_blob *blob, char *why, size_t why_size)
+{
+	struct virtio_vsock *vsock = device;
+	struct snapshot_cursor cursor;
+	uint64_t cid;
+	uint8_t live;
+
+	snapshot_cursor_init(&cursor, blob);
+	cid = snapshot_get_u64(&cursor);
+	live = snapshot_get_u8(&cursor);
+	if (snapshot_cursor_end(&cursor, "vsock state", why, why_size) < 0)
+		return -EINVAL;
+	if (cid != vsock->cid) {
+		snprintf(why, why_size, "the guest's CID is %" PRIu64 ", the "
+		    "snapshot's was %" PRIu64, vsock->cid, cid);
+		return -EINVAL;
+	}
+	if (live > 1 || (live == 1) != virtio_transport_running(transport)) {
+		snprintf(why, why_size, "vhost's rings %s while the device %s",
+		    live ? "ran" : "were stopped",
+		    virtio_transport_running(transport) ? "runs" : "does not run");
+		return -EINVAL;
+	}
+	return live ? vsock_restart(vsock, transport, why, why_size) : 0;
+}

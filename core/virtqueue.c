@@ -6,8 +6,11 @@
 #include "virtqueue.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
+
+#include "snapshot_blob.h"
 
 #define VIRTQ_AVAIL_F_NO_INTERRUPT	1
 
@@ -321,4 +324,94 @@ virtq_chain_iov(const struct virtq_chain *chain, bool writable,
 		offset = 0;
 	}
 	return length > 0 ? -ERANGE : (int)count;
+}
+
+#define QUEUE_SAVED_READY	1u
+#define QUEUE_SAVED_EVENT_IDX	2u
+#define QUEUE_SAVED_INDIRECT	4u
+#define QUEUE_SAVED_SIGNALLED	8u
+
+/* u16 size, u8 flags, u8 error, u64 desc, avail and used addresses, u16
+ * last avail, used and signalled used indices. */
+void
+virtqueue_save(const struct virtqueue *queue, struct snapshot_writer *writer)
+{
+	snapshot_put_u16(writer, queue->size);
+	snapshot_put_u8(writer, (uint8_t)((queue->active ? QUEUE_SAVED_READY : 0) |
+	    (queue->event_idx ? QUEUE_SAVED_EVENT_IDX : 0) |
+	    (queue->indirect ? QUEUE_SAVED_INDIRECT : 0) |
+	    (queue->signalled_valid ? QUEUE_SAVED_SIGNALLED : 0)));
+	snapshot_put_u8(writer, (uint8_t)queue->error);
+	snapshot_put_u64(writer, queue->desc_addr);
+	snapshot_put_u64(writer, queue->avail_addr);
+	snapshot_put_u64(writer, queue->used_addr);
+	snapshot_put_u16(writer, queue->last_avail);
+	snapshot_put_u16(writer, queue->used_idx);
+	snapshot_put_u16(writer, queue->signalled_used);
+}
+
+static int
+queue_refuse(char *why, size_t why_size, const char *what)
+{
+	snprintf(why, why_size, "%s", what);
+	return -EINVAL;
+}
+
+/* A ready queue is activated as the guest's enable did, then given the
+ * indices: no buffer is in flight at a save, so at most a ring's worth
+ * lies between the used and the next available index. */
+static int
+queue_make_ready(struct virtqueue *queue, const struct guest_memory *memory,
+    uint16_t max_size, char *why, size_t why_size)
+{
+	uint16_t last_avail = queue->last_avail, used_idx = queue->used_idx;
+
+	if (queue->size == 0 || queue->size > max_size ||
+	    (queue->size & (queue->size - 1)) != 0) {
+		snprintf(why, why_size, "a ready queue of size %u (a power of two "
+		    "up to %u)", queue->size, max_size);
+		return -EINVAL;
+	}
+	if (virtqueue_activate(queue, memory, max_size) < 0)
+		return queue_refuse(why, why_size, "a ready queue's rings "
+		    "outside guest RAM or misaligned");
+	if ((uint16_t)(last_avail - used_idx) > queue->size)
+		return queue_refuse(why, why_size, "more buffers in use than "
+		    "its ring holds");
+	queue->last_avail = last_avail;
+	queue->used_idx = used_idx;
+	return 0;
+}
+
+int
+virtqueue_restore(struct virtqueue *queue, struct snapshot_cursor *cursor,
+    const struct guest_memory *memory, uint16_t max_size, char *why,
+    size_t why_size)
+{
+	uint8_t flags, error;
+
+	virtqueue_reset(queue);
+	queue->size = snapshot_get_u16(cursor);
+	flags = snapshot_get_u8(cursor);
+	error = snapshot_get_u8(cursor);
+	queue->desc_addr = snapshot_get_u64(cursor);
+	queue->avail_addr = snapshot_get_u64(cursor);
+	queue->used_addr = snapshot_get_u64(cursor);
+	queue->last_avail = snapshot_get_u16(cursor);
+	queue->used_idx = snapshot_get_u16(cursor);
+	queue->signalled_used = snapshot_get_u16(cursor);
+	if (cursor->short_read)
+		return queue_refuse(why, why_size, "truncated");
+	if (flags & ~0xfu || error >= VIRTQ_ERR_COUNT)
+		return queue_refuse(why, why_size, "unknown flags or error");
+	queue->event_idx = flags & QUEUE_SAVED_EVENT_IDX;
+	queue->indirect = flags & QUEUE_SAVED_INDIRECT;
+	if ((flags & QUEUE_SAVED_READY) &&
+	    queue_make_ready(queue, memory, max_size, why, why_size) < 0) {
+		virtqueue_reset(queue);
+		return -EINVAL;
+	}
+	queue->signalled_valid = flags & QUEUE_SAVED_SIGNALLED;
+	queue->error = (enum virtq_error)error;
+	return 0;
 }

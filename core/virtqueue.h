@@ -12,6 +12,8 @@
 #include "guest_memory.h"
 
 struct iovec;
+struct snapshot_cursor;
+struct snapshot_writer;
 
 #define VIRTQ_DESC_F_NEXT	1
 #define VIRTQ_DESC_F_WRITE	2
@@ -105,6 +107,14 @@ void virtqueue_unpop(struct virtqueue *queue);
 void virtqueue_push(struct virtqueue *queue, uint16_t head, uint32_t written);
 bool virtqueue_should_signal(struct virtqueue *queue);
 const char *virtq_error_name(enum virtq_error error);
+/* A queue for a snapshot: placement, ready, indices; and back, a ready
+ * queue activated again over memory (its size a power of two up to
+ * max_size, its rings inside guest RAM) with the saved indices. */
+void virtqueue_save(const struct virtqueue *queue,
+    struct snapshot_writer *writer);
+int virtqueue_restore(struct virtqueue *queue, struct snapshot_cursor *cursor,
+    const struct guest_memory *memory, uint16_t max_size, char *why,
+    size_t why_size);
 
 /* Copies between a chain's buffers and flat memory, from a byte offset
  * into its readable (or writable) part; return the bytes copied. */

@@ -38,13 +38,42 @@ vm_open_kvm(struct vm *vm, const struct vm_config *config, int *api_version)
 }
 
 static int
+vm_give_memory(struct vm *vm)
+{
+	const struct guest_memory_region *ram = &vm->memory.regions[0];
+	int rc = kvm_vm_set_memory(vm->vm_fd, 0, ram->guest_phys, ram->host,
+	    ram->size);
+
+	if (rc < 0)
+		log_warnx("cannot give %" PRIu64 " MiB of guest memory to KVM: %s",
+		    ram->size >> 20, strerror(-rc));
+	return rc;
+}
+
+/* A snapshot's memory file, mapped copy-on-write (core/vm_snapshot.c). */
+static int
+vm_create_memory_from_snapshot(struct vm *vm)
+{
+	int rc = guest_memory_add_file(&vm->memory, vm->layout->ram_base,
+	    vm->config->memory_size, vm->config->restore->memory_fd);
+
+	if (rc < 0) {
+		log_warnx("cannot map the snapshot's memory file: %s",
+		    strerror(-rc));
+		return rc;
+	}
+	return vm_give_memory(vm);
+}
+
+static int
 vm_create_memory(struct vm *vm)
 {
-	const struct guest_memory_region *ram;
 	uint64_t size = vm->config->memory_size;
 	int rc;
 
 	vm->memory.huge_pages = vm->config->huge_pages;
+	if (vm->restore_view != NULL)
+		return vm_create_memory_from_snapshot(vm);
 	/* kernel and initrd are mapped, then copied beside the running guest
 	 * (core/vm_detach.c): set-up does not wait for a 35 MB copy */
 	vm->memory.ties = &vm->ties;
@@ -55,12 +84,7 @@ vm_create_memory(struct vm *vm)
 		    "reserved in /proc/sys/vm/nr_hugepages?)" : "", strerror(-rc));
 		return rc;
 	}
-	ram = &vm->memory.regions[0];
-	rc = kvm_vm_set_memory(vm->vm_fd, 0, ram->guest_phys, ram->host, ram->size);
-	if (rc < 0)
-		log_warnx("cannot give %" PRIu64 " MiB of guest memory to KVM: %s",
-		    size >> 20, strerror(-rc));
-	return rc;
+	return vm_give_memory(vm);
 }
 
 static int
@@ -313,12 +337,18 @@ vm_step(struct vm *vm, const char *what, int rc)
 	return rc >= 0;
 }
 
+/* A VM given a snapshot restores it on its first boot; a reboot after
+ * that loads the guest afresh. */
 static enum vm_run_status
 vm_build(struct vm *vm, struct vm_result *result)
 {
+	const bool restoring = vm->config->restore != NULL &&
+	    result->boots <= 1;
 	int rc = 0;
 
 	vm->step_start_ns = vm_monotonic_ns();
+	if (restoring && !vm_step(vm, "read the snapshot", vm_snapshot_check(vm)))
+		return VM_RUN_SETUP_FAILED;
 	if (!vm_step(vm, "create the VM", vm_create(vm)) ||
 	    !vm_step(vm, "guest memory", vm_create_memory(vm)))
 		return VM_RUN_SETUP_FAILED;
@@ -331,8 +361,12 @@ vm_build(struct vm *vm, struct vm_result *result)
 		return VM_RUN_SETUP_FAILED;
 	if (!vm_step(vm, "console", vm_console_create(vm)) ||
 	    !vm_step(vm, "devices", vm_create_devices(vm)) ||
-	    !vm_step(vm, "forward map", vm_build_forward_map(vm)) ||
-	    !vm_step(vm, "load the guest", vm_load_guest(vm, result)))
+	    !vm_step(vm, "forward map", vm_build_forward_map(vm)))
+		return VM_RUN_SETUP_FAILED;
+	if (restoring)
+		return vm_step(vm, "restore the snapshot", vm_snapshot_restore(vm)) ?
+		    VM_RUN_STOPPED : VM_RUN_SETUP_FAILED;
+	if (!vm_step(vm, "load the guest", vm_load_guest(vm, result)))
 		return VM_RUN_SETUP_FAILED;
 	return VM_RUN_STOPPED;
 }
@@ -410,6 +444,7 @@ vm_teardown(struct vm *vm)
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	guest_memory_release(&vm->memory);
+	vm_snapshot_release(vm);
 	vm_console_destroy(vm);
 	pl031_destroy(&vm->rtc);
 	pthread_cond_destroy(&vm->parked_changed);
@@ -485,6 +520,12 @@ vm_destroy(struct vm *vm)
 static bool
 vm_reboots(const struct vm_config *config, const struct vm_result *result)
 {
+	if (result->stop.outcome == VM_OUTCOME_REBOOT &&
+	    config->kernel_path == NULL && config->payload_path == NULL) {
+		log_info("the restored guest rebooted, and the VM has no kernel "
+		    "to boot: it stops");
+		return false;
+	}
 	return result->stop.outcome == VM_OUTCOME_REBOOT &&
 	    (config->max_boots == 0 || result->boots < config->max_boots);
 }

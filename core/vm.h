@@ -36,6 +36,21 @@ struct vm_control {
 	unsigned int lines_generation;
 };
 
+/* A restore (docs/snapshot.md): the first boot comes from a snapshot's
+ * state and memory files instead of loading the guest. */
+struct vm_restore {
+	int state_fd;
+	int memory_fd;		/* mapped MAP_PRIVATE: kept open while the VM is */
+};
+
+/* What vm_control_snapshot did. */
+struct vm_snapshot_stats {
+	uint64_t state_bytes;		/* the state file */
+	uint64_t memory_size;		/* guest RAM: the memory file's size */
+	uint64_t memory_written;	/* its bytes that are data, not holes */
+	uint64_t paused_ns;		/* how long the vCPUs were held */
+};
+
 struct vm_config {
 	const char *kvm_path;		/* normally KVM_DEVICE_PATH */
 	uint64_t memory_size;		/* bytes of RAM at arch_ram_base() */
@@ -67,6 +82,7 @@ struct vm_config {
 	enum vm_transport transport;	/* 0: mmio; vmmd run's default is pci */
 	const struct vm_device_spec *devices;	/* virtio devices, in order */
 	unsigned int device_count;
+	const struct vm_restore *restore;	/* or NULL: a cold boot */
 };
 
 enum vm_run_status {
@@ -119,5 +135,12 @@ int vm_control_counters(struct vm_control *control, struct forward_map *map,
 uint64_t vm_control_console_dropped(struct vm_control *control);
 int vm_control_devices(struct vm_control *control,
     struct vm_device_result *devices, unsigned int *count);
+/* Saves the running boot into state_fd and memory_fd (regular files,
+ * written from offset 0), its vCPUs held meanwhile; a boot the user paused
+ * stays paused, another runs on. -EAGAIN when no boot runs, -ESRCH when it
+ * is ending, else 0 or a negative errno with why. */
+int vm_control_snapshot(struct vm_control *control, int state_fd,
+    int memory_fd, struct vm_snapshot_stats *stats, char *why,
+    size_t why_size);
 
 #endif

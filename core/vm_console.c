@@ -144,7 +144,8 @@ console_map_lsr(struct vm *vm, unsigned int shift, long page)
 
 /* The same layout decision as the device tree's (arm64/device_tree.c):
  * both ask uart_16550_reg_shift with the same command line. A VM without
- * one (a payload) keeps the compact layout its code was written for. */
+ * one (a payload) keeps the compact layout its code was written for; a
+ * restored one the layout its guest booted with, whatever its spec says. */
 static void
 console_fast_path(struct vm *vm)
 {
@@ -152,8 +153,13 @@ console_fast_path(struct vm *vm)
 	    vm->config->cmdline : NULL;
 	long page = sysconf(_SC_PAGESIZE);
 	unsigned int shift = 0;
+	int saved;
 
-	if (cmdline != NULL)
+	if (vm->restore_view != NULL) {
+		saved = vm_snapshot_devices_uart_shift(&vm->restore_view->devices,
+		    vm->restore_view->device_count);
+		shift = saved > 0 ? (unsigned int)saved : 0;
+	} else if (cmdline != NULL)
 		shift = uart_16550_reg_shift(cmdline, page);
 	if (uart_16550_window(shift) > vm->layout->console_size)
 		shift = 0;

@@ -6,6 +6,7 @@
  * pause, an info or a stop. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -248,6 +249,23 @@ vm_control_devices(struct vm_control *control,
 		vm_io_results(&control->vm->io, devices, count);
 		rc = 0;
 	}
+	pthread_mutex_unlock(&control->lock);
+	return rc;
+}
+
+int
+vm_control_snapshot(struct vm_control *control, int state_fd, int memory_fd,
+    struct vm_snapshot_stats *stats, char *why, size_t why_size)
+{
+	int rc = -EAGAIN;
+
+	pthread_mutex_lock(&control->lock);
+	if (control->vm != NULL)
+		rc = vm_snapshot_save(control->vm, state_fd, memory_fd, stats,
+		    why, why_size);
+	else
+		snprintf(why, why_size, "no boot of it is running (starting "
+		    "or rebooting)");
 	pthread_mutex_unlock(&control->lock);
 	return rc;
 }

@@ -65,6 +65,7 @@ const struct vm_device_ops vm_device_block = {
 	    "discards", "get_ids", "bytes_read", "bytes_written", "errors",
 	    NULL },
 	.results = block_results,
+	.save = virtio_blk_save, .restore = virtio_blk_restore,
 };
 
 static int
@@ -120,6 +121,7 @@ const struct vm_device_ops vm_device_net = {
 	.counters = (const char *const[]){ "rx_packets", "rx_bytes",
 	    "tx_packets", "tx_bytes", "rx_dropped", "tx_errors", NULL },
 	.results = net_results,
+	.save = virtio_net_save, .restore = virtio_net_restore,
 };
 
 static int
@@ -168,6 +170,8 @@ const struct vm_device_ops vm_device_vsock = {
 	.open = vsock_open, .close = vsock_close,
 	.counters = (const char *const[]){ "cid", "vhost_interrupts", NULL },
 	.results = vsock_results,
+	.save = virtio_vsock_save, .restore = virtio_vsock_restore,
+	.quiesce = virtio_vsock_quiesce, .resume = virtio_vsock_resume,
 };
 
 static int
@@ -211,6 +215,7 @@ const struct vm_device_ops vm_device_console = {
 	.counters = (const char *const[]){ "bytes_out", "bytes_in",
 	    "bytes_dropped", NULL },
 	.results = console_results,
+	.save = vm_device_save_none, .restore = vm_device_restore_none,
 };
 
 static int
@@ -240,4 +245,5 @@ const struct vm_device_ops vm_device_rng = {
 	.open = rng_open,
 	.counters = (const char *const[]){ "bytes", NULL },
 	.results = rng_results,
+	.save = vm_device_save_none, .restore = vm_device_restore_none,
 };

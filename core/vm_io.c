@@ -12,6 +12,7 @@
 
 #include "kvm.h"
 #include "log.h"
+#include "snapshot_format.h"
 
 static const char *const transport_names[VM_TRANSPORT_COUNT] = {
 	[VM_TRANSPORT_PCI] = "pci", [VM_TRANSPORT_MMIO] = "mmio",
@@ -111,6 +112,7 @@ vm_io_create(struct vm_io *io, const struct vm_device_spec *specs,
 	io->epoll_fd = -1;
 	io->stop_fd = -1;
 	io->vm_fd = -1;
+	irq_routes_init(&io->routes);
 	if (count == 0)
 		return 0;
 	if (count > VM_IO_MAX_DEVICES || count > placement->max) {
@@ -205,6 +207,8 @@ vm_io_attach_device(struct vm_io *io, struct vm_io_device *device,
 		return rc;
 	}
 	device->irqfd = true;
+	/* The table has room for every device's SPI. */
+	(void)irq_routes_add_spi(&io->routes, device->irq);
 	/* Without an ioeventfd the notify write exits to vmmd, which
 	 * signals the same eventfd: slower, still correct. */
 	device->ioeventfd = vm_io_ioeventfds(io, device, true) == 0;
@@ -358,6 +362,10 @@ vm_io_stop(struct vm_io *io)
 		log_warn("cannot stop the I/O thread");
 	pthread_join(io->thread, NULL);
 	io->started = false;
+	/* The stop is taken, so that the thread can start again (a
+	 * snapshot stops it and goes on). */
+	if (read(io->stop_fd, &one, sizeof(one)) < 0)
+		log_warn("cannot rearm the I/O thread's stop");
 }
 
 /* Host console input, offered to every virtio-console. */
@@ -393,6 +401,8 @@ vm_io_results(const struct vm_io *io, struct vm_device_result *results,
 		snprintf(result->fault, sizeof(result->fault), "%s",
 		    device->transport.fault);
 		result->stats = device->transport.stats;
+		result->msi_irqfd = device->msi_irqfd;
+		result->msi_signalled = device->msi_signalled;
 		device->kind->results(device, result);
 	}
 	*count = io->count;
@@ -436,4 +446,61 @@ vm_io_destroy(struct vm_io *io)
 	io->epoll_fd = -1;
 	io->stop_fd = -1;
 	io->vm_fd = -1;
+}
+
+static void
+kick_fd(int fd)
+{
+	uint64_t one = 1;
+
+	if (write(fd, &one, sizeof(one)) < 0)
+		return;	/* the counter is full: it is due anyway */
+}
+
+/* A notification the guest made just before a save (or that a stopped
+ * I/O thread left unserved) is not lost: the notify eventfd serves every
+ * live queue of the device, and a queue served elsewhere (vhost) gets its
+ * own kick. */
+void
+vm_io_kick(struct vm_io *io)
+{
+	struct virtio_transport *transport;
+	unsigned int i, q;
+
+	for (i = 0; i < io->count; i++) {
+		transport = &io->devices[i].transport;
+		if (!virtio_transport_running(transport))
+			continue;
+		kick_fd(transport->notify_fd);
+		for (q = 0; transport->ops->kick_fd != NULL &&
+		    q < transport->ops->queue_count; q++)
+			if (transport->queues[q].active)
+				kick_fd(transport->ops->kick_fd(
+				    transport->device, transport, q));
+	}
+}
+
+int
+vm_device_save_none(void *device, const struct virtio_transport *transport,
+    struct snapshot_writer *writer, char *why, size_t why_size)
+{
+	(void)device;
+	(void)transport;
+	(void)writer;
+	(void)why;
+	(void)why_size;
+	return 0;
+}
+
+int
+vm_device_restore_none(void *device, struct virtio_transport *transport,
+    const struct snapshot_blob *blob, char *why, size_t why_size)
+{
+	(void)device;
+	(void)transport;
+	if (blob->size == 0)
+		return 0;
+	snprintf(why, why_size, "%zu bytes of state for a device that has "
+	    "none", blob->size);
+	return -EINVAL;
 }

@@ -2,8 +2,9 @@
  * device is a virtio-mmio window in the forward map or a virtio-pci
  * function behind the VM's PCIe host (vm_io_pci.c), its queue
  * notifications an eventfd KVM signals (KVM_IOEVENTFD) and the I/O thread
- * waits on (epoll), its interrupt an eventfd KVM injects (KVM_IRQFD) or an
- * MSI (KVM_SIGNAL_MSI). The vCPUs never wait for a device's I/O. */
+ * waits on (epoll), its interrupt an eventfd KVM injects (KVM_IRQFD: an
+ * SPI, or an MSI through its GSI route). The vCPUs never wait for a
+ * device's I/O. */
 #ifndef VMMD_VM_IO_H
 #define VMMD_VM_IO_H
 
@@ -13,6 +14,7 @@
 
 #include "forward_map.h"
 #include "guest_memory.h"
+#include "irq_routes.h"
 #include "pci.h"
 #include "virtio_mmio.h"
 #include "virtio_pci.h"
@@ -24,6 +26,8 @@
 
 struct vm_io_device;
 struct vm_device_result;
+struct snapshot_blob;
+struct snapshot_writer;
 
 /* Where a virtio-console's output goes (the VM's console). */
 struct vm_io_sink {
@@ -55,6 +59,20 @@ struct vm_device_ops {
 	const char *const *counters;	/* names, NULL-terminated */
 	void (*results)(const struct vm_io_device *device,
 	    struct vm_device_result *result);	/* text and counters */
+	/* Optional, for snapshots (docs/snapshot.md): the device's own state
+	 * after its transport's, with the transport's lock held, and back into
+	 * a device opened from the same spec after its transport was restored
+	 * (refusing a malformed blob or another device with why). A kind
+	 * without save refuses a snapshot. */
+	int (*save)(void *device, const struct virtio_transport *transport,
+	    struct snapshot_writer *writer, char *why, size_t why_size);
+	int (*restore)(void *device, struct virtio_transport *transport,
+	    const struct snapshot_blob *blob, char *why, size_t why_size);
+	/* Optional: the host side's own work stopped for a snapshot (the I/O
+	 * thread is already stopped) and started again. */
+	int (*quiesce)(void *device, struct virtio_transport *transport,
+	    char *why, size_t why_size);
+	void (*resume)(void *device, struct virtio_transport *transport);
 };
 
 /* VM_IO_MAX_DEVICES names for one kind: "rng0" to "rng15". */
@@ -126,6 +144,15 @@ struct vm_io_device {
 	struct virtio_pci pci;		/* with the PCI transport */
 	int resample_fd;		/* PCI: the INTx resample eventfd, or -1 */
 	uint64_t notify_base;		/* PCI: where the ioeventfds are, 0: none */
+	struct vm_io_msi {		/* PCI: an MSI-X vector's irqfd */
+		bool bound;		/* fd is an irqfd on gsi */
+		int fd;
+		uint32_t gsi;
+		uint64_t address;	/* the message its route carries */
+		uint32_t data;
+	} msi[PCI_MSIX_MAX_VECTORS];
+	uint64_t msi_irqfd;		/* PCI: MSIs sent through an irqfd */
+	uint64_t msi_signalled;		/* PCI: MSIs sent with KVM_SIGNAL_MSI */
 	void *state;			/* the kind's struct: state_size bytes */
 };
 
@@ -137,11 +164,18 @@ struct vm_io {
 	struct pci_host pci_host;
 	uint64_t pci_ecam_base;
 	uint64_t pci_ecam_size;
+	/* The GSI routes (under pci_host's lock): MSI-X through irqfds
+	 * while msi_routing, else KVM_SIGNAL_MSI for why_no_routing. */
+	struct irq_routes routes;
+	bool msi_routing;
+	bool fallback_logged;
+	char why_no_routing[96];
 	int vm_fd;
 	int epoll_fd;
 	int stop_fd;
 	pthread_t thread;
 	bool started;
+	bool quiesced;			/* stopped for a snapshot, to start again */
 };
 
 /* What a device did, for `vmmd run --json`, kept after the VM is gone. */
@@ -154,6 +188,8 @@ struct vm_device_result {
 	uint32_t status;		/* the virtio status register at the end */
 	char fault[160];		/* why it needed a reset, or "" */
 	struct virtio_transport_stats stats;
+	uint64_t msi_irqfd;		/* of the interrupts, MSIs by irqfd */
+	uint64_t msi_signalled;		/* and by KVM_SIGNAL_MSI */
 	char text[VM_DEVICE_TEXT_MAX];	/* kind->text_counter's value */
 	uint64_t counters[VM_DEVICE_COUNTERS_MAX];	/* as kind->counters */
 };
@@ -174,6 +210,14 @@ void vm_io_console_input(struct vm_io *io, const uint8_t *data,
 void vm_io_results(const struct vm_io *io, struct vm_device_result *results,
     unsigned int *count);
 void vm_io_destroy(struct vm_io *io);
+/* For snapshots: every live queue looked at once when the I/O thread
+ * (re)starts, as if the guest had notified it; and the save and restore
+ * of a kind whose device has no state of its own beyond its transport. */
+void vm_io_kick(struct vm_io *io);
+int vm_device_save_none(void *device, const struct virtio_transport *transport,
+    struct snapshot_writer *writer, char *why, size_t why_size);
+int vm_device_restore_none(void *device, struct virtio_transport *transport,
+    const struct snapshot_blob *blob, char *why, size_t why_size);
 
 /* vm_io_pci.c: the PCI transport's part. */
 void vm_io_pci_host_init(struct vm_io *io,
@@ -183,5 +227,11 @@ int vm_io_pci_add(struct vm_io *io, struct vm_io_device *device,
 int vm_io_pci_attach(struct vm_io *io, struct forward_map *map);
 int vm_io_pci_attach_device(struct vm_io *io, struct vm_io_device *device);
 void vm_io_pci_destroy_device(struct vm_io *io, struct vm_io_device *device);
+/* For snapshots: the host's shape (ECAM, windows, the slots taken), which a
+ * restore's host must have. */
+void vm_io_pci_host_save(const struct vm_io *io,
+    struct snapshot_writer *writer);
+int vm_io_pci_host_restore(const struct vm_io *io,
+    const struct snapshot_blob *blob, char *why, size_t why_size);
 
 #endif

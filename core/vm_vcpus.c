@@ -273,7 +273,8 @@ vm_vcpus_release(struct vm *vm, bool *holder)
 		rc = -ESRCH;
 	else {
 		*holder = false;
-		if (!vm->user_paused && !vm->load_held) {
+		if (!vm->user_paused && !vm->load_held &&
+		    !vm->snapshot_held) {
 			atomic_store(&vm->stopping, false);
 			vm->pausing = false;
 			pthread_cond_broadcast(&vm->parked_changed);
@@ -306,4 +307,18 @@ void
 vm_vcpus_release_for_load(struct vm *vm)
 {
 	vm_vcpus_release(vm, &vm->load_held);
+}
+
+/* A snapshot's hold (core/vm_snapshot.c): neither the user's pause and
+ * resume nor the loader's see or end it. */
+int
+vm_vcpus_hold_for_snapshot(struct vm *vm)
+{
+	return vm_vcpus_hold(vm, &vm->snapshot_held);
+}
+
+void
+vm_vcpus_release_for_snapshot(struct vm *vm)
+{
+	vm_vcpus_release(vm, &vm->snapshot_held);
 }

@@ -6,6 +6,7 @@
  * the rings. A notify runs the I/O thread's part, and so may an INTx
  * resample. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/virtio_pci.h"
@@ -35,7 +36,7 @@ static struct pci_host host;
 static struct virtio_transport transport;
 static struct virtio_pci pci;
 static struct virtio_rng rng;
-static unsigned long msis, moves;
+static unsigned long msis, moves, routes;
 
 static void
 count_moves(void *context, uint64_t address)
@@ -46,16 +47,33 @@ count_moves(void *context, uint64_t address)
 }
 
 static void
-count_msi(void *context, uint64_t address, uint32_t data, uint16_t requester)
+count_msi(void *context, uint16_t vector, uint64_t address, uint32_t data,
+    uint16_t requester)
 {
 	(void)context;
+	if (vector >= PCI_MSIX_MAX_VECTORS)
+		abort();	/* the owner indexes its irqfds by it */
 	(void)address;
 	(void)data;
 	(void)requester;
 	msis++;
 }
 
-static const struct virtio_pci_hooks hooks = { count_moves, count_msi };
+static void
+count_route(void *context, uint16_t vector, uint64_t address, uint32_t data,
+    uint16_t requester)
+{
+	(void)context;
+	if (vector >= PCI_MSIX_MAX_VECTORS)
+		abort();
+	(void)address;
+	(void)data;
+	(void)requester;
+	routes++;
+}
+
+static const struct virtio_pci_hooks hooks = { count_moves, count_msi,
+    count_route };
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -36,8 +36,8 @@ tap_open(const char *name)
 }
 
 /* Sends fd under name; the daemon holds its own copy from then on. */
-static int
-send_fd(struct connection *connection, const char *name, int fd,
+int
+pass_file_fd(struct connection *connection, const char *name, int fd,
     const char *what, const char *path, char *error, size_t error_size)
 {
 	json_t *reply = connection_execute_fd(connection, "getfd",
@@ -74,7 +74,8 @@ pass_member(struct connection *connection, json_t *object, const char *member,
 		    value, strerror(errno));
 		return -1;
 	}
-	rc = send_fd(connection, name, fd, member, value, error, error_size);
+	rc = pass_file_fd(connection, name, fd, member, value, error,
+	    error_size);
 	close(fd);
 	if (rc < 0)
 		return -1;
@@ -116,10 +117,17 @@ pass_files(struct connection *connection, json_t *spec, char *error,
 		"cpu_template" };
 	size_t i;
 
+	json_t *restore = json_object_get(spec, "restore");
+
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		if (pass_member(connection, spec, files[i], files[i], O_RDONLY,
 		    false, error, error_size) < 0)
 			return -1;
+	if (json_is_object(restore) && (pass_member(connection, restore,
+	    "state", "restore-state", O_RDONLY, false, error, error_size) < 0 ||
+	    pass_member(connection, restore, "memory", "restore-memory",
+	    O_RDONLY, false, error, error_size) < 0))
+		return -1;
 	return pass_devices(connection, json_object_get(spec, "devices"),
 	    error, error_size);
 }

@@ -16,5 +16,9 @@
  * cannot open, or the daemon's refusal of it). */
 int pass_files(struct connection *connection, json_t *spec, char *error,
     size_t error_size);
+/* One open file, sent under name (getfd); what and path say what it is in
+ * error. 0, or -1 with a line in error. */
+int pass_file_fd(struct connection *connection, const char *name, int fd,
+    const char *what, const char *path, char *error, size_t error_size);
 
 #endif

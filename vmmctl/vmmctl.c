@@ -13,6 +13,7 @@
 #include "../api/console_data.h"
 #include "connection.h"
 #include "pass_files.h"
+#include "snapshot.h"
 
 #define DEFAULT_SOCKET	"/run/vmmd/vmmd.sock"
 
@@ -572,6 +573,75 @@ cmd_events(struct vmmctl *ctl, char **operands)
 	}
 }
 
+static int
+cmd_snapshot(struct vmmctl *ctl, char **operands)
+{
+	struct snapshot_request request = { &ctl->connection, ctl->paths, NULL };
+	json_t *r;
+	int rc = snapshot_take(&request, operands[0], operands[1]);
+
+	if (rc != VMMCTL_OK)
+		return rc;
+	r = request.reply;
+	if (ctl->json)
+		print_json(r);
+	else
+		printf("%s: snapshot in %s: state %" JSON_INTEGER_FORMAT " bytes, "
+		    "memory %" JSON_INTEGER_FORMAT " MiB (%" JSON_INTEGER_FORMAT
+		    " KiB of it data), paused %" JSON_INTEGER_FORMAT " ms\n",
+		    operands[0], operands[1],
+		    json_integer_value(json_object_get(r, "state_bytes")),
+		    json_integer_value(json_object_get(r, "memory_bytes")) >> 20,
+		    json_integer_value(json_object_get(r, "memory_written")) >> 10,
+		    json_integer_value(json_object_get(r, "paused_us")) / 1000);
+	json_decref(r);
+	return VMMCTL_OK;
+}
+
+/* restore SPEC DIR NAME, clone SPEC DIR N */
+static int
+restore_or_clone(struct vmmctl *ctl, char **operands, bool clone)
+{
+	struct snapshot_request request = { &ctl->connection, ctl->paths, NULL };
+	char *end, name[64];
+	unsigned long count = 0;
+	json_t *base;
+	int rc;
+
+	if (clone) {
+		count = strtoul(operands[2], &end, 10);
+		base = json_load_file(operands[0], 0, NULL);
+		snprintf(name, sizeof(name), "%s", json_string_value(
+		    json_object_get(base, "name")) ?: "");
+		json_decref(base);
+		if (*end != '\0' || count == 0 || count > 64 || name[0] == '\0') {
+			fprintf(stderr, "vmmctl: clone: N is 1 to 64, and the "
+			    "spec must have a name\n");
+			return VMMCTL_USAGE;
+		}
+	} else
+		snprintf(name, sizeof(name), "%s", operands[2]);
+	rc = snapshot_restore(&request, operands[0], operands[1], name,
+	    (unsigned int)count);
+	if (rc != VMMCTL_OK)
+		return rc;
+	print_result(ctl, clone ? "vm-clone" : "vm-create", request.reply, NULL);
+	json_decref(request.reply);
+	return VMMCTL_OK;
+}
+
+static int
+cmd_restore(struct vmmctl *ctl, char **operands)
+{
+	return restore_or_clone(ctl, operands, false);
+}
+
+static int
+cmd_clone(struct vmmctl *ctl, char **operands)
+{
+	return restore_or_clone(ctl, operands, true);
+}
+
 static const struct subcommand subcommands[] = {
 	{ "version", "query-version", 0, "", NULL },
 	{ "host", "query-host", 0, "", NULL },
@@ -591,6 +661,9 @@ static const struct subcommand subcommands[] = {
 	{ "run", NULL, 1, "SPEC.json  (create, start, attach)", cmd_run },
 	{ "wait", NULL, 2, "VM STATE", cmd_wait },
 	{ "events", NULL, 0, "  (prints events; --only E1,E2; --timeout S)", cmd_events },
+	{ "snapshot", NULL, 2, "VM DIR  (writes DIR/state and DIR/memory)", cmd_snapshot },
+	{ "restore", NULL, 3, "SPEC.json DIR NAME  (a new VM from DIR's snapshot)", cmd_restore },
+	{ "clone", NULL, 3, "SPEC.json DIR N  (N VMs from it: SPEC's name-1 to -N)", cmd_clone },
 	{ "x-forbidden-syscall", "x-forbidden-syscall", 1, "VM  (a test hook: the daemon's test_hooks)", NULL },
 };
 

@@ -49,7 +49,21 @@ struct vm_side {
 	bool stop_force;
 	char vm_user[VM_CHANNEL_USER_MAX];	/* "": no user change */
 	bool test_hooks;
+	struct vm_restore restore;	/* the spec's restore, when it has one */
 };
+
+/* The fds that came with a line (at its first byte, vm_channel.h). */
+struct passed_fds {
+	int fds[VM_CHANNEL_FILES_MAX];
+	int count;
+};
+
+static void
+passed_fds_close(struct passed_fds *passed)
+{
+	while (passed->count > 0)
+		close(passed->fds[--passed->count]);
+}
 
 /* One message, one write, never interleaved with another thread's. */
 static void
@@ -138,28 +152,39 @@ vm_thread(void *argument)
 	exit(0);
 }
 
-/* The next line from the daemon: 1 with a message (to clear), 0 for a
- * line that is none (said), -1 at the end. */
+/* The next line from the daemon and the fds that came with it: 1 with a
+ * message (to clear), 0 for a line that is none (said), -1 at the end. The
+ * stream is unbuffered, so the socket is at the line's first byte when its
+ * fds are peeked (vm_channel_receive_fds). */
 static int
-receive(FILE *in, struct vm_message *message)
+receive(FILE *in, struct vm_message *message, struct passed_fds *passed)
 {
 	static char *line;
 	static size_t size;
 	char error[160];
-	ssize_t length = getline(&line, &size, in);
+	ssize_t length;
 
+	passed->count = vm_channel_receive_fds(VM_CHANNEL_CONTROL_FD,
+	    passed->fds, error, sizeof(error));
+	if (passed->count < 0)
+		passed->count = 0;	/* the end, or what getline says next */
+	length = getline(&line, &size, in);
 	if (length < 0) {
+		passed_fds_close(passed);
 		free(line);
 		line = NULL;
 		return -1;
 	}
 	/* an empty line ends what a daemon that died left half-written
 	 * (a new one sends it before adopt) */
-	if (length == 1 && line[0] == '\n')
+	if (length == 1 && line[0] == '\n') {
+		passed_fds_close(passed);
 		return 0;
+	}
 	if (vm_message_decode(line, (size_t)length, VM_CHANNEL_TO_PROCESS,
 	    message, error, sizeof(error)) < 0) {
 		log_warnx("vm-process: from the daemon: %s", error);
+		passed_fds_close(passed);
 		return 0;
 	}
 	return 1;
@@ -167,10 +192,10 @@ receive(FILE *in, struct vm_message *message)
 
 /* The first line: what to run, as the daemon validated it. */
 static int
-read_spec(struct vm_side *process, FILE *in)
+read_spec(struct vm_side *process, FILE *in, struct passed_fds *passed)
 {
 	struct vm_message message;
-	int rc = receive(in, &message);
+	int rc = receive(in, &message, passed);
 
 	if (rc < 0)
 		log_warnx("vm-process: no spec from the daemon");
@@ -203,18 +228,13 @@ static int
 passed_files_receive(struct vm_side *process, FILE *in)
 {
 	struct vm_channel_file files[VM_CHANNEL_FILES_MAX];
-	int fds[VM_CHANNEL_FILES_MAX], count, rc = 0;
+	struct passed_fds passed;
 	unsigned int n, i;
-	char error[160];
+	int count, *fds = passed.fds, rc = 0;
 
-	count = vm_channel_receive_fds(VM_CHANNEL_CONTROL_FD, fds, error,
-	    sizeof(error));
-	if (count < 0) {
-		log_warnx("vm-process: %s", error);
-		return -1;
-	}
-	if (read_spec(process, in) < 0)
+	if (read_spec(process, in, &passed) < 0)
 		rc = -1;
+	count = passed.count;
 	n = rc == 0 ? vm_channel_files(&process->spec, files) : 0;
 	if (rc == 0 && n != (unsigned int)count) {
 		log_warnx("vm-process: the spec names %u files, %d came",
@@ -258,6 +278,25 @@ configure_devices(struct vm_side *process)
 	return rc;
 }
 
+/* A spec with restore: its two files, which came with the spec. */
+static int
+configure_restore(struct vm_side *process)
+{
+	const struct api_vm_spec *spec = &process->spec;
+	struct vm_restore *restore = &process->restore;
+
+	if (spec->restore_state[0] == '\0')
+		return 0;
+	restore->state_fd = kept_files_open(spec->restore_state, O_RDONLY);
+	restore->memory_fd = kept_files_open(spec->restore_memory, O_RDONLY);
+	if (restore->state_fd < 0 || restore->memory_fd < 0) {
+		log_warn("vm-process: cannot open the snapshot to restore");
+		return -1;
+	}
+	process->options.vm.restore = restore;
+	return 0;
+}
+
 static int
 configure(struct vm_side *process)
 {
@@ -270,7 +309,7 @@ configure(struct vm_side *process)
 	vm->vcpus = spec->vcpus;
 	/* one name for one transport, both tables (checked at start-up) */
 	vm->transport = (enum vm_transport)spec->transport;
-	vm->kernel_path = spec->kernel;
+	vm->kernel_path = spec->kernel[0] != '\0' ? spec->kernel : NULL;
 	vm->initrd_path = spec->initrd[0] != '\0' ? spec->initrd : NULL;
 	vm->cmdline = spec->cmdline[0] != '\0' ? spec->cmdline :
 	    VMMD_DEFAULT_CMDLINE;
@@ -289,7 +328,7 @@ configure(struct vm_side *process)
 		    process->console_log);
 		return -1;
 	}
-	if (configure_devices(process) < 0)
+	if (configure_devices(process) < 0 || configure_restore(process) < 0)
 		return -1;
 	if (spec->cpu_template[0] == '\0')
 		return 0;
@@ -423,10 +462,47 @@ pause_or_resume(struct vm_side *process, bool pause)
 	ack(process, rc, pause ? "pause" : "resume");
 }
 
+/* The VM into the two files that came with the message, and the figures
+ * back (docs/snapshot.md). The main thread waits for it: nothing else is
+ * asked of a VM while its snapshot is taken. */
 static void
-obey(struct vm_side *process, const struct vm_message *message)
+snapshot(struct vm_side *process, struct passed_fds *passed)
+{
+	struct vm_message message = { .kind = VM_MSG_ACK };
+	struct vm_snapshot_stats stats;
+	char why[320];
+	int rc = -EINVAL;
+
+	snprintf(why, sizeof(why), "the message brought %d files, not the "
+	    "state's and the memory's", passed->count);
+	if (passed->count == 2)
+		rc = vm_control_snapshot(&process->control, passed->fds[0],
+		    passed->fds[1], &stats, why, sizeof(why));
+	passed_fds_close(passed);
+	message.ok = rc == 0;
+	if (rc == 0)
+		message.counters = json_pack("{s:I,s:I,s:I,s:I}", "state_bytes",
+		    (json_int_t)stats.state_bytes, "memory_bytes",
+		    (json_int_t)stats.memory_size, "memory_written",
+		    (json_int_t)stats.memory_written, "paused_us",
+		    (json_int_t)(stats.paused_ns / 1000));
+	else {
+		log_warnx("vm-process: cannot snapshot: %s", why);
+		snprintf(message.desc, sizeof(message.desc), "cannot snapshot: "
+		    "%.*s", (int)sizeof(message.desc) - 18, why);
+	}
+	send_message(process, &message);
+	json_decref(message.counters);
+}
+
+static void
+obey(struct vm_side *process, const struct vm_message *message,
+    struct passed_fds *passed)
 {
 	switch (message->kind) {
+	case VM_MSG_SNAPSHOT:
+		snapshot(process, passed);
+		break;
 	case VM_MSG_PAUSE:
 		pause_or_resume(process, true);
 		break;
@@ -458,11 +534,13 @@ static void
 serve(struct vm_side *process, FILE *in)
 {
 	struct vm_message message;
+	struct passed_fds passed;
 	int rc;
 
-	while ((rc = receive(in, &message)) >= 0)
+	while ((rc = receive(in, &message, &passed)) >= 0)
 		if (rc > 0) {
-			obey(process, &message);
+			obey(process, &message, &passed);
+			passed_fds_close(&passed);	/* what no message took */
 			vm_message_clear(&message);
 		}
 	/* The daemon has gone: nobody is left to serve. The guest is asked
@@ -504,6 +582,9 @@ cmd_vm_process(int argc, char **argv)
 	pthread_mutex_init(&process.write_lock, NULL);
 	vm_control_init(&process.control, on_running, &process);
 	in = fdopen(VM_CHANNEL_CONTROL_FD, "r");
+	/* unbuffered: each line's fds are peeked at its first byte */
+	if (in != NULL)
+		setvbuf(in, NULL, _IONBF, 0);
 	if (in == NULL || passed_files_receive(&process, in) < 0 ||
 	    configure(&process) < 0) {
 		send_result(&process, json_pack("{s:s,s:s}", "outcome",

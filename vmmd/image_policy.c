@@ -39,6 +39,9 @@ static const struct image_rule image_rules[IMAGE_USE_COUNT] = {
 	[IMAGE_USE_DISK_WRITABLE] = { "writable disk", KIND_FILE, true, true },
 	[IMAGE_USE_TAP] = { "tap", KIND_TAP, true, false },
 	[IMAGE_USE_VHOST_VSOCK] = { "vhost-vsock", KIND_VHOST_VSOCK, true, false },
+	[IMAGE_USE_SNAPSHOT] = { "snapshot file", KIND_FILE, false, false },
+	[IMAGE_USE_SNAPSHOT_OUT] = { "snapshot output", KIND_FILE, true,
+	    false },
 };
 
 const char *

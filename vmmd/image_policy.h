@@ -21,6 +21,8 @@ enum image_use {
 	IMAGE_USE_DISK_WRITABLE,
 	IMAGE_USE_TAP,
 	IMAGE_USE_VHOST_VSOCK,
+	IMAGE_USE_SNAPSHOT,		/* a snapshot's file, to restore from */
+	IMAGE_USE_SNAPSHOT_OUT,		/* one vm-snapshot writes */
 	IMAGE_USE_COUNT,
 };
 

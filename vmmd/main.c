@@ -129,6 +129,35 @@ open_console(struct vmmd_options *options)
 	return 0;
 }
 
+/* --restore DIR: the snapshot's two files, kept open while the VM runs
+ * (its memory is mapped from one of them). */
+static int
+open_restore(struct vmmd_options *options)
+{
+	const char *dir = options->restore_dir;
+	int dir_fd;
+
+	if (dir == NULL)
+		return 0;
+	dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0) {
+		log_warn("cannot open the snapshot %s", dir);
+		return -1;
+	}
+	options->restore.state_fd = openat(dir_fd, "state", O_RDONLY |
+	    O_CLOEXEC | O_NOFOLLOW);
+	options->restore.memory_fd = openat(dir_fd, "memory", O_RDONLY |
+	    O_CLOEXEC | O_NOFOLLOW);
+	close(dir_fd);
+	if (options->restore.state_fd < 0 || options->restore.memory_fd < 0) {
+		log_warn("cannot open the snapshot %s's %s", dir,
+		    options->restore.state_fd < 0 ? "state" : "memory");
+		return -1;
+	}
+	options->vm.restore = &options->restore;
+	return 0;
+}
+
 static int
 command_run(struct vmmd_options *options)
 {
@@ -147,7 +176,7 @@ command_run(struct vmmd_options *options)
 			return rc;
 		options->vm.cpu_template = &cpu_template;
 	}
-	if (open_console(options) < 0)
+	if (open_restore(options) < 0 || open_console(options) < 0)
 		return VMMD_EXIT_FAILURE;
 	status = vm_run(&options->vm, &result);
 	if (options->vm.console_log_fd >= 0)

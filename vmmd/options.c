@@ -174,6 +174,10 @@ static const struct option_desc
 	"lower ID-register fields, choose SVE/PMU/ptrauth", NULL,
 	option_set_text, offsetof(struct vmmd_options, cpu_template_path),
 	NULL },
+    opt_restore = { "restore", 0, "DIR", "the first boot from the snapshot "
+	"in DIR (its files state and memory, docs/snapshot.md); the VM's "
+	"options must be the snapshot's", NULL, option_set_text,
+	offsetof(struct vmmd_options, restore_dir), NULL },
     opt_template = { "template", 0, "FILE", "the same as --cpu-template",
 	NULL, option_set_text, offsetof(struct vmmd_options, cpu_template_path),
 	NULL };
@@ -209,9 +213,13 @@ check_run_options(void *context, char *error, size_t error_size)
 
 	options->vm.devices = options->devices.specs;
 	options->vm.device_count = options->devices.count;
-	if ((options->vm.payload_path == NULL) == (options->vm.kernel_path == NULL))
+	if (options->vm.payload_path != NULL && options->vm.kernel_path != NULL)
 		return option_error(error, error_size,
 		    "run: give either --kernel or --payload");
+	if (options->vm.payload_path == NULL && options->vm.kernel_path == NULL &&
+	    options->restore_dir == NULL)
+		return option_error(error, error_size,
+		    "run: give --kernel, --payload or --restore");
 	if (options->vm.payload_path != NULL && (options->vm.initrd_path != NULL ||
 	    options->vm.cmdline != NULL || options->vm.dump_dtb_path != NULL))
 		return option_error(error, error_size, "run: --initrd, --cmdline "
@@ -237,7 +245,7 @@ static const struct command_desc command_run = {
 	    &opt_console_log_max, &opt_hugepages,
 	    &opt_boot_marker, &opt_kvm, &opt_json, &opt_cpu_template,
 	    &opt_template, &opt_scratch_device, &opt_unmapped_mmio,
-	    &opt_transport, &opt_no_smccc_filter, NULL },
+	    &opt_transport, &opt_no_smccc_filter, &opt_restore, NULL },
 	device_kind_options, API_DEVICE_TYPE_COUNT, check_run_options,
 };
 

@@ -35,6 +35,8 @@ struct vmmd_options {
 	const char *cpu_template_path;	/* --cpu-template FILE.json */
 	const char *compare[2];		/* the two reports to compare */
 	struct device_options devices;	/* --disk, --rng, ...: vm.devices */
+	const char *restore_dir;	/* --restore DIR: its state and memory */
+	struct vm_restore restore;	/* vm.restore, once they are open */
 };
 
 /* `vmmd daemon`'s options, over the configuration's defaults. */

@@ -34,6 +34,7 @@ const struct sandbox_rule sandbox_rules[] = {
 	/* I/O on the fds it holds: control socket, console pipes and log,
 	 * disk images, taps, eventfds */
 	ALLOW("read", "control messages, console input, eventfds"),
+	ALLOW("recvmsg", "the files a snapshot message brings (SCM_RIGHTS)"),
 	ALLOW("write", "control messages, console output and log, eventfds"),
 	ALLOW("readv", "tap receive"),
 	ALLOW("writev", "tap transmit"),
@@ -45,7 +46,8 @@ const struct sandbox_rule sandbox_rules[] = {
 	ALLOW("fdatasync", "virtio-blk flush"),
 	ALLOW("fsync", "virtio-blk flush"),
 	ALLOW("fallocate", "virtio-blk discard (punch a hole)"),
-	ALLOW("ftruncate", "the console log, cut to its newest half at its cap"),
+	ALLOW("ftruncate", "the console log, cut to its newest half at its "
+	    "cap; a snapshot's files, emptied and sized"),
 	ALLOW("close", "a boot's fds at teardown"),
 	ALLOW_IF("fcntl", SANDBOX_EQ, 1, F_GETFL, "non-blocking fds"),
 	ALLOW_IF("fcntl", SANDBOX_EQ, 1, F_SETFL, "non-blocking fds"),
@@ -123,11 +125,17 @@ const struct sandbox_ioctl sandbox_ioctls[] = {
 	IOCTL(KVM_HAS_DEVICE_ATTR), IOCTL(KVM_GET_DEVICE_ATTR),
 	IOCTL(KVM_IRQ_LINE), IOCTL(KVM_IOEVENTFD), IOCTL(KVM_IRQFD),
 	IOCTL(KVM_SIGNAL_MSI),		/* virtio-pci's MSI-X */
+	IOCTL(KVM_SET_GSI_ROUTING),	/* its vectors' irqfd routes */
 	IOCTL(KVM_REGISTER_COALESCED_MMIO),
 	IOCTL(KVM_ARM_PREFERRED_TARGET),
+	IOCTL(ARM64_KVM_SET_COUNTER_OFFSET),	/* a restore's guest counter */
+	/* a snapshot's CPU model, taken on a scratch VM as --cpu-model does */
+	IOCTL(KVM_ARM_GET_REG_WRITABLE_MASKS),
 	/* vCPU fds */
 	IOCTL(KVM_RUN), IOCTL(KVM_ARM_VCPU_INIT), IOCTL(KVM_ARM_VCPU_FINALIZE),
 	IOCTL(KVM_GET_ONE_REG), IOCTL(KVM_SET_ONE_REG),
+	IOCTL(KVM_GET_REG_LIST),	/* a snapshot's registers */
+	IOCTL(KVM_GET_MP_STATE), IOCTL(KVM_SET_MP_STATE),
 	IOCTL(KVM_SET_VCPU_EVENTS),	/* the unmapped-MMIO policy abort */
 	/* taps, opened before the filter */
 	IOCTL(TUNGETIFF), IOCTL(TUNSETVNETHDRSZ), IOCTL(TUNSETOFFLOAD),
@@ -135,7 +143,8 @@ const struct sandbox_ioctl sandbox_ioctls[] = {
 	IOCTL(VHOST_SET_OWNER),
 	IOCTL(VHOST_GET_FEATURES), IOCTL(VHOST_SET_FEATURES),
 	IOCTL(VHOST_SET_MEM_TABLE), IOCTL(VHOST_SET_VRING_NUM),
-	IOCTL(VHOST_SET_VRING_BASE), IOCTL(VHOST_SET_VRING_ADDR),
+	IOCTL(VHOST_SET_VRING_BASE), IOCTL(VHOST_GET_VRING_BASE),
+	IOCTL(VHOST_SET_VRING_ADDR),
 	IOCTL(VHOST_SET_VRING_KICK), IOCTL(VHOST_SET_VRING_CALL),
 	IOCTL(VHOST_VSOCK_SET_GUEST_CID), IOCTL(VHOST_VSOCK_SET_RUNNING),
 	/* a disk that is a block device */

@@ -28,6 +28,7 @@ static const struct vm_message_kind_info {
 	[VM_MSG_RESULT] = { "result", VM_CHANNEL_TO_DAEMON },
 	[VM_MSG_ADOPT] = { "adopt", VM_CHANNEL_TO_PROCESS },
 	[VM_MSG_ADOPTED] = { "adopted", VM_CHANNEL_TO_DAEMON },
+	[VM_MSG_SNAPSHOT] = { "snapshot", VM_CHANNEL_TO_PROCESS },
 };
 
 static const char *const adopted_states[VM_ADOPTED_COUNT] = {
@@ -486,6 +487,8 @@ vm_channel_files(const struct api_vm_spec *spec,
 			file_add(files, &count, device->tap, IMAGE_USE_TAP,
 			    (int)i);
 	}
+	file_add(files, &count, spec->restore_state, IMAGE_USE_SNAPSHOT, -1);
+	file_add(files, &count, spec->restore_memory, IMAGE_USE_SNAPSHOT, -1);
 	return count;
 }
 

@@ -52,6 +52,8 @@ enum vm_message_kind {
 	VM_MSG_X_FORBIDDEN_SYSCALL,	/* a test hook: the sandbox kills it */
 	VM_MSG_ADOPT,		/* a new daemon has the channel: answered
 				 * by adopted */
+	VM_MSG_SNAPSHOT,	/* with the state and memory files attached:
+				 * answered by an ack with the figures */
 	/* the VM process to the daemon */
 	VM_MSG_RUNNING,		/* the guest's first instruction is near */
 	VM_MSG_ACK,		/* ok, or desc says why not */
@@ -94,6 +96,8 @@ struct vm_message {
 	struct vm_spec_message *spec;	/* spec: borrowed when encoding,
 					 * owned (allocated) when decoded */
 	enum vm_adopted_state adopted;	/* adopted */
+	const int *fds;			/* snapshot, when sent: its two files */
+	unsigned int fd_count;
 };
 
 const char *vm_message_name(enum vm_message_kind kind);
@@ -110,12 +114,12 @@ int vm_message_decode(const char *line, size_t length,
 void vm_message_clear(struct vm_message *message);
 
 /* The files a spec names, in the one order both sides walk (kernel,
- * initrd, cpu_template, then the devices): every path of a file (the
+ * initrd, cpu_template, the devices, then restore's state and memory): every path of a file (the
  * daemon opens it under its image policy, docs/security.md) and every
  * "fd:NAME" a client passed, but not a tap given by its name (the VM
  * process attaches it). The daemon sends their fds with the spec line
  * (SCM_RIGHTS) in that order, so the VM process opens none by name. */
-#define VM_CHANNEL_FILES_MAX	(3 + API_VM_DEVICES_MAX)
+#define VM_CHANNEL_FILES_MAX	(5 + API_VM_DEVICES_MAX)
 struct vm_channel_file {
 	const char *ref;		/* the spec's string: a path or "fd:NAME" */
 	enum image_use use;

@@ -3,6 +3,8 @@
  * the registry's reply functions (vm_reply, vm_error) and reaches the VM
  * process only through the registry's supervisor. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +32,8 @@ limits_check(const struct vm_call *call, const struct api_vm_spec *spec)
 
 	if (registry->count >= limits->vms) {
 		vm_error(registry, call->client, call->request->id,
-		    API_ERROR_LIMIT, "vm-create: %u VMs already (limits.vms)",
-		    registry->count);
+		    API_ERROR_LIMIT, "%s: %u VMs already (limits.vms)",
+		    call->request->command->name, registry->count);
 		return -1;
 	}
 	TAILQ_FOREACH(vm, &registry->vms, entry) {
@@ -40,10 +42,11 @@ limits_check(const struct vm_call *call, const struct api_vm_spec *spec)
 	}
 	if (vcpus > limits->vcpus_total || memory > limits->memory_mib_total) {
 		vm_error(registry, call->client, call->request->id,
-		    API_ERROR_LIMIT, "vm-create: the VMs would have %u vCPUs "
+		    API_ERROR_LIMIT, "%s: the VMs would have %u vCPUs "
 		    "and %" PRIu64 " MiB in all, over the limits of %u and %"
 		    PRIu64 " (limits.vcpus_total, limits.memory_mib_total)",
-		    vcpus, memory, limits->vcpus_total, limits->memory_mib_total);
+		    call->request->command->name, vcpus, memory,
+		    limits->vcpus_total, limits->memory_mib_total);
 		return -1;
 	}
 	return 0;
@@ -70,8 +73,9 @@ files_take(const struct vm_call *call, const struct api_vm_spec *spec,
 		    strlen(API_VM_FD_PREFIX), false);
 		if (fd < 0) {
 			vm_error(registry, call->client, call->request->id,
-			    API_ERROR_INVALID_ARGUMENT, "vm-create: %s %s: this "
+			    API_ERROR_INVALID_ARGUMENT, "%s: %s %s: this "
 			    "connection passed no fd of that name (getfd)",
+			    call->request->command->name,
 			    image_use_name(files[i].use), files[i].ref);
 			return -1;
 		}
@@ -79,7 +83,8 @@ files_take(const struct vm_call *call, const struct api_vm_spec *spec,
 		    registry->config->images.block_devices, why,
 		    sizeof(why)) < 0) {
 			vm_error(registry, call->client, call->request->id,
-			    API_ERROR_PERMISSION, "vm-create: %s %s: %s",
+			    API_ERROR_PERMISSION, "%s: %s %s: %s",
+			    call->request->command->name,
 			    image_use_name(files[i].use), files[i].ref, why);
 			return -1;
 		}
@@ -88,7 +93,8 @@ files_take(const struct vm_call *call, const struct api_vm_spec *spec,
 	    registry->output->client_uid(call->client) == 0, why,
 	    sizeof(why)) < 0) {
 		vm_error(registry, call->client, call->request->id,
-		    API_ERROR_PERMISSION, "vm-create: %s", why);
+		    API_ERROR_PERMISSION, "%s: %s",
+		    call->request->command->name, why);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -99,58 +105,120 @@ files_take(const struct vm_call *call, const struct api_vm_spec *spec,
 	return 0;
 }
 
-static void
-vm_create(const struct vm_call *call)
+/* A VM record from spec, checked, its files taken (files_take), written to
+ * the state directory and announced; NULL once the client was told why.
+ * what names the command in errors. */
+/* -1, once the client was told "COMMAND: why". */
+static int __attribute__((format(printf, 3, 4)))
+vm_fail(const struct vm_call *call, enum api_error_class class,
+    const char *format, ...)
+{
+	char why[512];
+	va_list args;
+
+	va_start(args, format);
+	vsnprintf(why, sizeof(why), format, args);
+	va_end(args);
+	vm_error(call->registry, call->client, call->request->id, class,
+	    "%s: %s", call->request->command->name, why);
+	return -1;
+}
+
+/* A clone's files: duplicates of the first clone's, which came from the
+ * client (files_take). */
+static int
+files_like(const struct vm_call *call, const struct vm_record *like,
+    int *fds, unsigned int *count)
+{
+	unsigned int i;
+
+	for (*count = 0; *count < like->file_count; (*count)++) {
+		fds[*count] = fcntl(like->files[*count], F_DUPFD_CLOEXEC, 3);
+		if (fds[*count] < 0)
+			break;
+	}
+	if (*count == like->file_count)
+		return 0;
+	for (i = 0; i < *count; i++)
+		close(fds[i]);
+	return vm_fail(call, API_ERROR_GENERIC, "cannot share the snapshot's "
+	    "files with another clone: %s", strerror(errno));
+}
+
+static struct vm_record *
+vm_define(const struct vm_call *call, const struct api_vm_spec *spec,
+    const struct vm_record *like)
 {
 	struct vm_registry *registry = call->registry;
-	const struct daemon_config *config = registry->config;
-	const struct api_vm_limits limits = {
-		config->limits.vcpus_per_vm, config->limits.memory_mib_per_vm,
-	};
 	json_t *id = call->request->id;
-	struct api_vm_spec spec;
-	struct api_error error;
 	struct vm_record *vm;
 	int rc;
 
-	if (api_vm_spec_parse(json_object_get(call->request->arguments, "spec"),
-	    &limits, &spec, &error) < 0) {
-		vm_error(registry, call->client, id, error.class,
-		    "vm-create: %s", error.desc);
-		return;
-	}
-	if (vm_registry_find(registry, spec.name) != NULL) {
+	if (vm_registry_find(registry, spec->name) != NULL) {
 		vm_error(registry, call->client, id, API_ERROR_VM_EXISTS,
-		    "vm-create: a VM named '%s' exists already", spec.name);
-		return;
+		    "%s: a VM named '%s' exists already",
+		    call->request->command->name, spec->name);
+		return NULL;
 	}
-	if (limits_check(call, &spec) < 0)
-		return;
-	vm = vm_record_new(registry, &spec);
+	if (limits_check(call, spec) < 0)
+		return NULL;
+	vm = vm_record_new(registry, spec);
 	if (vm != NULL)
 		vm->owner = registry->output->client_uid(call->client);
-	if (vm != NULL && files_take(call, &spec, vm->files,
-	    &vm->file_count) < 0) {
+	if (vm != NULL && (like != NULL ? files_like(call, like, vm->files,
+	    &vm->file_count) : files_take(call, spec, vm->files,
+	    &vm->file_count)) < 0) {
 		free(vm);
-		return;
+		return NULL;
 	}
 	if (vm == NULL) {
 		vm_error(registry, call->client, id, API_ERROR_GENERIC,
-		    "vm-create: out of memory");
-		return;
+		    "%s: out of memory", call->request->command->name);
+		return NULL;
 	}
 	if ((rc = vm_record_insert(vm)) < 0) {
 		vm_error(registry, call->client, id, API_ERROR_GENERIC,
-		    "vm-create: cannot write VM %s's record in %s: %s",
-		    spec.name, config->state_dir, strerror(-rc));
+		    "%s: cannot write VM %s's record in %s: %s",
+		    call->request->command->name, spec->name,
+		    registry->config->state_dir, strerror(-rc));
 		while (vm->file_count > 0)
 			close(vm->files[--vm->file_count]);
 		free(vm);
-		return;
+		return NULL;
 	}
 	vm_broadcast(vm, "VM_CREATED", json_pack("{s:s,s:s}", "vm",
-	    spec.name, "state", "defined"));
-	vm_reply(registry, call->client, vm_record_info_json(vm), id);
+	    spec->name, "state", "defined"));
+	return vm;
+}
+
+/* The request's spec, parsed under the daemon's limits; -1 once the client
+ * was told why. */
+static int
+spec_argument(const struct vm_call *call, struct api_vm_spec *spec)
+{
+	const struct daemon_config *config = call->registry->config;
+	const struct api_vm_limits limits = {
+		config->limits.vcpus_per_vm, config->limits.memory_mib_per_vm,
+	};
+	struct api_error error;
+
+	if (api_vm_spec_parse(json_object_get(call->request->arguments, "spec"),
+	    &limits, spec, &error) < 0)
+		return vm_fail(call, error.class, "%s", error.desc);
+	return 0;
+}
+
+static void
+vm_create(const struct vm_call *call)
+{
+	struct api_vm_spec spec;
+	struct vm_record *vm;
+
+	if (spec_argument(call, &spec) < 0 ||
+	    (vm = vm_define(call, &spec, NULL)) == NULL)
+		return;
+	vm_reply(call->registry, call->client, vm_record_info_json(vm),
+	    call->request->id);
 }
 
 /* uptime_s only while its guest runs */
@@ -185,9 +253,11 @@ vm_list(const struct vm_call *call)
 static void
 vm_ask(const struct vm_call *call)
 {
-	vm_record_ask(call->vm, call->client, call->request,
-	    call->command->message, call->command->on_ack,
-	    call->command->command == API_CMD_VM_INFO);
+	struct vm_message message = { .kind = call->command->message };
+
+	vm_record_ask(call->vm, call->client, call->request, &message,
+	    call->command->on_ack, call->command->command == API_CMD_VM_INFO ?
+	    VM_ANSWER_INFO : VM_ANSWER_EMPTY);
 }
 
 /* A live VM's process adds its counters; any other VM is answered here. */
@@ -201,41 +271,226 @@ vm_info(const struct vm_call *call)
 		    vm_record_info_json(call->vm), call->request->id);
 }
 
-static void
-vm_start(const struct vm_call *call)
+/* vm's process started, in state starting; -1 once the client was told
+ * why. */
+static int
+vm_spawn(const struct vm_call *call, struct vm_record *vm)
 {
 	struct vm_registry *registry = call->registry;
 	struct vm_channel_file files[VM_CHANNEL_FILES_MAX];
+	const char *command = call->request->command->name;
 	json_t *id = call->request->id;
 	unsigned int n, i;
 	char error[384];
 
 	if (!registry->config->kvm) {
 		vm_error(registry, call->client, id, API_ERROR_NO_KVM,
-		    "vm-start: this daemon runs without KVM (kvm: false or "
-		    "--no-kvm): no VM can start");
-		return;
+		    "%s: this daemon runs without KVM (kvm: false or "
+		    "--no-kvm): no VM can start", command);
+		return -1;
 	}
-	n = vm_channel_files(&call->vm->spec, files);
-	if (vm_channel_files_passed(files, n) != call->vm->file_count) {
+	n = vm_channel_files(&vm->spec, files);
+	if (vm_channel_files_passed(files, n) != vm->file_count) {
 		for (i = 0; i < n && !files[i].passed; i++)
 			;
 		vm_error(registry, call->client, id, API_ERROR_WRONG_STATE,
-		    "vm-start: VM %s was made of files its client passed "
+		    "%s: VM %s was made of files its client passed "
 		    "(%s...), which the daemon no longer holds since it "
-		    "restarted: delete it and create it again",
-		    call->vm->spec.name, i < n ? files[i].ref : "?");
-		return;
+		    "restarted: delete it and create it again", command,
+		    vm->spec.name, i < n ? files[i].ref : "?");
+		return -1;
 	}
-	if (registry->supervisor->spawn(call->vm, error, sizeof(error)) < 0) {
+	if (registry->supervisor->spawn(vm, error, sizeof(error)) < 0) {
 		vm_error(registry, call->client, id, API_ERROR_GENERIC,
-		    "vm-start: %s", error);
+		    "%s: %s", command, error);
+		return -1;
+	}
+	vm_record_set_state(vm, VM_STATE_STARTING, json_pack("{s:i}",
+	    "pid", (int)vm->process.pid));
+	return 0;
+}
+
+static void
+vm_start(const struct vm_call *call)
+{
+	if (vm_spawn(call, call->vm) == 0)
+		vm_reply(call->registry, call->client, json_pack("{s:i}", "pid",
+		    (int)call->vm->process.pid), call->request->id);
+}
+
+/* A spec for vm-restore and vm-clone: one with restore, and start (default
+ * true) asks for the process at once; the daemon must have KVM for that. */
+static int
+restore_spec(const struct vm_call *call, struct api_vm_spec *spec,
+    bool *start)
+{
+	json_t *value = json_object_get(call->request->arguments, "start");
+
+	*start = value == NULL || json_is_true(value);
+	if (spec_argument(call, spec) < 0)
+		return -1;
+	if (spec->restore_state[0] == '\0')
+		return vm_fail(call, API_ERROR_INVALID_ARGUMENT, "the spec has "
+		    "no 'restore' (the snapshot's state and memory files)");
+	if (*start && !call->registry->config->kvm)
+		return vm_fail(call, API_ERROR_NO_KVM, "this daemon runs "
+		    "without KVM: give start: false to only define the VM");
+	return 0;
+}
+
+/* A new VM from a snapshot, in its own process (docs/snapshot.md). */
+static void
+vm_restore(const struct vm_call *call)
+{
+	struct api_vm_spec spec;
+	struct vm_record *vm;
+	bool start;
+	json_t *info;
+
+	if (restore_spec(call, &spec, &start) < 0 ||
+	    (vm = vm_define(call, &spec, NULL)) == NULL)
+		return;
+	if (start && vm_spawn(call, vm) < 0)
+		return;		/* defined, and the client told why not started */
+	info = vm_record_info_json(vm);
+	vm_reply(call->registry, call->client, info, call->request->id);
+}
+
+/* Clone i of spec (1 to count): its name spec-i, and its own identity
+ * where the spec gives one: a MAC's last octet and a vsock CID moved by i.
+ * A writable disk cannot be shared, so it refuses. */
+static int
+clone_spec(const struct vm_call *call, const struct api_vm_spec *base,
+    unsigned int i, struct api_vm_spec *clone)
+{
+	unsigned int d;
+	int n;
+
+	*clone = *base;
+	n = snprintf(clone->name, sizeof(clone->name), "%s-%u", base->name, i);
+	if (n < 0 || (size_t)n >= sizeof(clone->name))
+		return vm_fail(call, API_ERROR_INVALID_ARGUMENT, "the clones' "
+		    "names (%s-%u) are longer than %d", base->name, i,
+		    API_VM_NAME_MAX);
+	for (d = 0; d < clone->device_count; d++) {
+		struct api_vm_device *device = &clone->devices[d];
+
+		if (device->type == API_DEVICE_DISK && !device->read_only)
+			return vm_fail(call, API_ERROR_INVALID_ARGUMENT,
+			    "devices[%u]: a writable disk cannot be shared by "
+			    "clones: restore each with a disk of its own "
+			    "(vm-restore)", d);
+		if (device->type == API_DEVICE_VSOCK)
+			device->cid += i - 1;
+		if (device->type == API_DEVICE_NET && device->mac[0] != '\0')
+			snprintf(device->mac + 15, 3, "%02x", (unsigned int)
+			    ((strtoul(device->mac + 15, NULL, 16) + i - 1) & 0xff));
+	}
+	return 0;
+}
+
+/* count VMs from one snapshot, each in its own process, sharing the pages
+ * of the memory file none of them wrote. Each is a vm-restore of its own
+ * name; the client's passed files go to the first and are duplicated for
+ * the others. */
+static void
+vm_clone(const struct vm_call *call)
+{
+	unsigned int count = (unsigned int)json_integer_value(json_object_get(
+	    call->request->arguments, "count")), i;
+	struct api_vm_spec base, clone;
+	struct vm_record *vm, *first = NULL;
+	json_t *names = json_array();
+	bool start;
+
+	if (restore_spec(call, &base, &start) < 0)
+		goto done;
+	for (i = 1; i <= count; i++) {
+		if (clone_spec(call, &base, i, &clone) < 0)
+			break;
+		vm = vm_define(call, &clone, first);
+		if (vm == NULL || (start && vm_spawn(call, vm) < 0))
+			break;
+		first = first ?: vm;
+		json_array_append_new(names, json_string(clone.name));
+	}
+	if (i > count)
+		vm_reply(call->registry, call->client, json_pack("{s:O}", "vms",
+		    names), call->request->id);
+done:
+	json_decref(names);
+}
+
+/* A snapshot's output: "fd:NAME" the client passed (open for reading and
+ * writing), or an existing file beneath the image directories. Checked,
+ * not taken: -1 once the client was told why. */
+static int
+snapshot_output(const struct vm_call *call, const char *member, int *fd)
+{
+	struct vm_registry *registry = call->registry;
+	const char *ref = json_string_value(json_object_get(
+	    call->request->arguments, member));
+	bool root = registry->output->client_uid(call->client) == 0;
+	char why[320];
+
+	*fd = -1;
+	if (api_vm_spec_fd_ref(ref)) {
+		int passed = registry->output->passed_fd(call->client,
+		    ref + strlen(API_VM_FD_PREFIX), false);
+
+		if (passed < 0)
+			return vm_fail(call, API_ERROR_INVALID_ARGUMENT, "%s %s: "
+			    "this connection passed no fd of that name (getfd)",
+			    member, ref);
+		if (image_fd_check(passed, IMAGE_USE_SNAPSHOT_OUT, false, why,
+		    sizeof(why)) < 0)
+			return vm_fail(call, API_ERROR_PERMISSION, "%s %s: %s",
+			    member, ref, why);
+		return 0;
+	}
+	if (ref[0] != '/')
+		return vm_fail(call, API_ERROR_INVALID_ARGUMENT, "%s: an "
+		    "absolute path or fd:NAME (a file passed with getfd)",
+		    member);
+	*fd = image_policy_open(&registry->config->images, ref,
+	    IMAGE_USE_SNAPSHOT_OUT, root, why, sizeof(why));
+	return *fd < 0 ? vm_fail(call, API_ERROR_PERMISSION, "%s: %s", member,
+	    why) : 0;
+}
+
+static int
+snapshot_output_take(const struct vm_call *call, const char *member, int fd)
+{
+	const char *ref = json_string_value(json_object_get(
+	    call->request->arguments, member));
+
+	if (fd >= 0)
+		return fd;
+	return call->registry->output->passed_fd(call->client,
+	    ref + strlen(API_VM_FD_PREFIX), true);
+}
+
+/* The VM's process writes its snapshot into the two files; its ack answers
+ * with the figures (vm_record_ack), and VM_SNAPSHOT tells the others. */
+static void
+vm_snapshot(const struct vm_call *call)
+{
+	struct vm_message message = { .kind = VM_MSG_SNAPSHOT, .fd_count = 2 };
+	int fds[2] = { -1, -1 };
+
+	if (snapshot_output(call, "state", &fds[0]) < 0 ||
+	    snapshot_output(call, "memory", &fds[1]) < 0) {
+		if (fds[0] >= 0)
+			close(fds[0]);
 		return;
 	}
-	vm_record_set_state(call->vm, VM_STATE_STARTING, json_pack("{s:i}",
-	    "pid", (int)call->vm->process.pid));
-	vm_reply(registry, call->client, json_pack("{s:i}", "pid",
-	    (int)call->vm->process.pid), id);
+	fds[0] = snapshot_output_take(call, "state", fds[0]);
+	fds[1] = snapshot_output_take(call, "memory", fds[1]);
+	message.fds = fds;
+	vm_record_ask(call->vm, call->client, call->request, &message,
+	    VM_STATE_COUNT, VM_ANSWER_COUNTERS);
+	close(fds[0]);
+	close(fds[1]);
 }
 
 /* The process asks the guest to shut down for up to stop_timeout_s, then
@@ -394,6 +649,12 @@ static const struct vm_command vm_commands[] = {
 	    console_write },
 	{ API_CMD_X_FORBIDDEN_SYSCALL, LIVE, VM_MSG_X_FORBIDDEN_SYSCALL,
 	    VM_STATE_COUNT, vm_tell },
+	{ API_CMD_VM_SNAPSHOT, LIVE, VM_MSG_SNAPSHOT, VM_STATE_COUNT,
+	    vm_snapshot },
+	{ API_CMD_VM_RESTORE, VM_COMMAND_NO_VM, VM_MSG_NONE, VM_STATE_COUNT,
+	    vm_restore },
+	{ API_CMD_VM_CLONE, VM_COMMAND_NO_VM, VM_MSG_NONE, VM_STATE_COUNT,
+	    vm_clone },
 };
 #define VM_COMMAND_COUNT	(sizeof(vm_commands) / sizeof(vm_commands[0]))
 

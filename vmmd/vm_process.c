@@ -468,28 +468,41 @@ watch(struct vm_process *process, int control, int console_out,
 	return 1;
 }
 
+/* fds go with a line's first byte, straight on the socket: only when
+ * nothing is queued before it, so that no line overtakes another. */
+static int
+send_with_fds(struct vm_process *process, const char *line, const int *fds,
+    unsigned int count)
+{
+	size_t length = strlen(line);
+	ssize_t sent;
+
+	if (evbuffer_get_length(bufferevent_get_output(process->control)) > 0)
+		return -1;
+	sent = vm_channel_send_with_fds(bufferevent_getfd(process->control),
+	    line, length, fds, count);
+	if (sent < 0)
+		return -1;
+	if ((size_t)sent < length)
+		return bufferevent_write(process->control, line + sent,
+		    length - (size_t)sent);
+	return 0;
+}
+
 /* The spec goes first, with the VM's passed files attached to its first
- * byte (vm_channel.h); what the socket does not take at once is queued. */
+ * byte (vm_channel.h). */
 static int
 send_spec(struct vm_process *process, const struct vm_message *message,
     const int *files, unsigned int file_count)
 {
 	char *line = vm_message_encode(message);
-	size_t length;
-	ssize_t sent;
-	int rc = 0;
+	int rc;
 
 	if (line == NULL)
 		return -1;
-	length = strlen(line);
-	sent = vm_channel_send_with_fds(bufferevent_getfd(process->control),
-	    line, length, files, file_count);
-	if (sent < 0) {
+	rc = send_with_fds(process, line, files, file_count);
+	if (rc < 0)
 		log_warn("VM %s: cannot send its spec", process->name);
-		rc = -1;
-	} else if ((size_t)sent < length)
-		rc = bufferevent_write(process->control, line + sent,
-		    length - (size_t)sent);
 	free(line);
 	return rc;
 }
@@ -559,7 +572,11 @@ vm_process_send(struct vm_process *process, const struct vm_message *message)
 	line = vm_message_encode(message);
 	if (line == NULL)
 		return -1;
-	rc = bufferevent_write(process->control, line, strlen(line));
+	if (message->fd_count > 0)
+		rc = send_with_fds(process, line, message->fds,
+		    message->fd_count);
+	else
+		rc = bufferevent_write(process->control, line, strlen(line));
 	free(line);
 	return rc;
 }

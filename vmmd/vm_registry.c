@@ -316,14 +316,13 @@ vm_registry_kill_all(struct vm_registry *registry)
 /* The pending queue: a request waits for its process's ack, in order. */
 void
 vm_record_ask(struct vm_record *vm, struct client *client,
-    const struct api_request *request, enum vm_message_kind kind,
-    enum vm_state on_ack, bool info)
+    const struct api_request *request, const struct vm_message *message,
+    enum vm_state on_ack, enum vm_answer answer)
 {
 	struct vm_pending *pending = calloc(1, sizeof(*pending));
-	struct vm_message message = { .kind = kind };
 
 	if (pending == NULL ||
-	    vm->registry->supervisor->send(vm, &message) < 0) {
+	    vm->registry->supervisor->send(vm, message) < 0) {
 		free(pending);
 		vm_error(vm->registry, client, request->id, API_ERROR_GENERIC,
 		    "%s: cannot reach VM %s's process", request->command->name,
@@ -333,7 +332,7 @@ vm_record_ask(struct vm_record *vm, struct client *client,
 	pending->client = client;
 	pending->command = request->command->id;
 	pending->on_ack = on_ack;
-	pending->info = info;
+	pending->answer = answer;
 	pending->id = json_incref(request->id);
 	TAILQ_INSERT_TAIL(&vm->pending, pending, entry);
 }
@@ -373,6 +372,9 @@ vm_record_ack(struct vm_record *vm, const struct vm_message *ack)
 	TAILQ_REMOVE(&vm->pending, pending, entry);
 	if (ack->ok && pending->on_ack < VM_STATE_COUNT)
 		vm_record_set_state(vm, pending->on_ack, NULL);
+	if (ack->ok && pending->command == API_CMD_VM_SNAPSHOT)
+		vm_broadcast(vm, "VM_SNAPSHOT", json_pack("{s:s,s:O*}", "vm",
+		    vm->spec.name, "snapshot", ack->counters));
 	if (pending->gather != NULL)
 		pending->gather->answer(pending->gather, pending->slot,
 		    ack->ok ? ack->counters : NULL, pending->client);
@@ -383,11 +385,14 @@ vm_record_ack(struct vm_record *vm, const struct vm_message *ack)
 		    API_ERROR_WRONG_STATE, "%s: VM %s: %s",
 		    api_commands[pending->command].name, vm->spec.name,
 		    ack->desc[0] != '\0' ? ack->desc : "refused by its process");
-	else if (pending->info) {
+	else if (pending->answer == VM_ANSWER_INFO) {
 		info = vm_record_info_json(vm);
 		json_object_set(info, "counters", ack->counters ?: json_null());
 		vm_reply(registry, pending->client, info, pending->id);
-	} else
+	} else if (pending->answer == VM_ANSWER_COUNTERS)
+		vm_reply(registry, pending->client, ack->counters != NULL ?
+		    json_incref(ack->counters) : json_object(), pending->id);
+	else
 		vm_reply(registry, pending->client, NULL, pending->id);
 	pending_free(pending);
 }
@@ -404,7 +409,8 @@ pending_fail_all(struct vm_record *vm, const char *why)
 		if (pending->gather != NULL)
 			pending->gather->answer(pending->gather, pending->slot,
 			    NULL, pending->client);
-		else if (pending->client != NULL && pending->info)
+		else if (pending->client != NULL &&
+		    pending->answer == VM_ANSWER_INFO)
 			vm_reply(vm->registry, pending->client,
 			    vm_record_info_json(vm), pending->id);
 		else if (pending->client != NULL)

@@ -44,12 +44,19 @@ struct vm_gather {
 
 /* A request waiting for the VM process's answer, with what the answer
  * does (from the command table, vm_commands.c). */
+/* What the client is answered when the process acks ok. */
+enum vm_answer {
+	VM_ANSWER_EMPTY,	/* {} */
+	VM_ANSWER_INFO,		/* vm-info's, with the ack's counters */
+	VM_ANSWER_COUNTERS,	/* the ack's counters themselves */
+};
+
 struct vm_pending {
 	TAILQ_ENTRY(vm_pending) entry;
 	struct client *client;		/* NULL once it has gone */
 	enum api_command_id command;
 	enum vm_state on_ack;		/* the state an ok gives, or COUNT */
-	bool info;			/* the answer is vm-info's, with counters */
+	enum vm_answer answer;		/* what an ok ack answers */
 	json_t *id;
 	struct vm_gather *gather;	/* the answer goes there, not to client */
 	unsigned int slot;		/* the gather's */
@@ -192,8 +199,8 @@ json_t *vm_record_info_json(const struct vm_record *vm);
 json_t *vm_record_console_recent(const struct vm_record *vm, bool base64);
 /* Sends message and queues the request for the process's ack. */
 void vm_record_ask(struct vm_record *vm, struct client *client,
-    const struct api_request *request, enum vm_message_kind message,
-    enum vm_state on_ack, bool info);
+    const struct api_request *request, const struct vm_message *message,
+    enum vm_state on_ack, enum vm_answer answer);
 /* Asks for the VM's counters on behalf of gather's slot; -1: it cannot be
  * asked (the caller counts it answered, with no counters). */
 int vm_record_ask_gather(struct vm_record *vm, struct client *client,

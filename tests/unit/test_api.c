@@ -184,6 +184,25 @@ START_TEST(test_spec_good)
 }
 END_TEST
 
+/* restore: both files, and then no kernel needed; it round-trips. */
+START_TEST(test_spec_restore)
+{
+	struct api_vm_spec out, again;
+	json_t *back;
+
+	ck_assert_int_eq(spec("{\"name\":\"r\",\"vcpus\":2,\"memory_mib\":256,"
+	    "\"restore\":{\"state\":\"/s/state\",\"memory\":\"fd:m\"}}", &out), 0);
+	ck_assert_str_eq(out.restore_state, "/s/state");
+	ck_assert_str_eq(out.restore_memory, "fd:m");
+	ck_assert_str_eq(out.kernel, "");
+	back = api_vm_spec_json(&out);
+	ck_assert_ptr_null(json_object_get(back, "kernel"));
+	ck_assert_int_eq(api_vm_spec_parse(back, &limits, &again, &error), 0);
+	ck_assert_mem_eq(&out, &again, sizeof(out));
+	json_decref(back);
+}
+END_TEST
+
 static const struct {
 	const char *spec;
 	enum api_error_class class;
@@ -203,6 +222,19 @@ static const struct {
 	    API_ERROR_INVALID_ARGUMENT, "memory_mib is 1" },
 	{ "{\"name\":\"../x\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\"}",
 	    API_ERROR_INVALID_ARGUMENT, "'name' must be" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64}",
+	    API_ERROR_INVALID_ARGUMENT, "kernel is required but with restore" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"restore\":"
+	    "{\"state\":\"/s\"}}", API_ERROR_INVALID_ARGUMENT,
+	    "'restore' must be {\"state\": FILE, \"memory\": FILE}" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"restore\":"
+	    "{\"state\":\"/s\",\"memory\":\"m\"}}", API_ERROR_INVALID_ARGUMENT,
+	    "each an absolute path or fd:NAME" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"restore\":"
+	    "{\"state\":\"/s\",\"memory\":\"/m\",\"x\":1}}",
+	    API_ERROR_INVALID_ARGUMENT, "'restore' must be" },
+	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"restore\":\"/s\"}",
+	    API_ERROR_INVALID_ARGUMENT, "'restore' must be an object" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"k\"}",
 	    API_ERROR_INVALID_ARGUMENT, "absolute paths" },
 	{ "{\"name\":\"a\",\"vcpus\":1,\"memory_mib\":64,\"kernel\":\"/k\",\"unmapped_mmio\":\"fault\"}",
@@ -394,6 +426,7 @@ api_suite(void)
 	tcase_add_loop_test(tcase, test_parse_bad, 0,
 	    sizeof(bad_requests) / sizeof(bad_requests[0]));
 	tcase_add_test(tcase, test_spec_good);
+	tcase_add_test(tcase, test_spec_restore);
 	tcase_add_loop_test(tcase, test_spec_bad, 0,
 	    sizeof(bad_specs) / sizeof(bad_specs[0]));
 	tcase_add_test(tcase, test_spec_disk_path_limit);

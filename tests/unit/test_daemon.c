@@ -1537,6 +1537,15 @@ static const struct {
 	/* a test hook: not found without test_hooks, as here */
 	{ "x-forbidden-syscall", "{\"vm\":\"%s\"}",
 	    { "defined", "running", "paused" } },
+	/* no fd of those names: refused, nothing changes */
+	{ "vm-snapshot", "{\"vm\":\"%s\",\"state\":\"fd:s\",\"memory\":"
+	    "\"fd:m\"}", { "defined", "running", "paused" } },
+	{ "vm-restore", "{\"spec\":{\"name\":\"n%s\",\"vcpus\":1,\"memory_mib\":"
+	    "16,\"restore\":{\"state\":\"/s\",\"memory\":\"/m\"}},\"start\":false}",
+	    { "defined", "running", "paused" } },
+	{ "vm-clone", "{\"spec\":{\"name\":\"c%s\",\"vcpus\":1,\"memory_mib\":"
+	    "16,\"restore\":{\"state\":\"/s\",\"memory\":\"/m\"}},\"count\":2,"
+	    "\"start\":false}", { "defined", "running", "paused" } },
 };
 #define CUT_COMMANDS (sizeof(cut_commands) / sizeof(cut_commands[0]))
 static const char *const cut_vms[3] = { "d", "r", "p" };
@@ -1641,7 +1650,8 @@ cut_vms_make(int fd)
 static void
 cut_vms_clear(int fd)
 {
-	const char *const names[] = { "d", "r", "p", "nd", "nr", "np" };
+	const char *const names[] = { "d", "r", "p", "nd", "nr", "np",
+		"cd-1", "cd-2", "cr-1", "cr-2", "cp-1", "cp-2" };
 	static const char *const stopped[3] = { "", "", "" };
 	char arguments[64];
 	size_t i;

@@ -114,7 +114,7 @@ struct bad_command_line {
 };
 
 static const struct bad_command_line bad_command_lines[] = {
-	{ ARGC("run"), ARGV("run"), "give either --kernel or --payload" },
+	{ ARGC("run"), ARGV("run"), "give --kernel, --payload or --restore" },
 	{ ARGC("run", "--payload", "x", "--kernel", "y"),
 	    ARGV("run", "--payload", "x", "--kernel", "y"),
 	    "give either --kernel or --payload" },

@@ -42,9 +42,10 @@ fake_moved(void *context, unsigned int bar, uint64_t address)
 }
 
 static void
-fake_msi(void *context, uint64_t address, uint32_t data)
+fake_msi(void *context, uint16_t vector, uint64_t address, uint32_t data)
 {
 	(void)context;
+	(void)vector;
 	msis++;
 	msi_address = address;
 	msi_data = data;

@@ -26,7 +26,11 @@ static const uint8_t device_config[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 static unsigned int served, msis, moves;
 static uint64_t msi_address, moved_to;
 static uint32_t msi_data;
-static uint16_t msi_requester;
+static uint16_t msi_requester, msi_vector;
+static unsigned int routes;
+static uint16_t route_vector, route_requester;
+static uint64_t route_address;
+static uint32_t route_data;
 
 static void
 fake_notify(void *device, struct virtio_transport *owner, unsigned int index)
@@ -56,16 +60,31 @@ hook_moved(void *context, uint64_t address)
 }
 
 static void
-hook_msi(void *context, uint64_t address, uint32_t data, uint16_t requester)
+hook_msi(void *context, uint16_t vector, uint64_t address, uint32_t data,
+    uint16_t requester)
 {
 	(void)context;
 	msis++;
+	msi_vector = vector;
 	msi_address = address;
 	msi_data = data;
 	msi_requester = requester;
 }
 
-static const struct virtio_pci_hooks hooks = { hook_moved, hook_msi };
+static void
+hook_route(void *context, uint16_t vector, uint64_t address, uint32_t data,
+    uint16_t requester)
+{
+	(void)context;
+	routes++;
+	route_vector = vector;
+	route_address = address;
+	route_data = data;
+	route_requester = requester;
+}
+
+static const struct virtio_pci_hooks hooks = { hook_moved, hook_msi,
+    hook_route };
 
 static void
 config_write(unsigned int offset, uint32_t value, uint32_t length)
@@ -117,7 +136,7 @@ setup(void)
 	const uint64_t bases[] = { WINDOW32, WINDOW64 };
 	const uint64_t sizes[] = { WINDOW_SIZE, WINDOW_SIZE };
 
-	served = msis = moves = 0;
+	served = msis = moves = routes = 0;
 	memset(&memory, 0, sizeof(memory));
 	ck_assert_int_eq(guest_memory_add(&memory, RAM, RAM_SIZE), 0);
 	pci_host_init(&host, bases, sizes);
@@ -197,7 +216,7 @@ START_TEST(test_identity)
 	for (at = config_read(0x34, 1); at != 0; at = config_read(at + 1, 1)) {
 		if (config_read(at, 1) == PCI_CAP_ID_MSIX) {
 			ck_assert_uint_eq(config_read(at + 2, 2), 2); /* 3 */
-			found |= 1u << 5;
+			found |= 1u << 6;
 			continue;
 		}
 		ck_assert_uint_eq(config_read(at, 1), PCI_CAP_ID_VENDOR);
@@ -217,11 +236,73 @@ START_TEST(test_identity)
 			ck_assert_uint_eq(config_read(at + 8, 4), 0x2000);
 			ck_assert_uint_eq(config_read(at + 12, 4), 8);
 		}
+		if (type == 5)
+			ck_assert_uint_eq(config_read(at + 2, 1), 20);
 	}
-	ck_assert_uint_eq(found, 0x3e);	/* common, notify, ISR, device, MSI-X */
+	/* common, notify, ISR, device, PCI_CFG, MSI-X */
+	ck_assert_uint_eq(found, 0x7e);
 	ck_assert_uint_eq(moves, 1);
 	ck_assert_uint_eq(moved_to, WINDOW64);
 	ck_assert_uint_eq(bar_read(0x12, 2), 2);		/* num_queues */
+}
+END_TEST
+
+static unsigned int
+pci_cfg_capability(void)
+{
+	unsigned int at;
+
+	for (at = config_read(0x34, 1); at != 0; at = config_read(at + 1, 1))
+		if (config_read(at, 1) == PCI_CAP_ID_VENDOR &&
+		    config_read(at + 3, 1) == 5)
+			return at;
+	ck_abort_msg("no VIRTIO_PCI_CAP_PCI_CFG");
+	return 0;
+}
+
+/* PCI_CFG (4.1.4.9): bar, offset and length name the access that
+ * pci_cfg_data makes, with the BAR decoding or not; the MSI-X table is
+ * reached too; a window the spec does not allow makes no access. */
+START_TEST(test_pci_cfg)
+{
+	unsigned int cap = pci_cfg_capability(), data = cap + 16;
+	uint32_t bad = pci.bad_accesses;
+
+	ck_assert_uint_eq(config_read(cap + 2, 1), 20);
+	config_write(cap + 4, VIRTIO_PCI_BAR, 1);
+	config_write(cap + 8, 0x12, 4);				/* num_queues */
+	config_write(cap + 12, 2, 4);
+	ck_assert_uint_eq(config_read(data, 4), 2);
+	/* a write: queue_select, then read back through the BAR */
+	config_write(cap + 8, 0x16, 4);
+	config_write(data, 1, 2);
+	ck_assert_uint_eq(bar_read(0x16, 2), 1);
+	/* with memory decode off, the window still reaches the BAR */
+	config_write(PCI_COMMAND, 0, 2);
+	config_write(cap + 8, 0x4000 + 16 + 8, 4);		/* vector 1's data */
+	config_write(cap + 12, 4, 4);
+	config_write(data, 0x55, 4);
+	ck_assert_uint_eq(config_read(data, 4), 0x55);
+	ck_assert_uint_eq(pci.function.msix.entries[1].data, 0x55);
+	config_write(cap + 8, 0x14, 4);				/* device status */
+	config_write(cap + 12, 1, 4);
+	config_write(data, 3, 1);
+	ck_assert_uint_eq(transport.status, 3);
+	ck_assert_uint_eq(config_read(data, 1), 3);
+	ck_assert_uint_eq(pci.bad_accesses, bad);
+	/* read-only bytes stay; length 3, a misaligned offset, another BAR */
+	config_write(cap + 3, 0, 1);
+	ck_assert_uint_eq(config_read(cap + 3, 1), 5);
+	config_write(cap + 12, 3, 4);
+	ck_assert_uint_eq(config_read(data, 4), 3);
+	config_write(cap + 12, 2, 4);
+	config_write(cap + 8, 0x15, 4);
+	config_write(data, 0, 2);
+	config_write(cap + 8, 0x14, 4);
+	config_write(cap + 4, 1, 1);
+	config_write(data, 0, 1);
+	ck_assert_uint_eq(transport.status, 3);
+	ck_assert_uint_eq(pci.bad_accesses, bad + 3);
 }
 END_TEST
 
@@ -311,7 +392,14 @@ START_TEST(test_msix_vectors)
 	bar_write(0x4000 + 16 + 0, 0x08090040, 4);	/* vector 1 */
 	bar_write(0x4000 + 16 + 8, 0x31, 4);
 	bar_write(0x4000 + 16 + 12, 0, 4);		/* unmasked */
+	ck_assert_uint_eq(routes, 0);
 	config_write(control, 0x8000, 2);
+	/* the enable routes the live vector, from the function's ID */
+	ck_assert_uint_eq(routes, 1);
+	ck_assert_uint_eq(route_vector, 1);
+	ck_assert_uint_eq(route_address, 0x08090040);
+	ck_assert_uint_eq(route_data, 0x31);
+	ck_assert_uint_eq(route_requester, SLOT << 3);
 	negotiate(1);
 	bar_write(0x10, 99, 2);				/* past the table */
 	ck_assert_uint_eq(bar_read(0x10, 2), VIRTIO_PCI_NO_VECTOR);
@@ -329,6 +417,7 @@ START_TEST(test_msix_vectors)
 	ck_assert_uint_eq(msi_address, 0x08090040);
 	ck_assert_uint_eq(msi_data, 0x31);
 	ck_assert_uint_eq(msi_requester, SLOT << 3);
+	ck_assert_uint_eq(msi_vector, 1);
 	ck_assert_uint_eq(eventfd_count(transport.irq_fd), 0);	/* no INTx */
 	ck_assert_uint_eq(bar_read(0x1000, 1), 0);
 	/* a queue without a vector gets no interrupt at all */
@@ -406,6 +495,7 @@ virtio_pci_suite(void)
 	tcase_add_test(tcase, test_queue_setup);
 	tcase_add_test(tcase, test_notify_and_isr);
 	tcase_add_test(tcase, test_msix_vectors);
+	tcase_add_test(tcase, test_pci_cfg);
 	tcase_add_test(tcase, test_config_reads);
 	tcase_add_test(tcase, test_malformed_accesses);
 	suite_add_tcase(suite, tcase);

@@ -58,7 +58,8 @@ END_TEST
 START_TEST(test_each_kind_round_trips)
 {
 	static const enum vm_message_kind to_process[] = { VM_MSG_PAUSE,
-	    VM_MSG_RESUME, VM_MSG_INFO, VM_MSG_X_FORBIDDEN_SYSCALL };
+	    VM_MSG_RESUME, VM_MSG_INFO, VM_MSG_X_FORBIDDEN_SYSCALL,
+	    VM_MSG_SNAPSHOT };
 	struct vm_message sent = { .kind = VM_MSG_STOP, .force = true }, got;
 	size_t i;
 
@@ -101,6 +102,29 @@ START_TEST(test_each_kind_round_trips)
 		round_trip(&sent, VM_CHANNEL_TO_DAEMON, &got);
 		ck_assert_int_eq(got.adopted, (int)i);
 	}
+}
+END_TEST
+
+/* A spec's files end with restore's state and memory, as snapshot
+ * files: passed ones counted, paths opened by the daemon. */
+START_TEST(test_files_restore)
+{
+	struct vm_channel_file files[VM_CHANNEL_FILES_MAX];
+	struct api_vm_spec spec = { .vcpus = 1, .memory_mib = 64 };
+	unsigned int n;
+
+	snprintf(spec.kernel, sizeof(spec.kernel), "/k");
+	snprintf(spec.restore_state, sizeof(spec.restore_state), "fd:s");
+	snprintf(spec.restore_memory, sizeof(spec.restore_memory), "/snap/memory");
+	n = vm_channel_files(&spec, files);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_str_eq(files[1].ref, "fd:s");
+	ck_assert_int_eq(files[1].use, IMAGE_USE_SNAPSHOT);
+	ck_assert(files[1].passed);
+	ck_assert_str_eq(files[2].ref, "/snap/memory");
+	ck_assert_int_eq(files[2].use, IMAGE_USE_SNAPSHOT);
+	ck_assert(!files[2].passed);
+	ck_assert_uint_eq(vm_channel_files_passed(files, n), 1);
 }
 END_TEST
 
@@ -303,6 +327,7 @@ vm_channel_suite(void)
 	tcase_add_test(tcase, test_table);
 	tcase_add_test(tcase, test_each_kind_round_trips);
 	tcase_add_test(tcase, test_adopted_refused);
+	tcase_add_test(tcase, test_files_restore);
 	tcase_add_test(tcase, test_spec_round_trips);
 	tcase_add_test(tcase, test_refused);
 	tcase_add_test(tcase, test_result_and_counters_bounded);

@@ -31,6 +31,14 @@ run_status() {
 	[ -z "$ERR" ] || echo "stderr: $ERR"
 }
 
+# assert_msi_irqfd STDERR: over PCI the guest's MSI-X went through irqfds
+# on MSI routes; vmmd says once when it falls back to KVM_SIGNAL_MSI.
+assert_msi_irqfd() {
+	case "$1" in
+	*KVM_SIGNAL_MSI*) fail "MSI-X fell back to KVM_SIGNAL_MSI: $1" ;;
+	esac
+}
+
 assert_eq() {
 	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
 }

@@ -37,6 +37,7 @@ if [ "$VMMD_TRANSPORT" = pci ]; then
 	[ "$(map_hits "$OUT" pci-mmio64)" -gt 0 ] || fail "forward map hits of the PCI window"
 	[ "$(map_hits "$OUT" pci-ecam)" -gt 0 ] || fail "forward map hits of the ECAM"
 	echo "$line" | grep -q 'msi_vectors=[1-9]' || fail "no MSI-X vector for virtio in the guest"
+	assert_msi_irqfd "$ERR"
 else
 	[ "$(map_hits "$OUT" block1)" -gt 0 ] || fail "forward map hits of block1"
 fi

@@ -18,6 +18,7 @@ assert_eq "$status" 0 "exit status of the guest that powered off"
 line=$(grep '@@net' /tmp/console-net.log)
 assert_contains "$line" "mac=52:54:00:aa:bb:cc" "the MAC address the guest sees"
 assert_contains "$line" "5 packets transmitted, 5 packets received" "the guest's pings"
+if [ "$VMMD_TRANSPORT" = pci ]; then assert_msi_irqfd "$(cat /tmp/net.err)"; fi
 # The guest took the tap's offloads: CSUM, GUEST_CSUM (bits 0, 1), GUEST_TSO4
 # and 6 (7, 8), HOST_TSO4 and 6 (11, 12), in the driver's bit string.
 features=$(echo "$line" | sed -n 's/.*features=\([01]*\).*/\1/p')
