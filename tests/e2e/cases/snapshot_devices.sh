@@ -47,7 +47,8 @@ run_status status vmmctl --until '# ' --timeout 180 console d
 assert_eq "$status" 0 "d reached its shell"
 ask d 'mkdir -p /run && ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up && echo n""et=up' 'net=up'
 ask d 'ping -i 0.5 10.0.2.1 > /run/ping.log 2>&1 & echo pi""ng=started' 'ping=started'
-ask d 'sleep 4; echo pi""ngs=$(grep -c "bytes from" /run/ping.log)' 'pings='
+# each value is followed by a mark, so that the console read holds all of it
+ask d 'sleep 4; echo pi""ngs=$(grep -c "bytes from" /run/ping.log) P$((100+1))' 'P101'
 pings_before=$(echo "$OUT" | sed -n 's/.*pings=\([0-9]*\).*/\1/p' | tail -n 1)
 [ "${pings_before:-0}" -ge 2 ] || fail "the host answered no ping before the snapshot"
 # the write starts last, the snapshot right behind it
@@ -69,10 +70,10 @@ vmmctl --timeout 60 wait e running > /dev/null || fail "e did not run"
 host_tap_up snaptap0 $DAEMON /tmp/snapdev.log
 run_status status vmmctl --until 'writer=' --timeout 200 console e
 assert_contains "$OUT" 'writer=0 done' "the restored guest's write finished"
-ask e 'sync; echo 3 > /proc/sys/vm/drop_caches; echo su""m=$(dd if=/dev/vda bs=4096 count='"$BLOCKS"' 2>/dev/null | md5sum)' 'sum='
+ask e 'sync; echo 3 > /proc/sys/vm/drop_caches; echo su""m=$(dd if=/dev/vda bs=4096 count='"$BLOCKS"' 2>/dev/null | md5sum | cut -d" " -f1) S$((100+2))' 'S102'
 got=$(echo "$OUT" | sed -n 's/.*sum=\([0-9a-f]*\).*/\1/p' | tail -n 1)
 assert_eq "$got" "$want" "the disk as the restored guest reads it"
-ask e 'sleep 3; echo pi""ngs=$(grep -c "bytes from" /run/ping.log)' 'pings='
+ask e 'sleep 3; echo pi""ngs=$(grep -c "bytes from" /run/ping.log) P$((100+3))' 'P103'
 pings_after=$(echo "$OUT" | sed -n 's/.*pings=\([0-9]*\).*/\1/p' | tail -n 1)
 echo "pings answered: $pings_before before the snapshot, $pings_after after the restore"
 [ "$pings_after" -gt "$((pings_before + 1))" ] || fail "the ping got no answer after the restore"
