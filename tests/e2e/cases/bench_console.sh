@@ -52,8 +52,11 @@ stream_boot() {
 		_own=$(json_field "$(grep -o '{"outcome".*' "$_log" | tail -n 1)" marker_us)
 		[ -z "$_own" ] || _own=" (vmmd's own count from VM creation: $((_own / 1000)) ms)"
 	fi
-	printf 'boot %d, %s console on: init marker %d ms after launch%s, %d bytes of output\n' \
-		"$_round" "$_vmm" $((_marker / 1000)) "$_own" "$(json_field "$_out" output_bytes)"
+	# What the guest saw, from its init line: the same 2 CPUs under both.
+	_cpus=$(grep -o '@@guest-init .*' "$_log" | head -n 1 | sed -n 's/.* \(cpus=[0-9]*\).*/\1/p')
+	printf 'boot %d, %s console on: init marker %d ms after launch%s, %d bytes of output, guest %s\n' \
+		"$_round" "$_vmm" $((_marker / 1000)) "$_own" "$(json_field "$_out" output_bytes)" \
+		"${_cpus:-cpus unknown}"
 }
 
 for i in $(seq $runs); do
