@@ -348,7 +348,7 @@ FUZZ_SECONDS ?= 60
 # seconds one input may take: longer is a hang, and a bug
 FUZZ_TIMEOUT ?= 10
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
-FUZZ_CFLAGS := $(WARNINGS) -g -O1 -D_GNU_SOURCE -pthread \
+FUZZ_CFLAGS := $(WARNINGS) -g -O1 -D_GNU_SOURCE -pthread -DVMMD_VERSION='"$(VERSION)"' \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 build/fuzz/fuzz-%: fuzz/fuzz_%.c $(wildcard fuzz/*.h) $(LIB_SRCS) \
